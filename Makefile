@@ -1,0 +1,45 @@
+# Two commands on a fresh machine with Python 3.11+, git and make:
+#   make data   create .venv from requirements.lock, install the package, run `dvc repro`
+#   make test   the same environment, then ruff and the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Stage commands in dvc.yaml call `renda`; this PATH makes them use the project's environment.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: env data test lint lock bench clean
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "renda-corpus needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/dvc repro
+
+test: $(STAMP)
+	$(BIN)/ruff check pipeline tests scripts
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests scripts
+	$(BIN)/ruff format --check pipeline tests scripts
+
+# Regenerate the lock after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra pipeline --extra dev --python-version 3.11 \
+		--generate-hashes --no-header --default-index https://pypi.org/simple -o requirements.lock
+
+# Throughput and memory on ../shared/corpus (or any folder: make bench CORPUS=path).
+CORPUS ?= ../shared/corpus
+bench: $(STAMP)
+	$(BIN)/python scripts/benchmark.py $(CORPUS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,96 @@
+"""The `renda` command: each subcommand is a few lines over a library function.
+
+Problems with inputs are printed one per line on stderr (`renda: <file>: <problem>`); errors in the
+arguments or configuration end the command with one line and exit code 2, never a traceback (set
+RENDA_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from pipeline.build import build as build_release
+from pipeline.errors import RendaError
+from pipeline.settings import load_settings
+from pipeline.stages import ingest as ingest_stage
+from pipeline.stages import parse as parse_stage
+from pipeline.stages import release as release_stage
+from pipeline.stages import validate as validate_stage
+from pipeline.stages.base import StageReport
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+
+Params = Annotated[Path | None, typer.Option("--params", help="params.yaml with run settings")]
+
+
+def _print_report(report: StageReport) -> None:
+    for problem in report.problems:
+        typer.echo(f"renda: {problem}", err=True)
+    rejected = sum(report.rejected.values())
+    typer.echo(f"{report.stage}: {report.received} in, {report.emitted} out, {rejected} rejected", err=True)
+
+
+@app.command()
+def ingest(raw_dir: Path, out_dir: Path, params: Params = None) -> None:
+    """Decode and hash every raw file, detect its capture format."""
+    _print_report(ingest_stage.run(raw_dir, out_dir, load_settings(params)))
+
+
+@app.command()
+def parse(in_dir: Path, out_dir: Path, params: Params = None) -> None:
+    """Parse ingested documents into per-document bundles of records."""
+    _print_report(parse_stage.run(in_dir, out_dir, load_settings(params)))
+
+
+@app.command()
+def validate(
+    in_dir: Path,
+    out_dir: Path,
+    params: Params = None,
+    metrics: Annotated[Path | None, typer.Option(help="write metrics JSON here")] = None,
+) -> None:
+    """Validate bundles (pydantic + table checks) and write typed Parquet tables."""
+    _print_report(validate_stage.run(in_dir, out_dir, load_settings(params), metrics))
+
+
+@app.command()
+def release(in_dir: Path, out_dir: Path, params: Params = None) -> None:
+    """Write the release: Parquet, CSV, DATASHEET.md, manifest.json."""
+    _print_report(release_stage.run(in_dir, out_dir, load_settings(params)))
+
+
+@app.command()
+def build(
+    raw_dir: Path,
+    out: Annotated[Path, typer.Option("--out", help="release folder to write")],
+    params: Params = None,
+) -> None:
+    """Run every stage on RAW_DIR without DVC and write the release to --out."""
+    build_release(raw_dir, out, load_settings(params), on_report=_print_report)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as usage:
+        usage.show()
+        sys.exit(usage.exit_code)
+    except RendaError as error:
+        typer.echo(f"renda: error: {error}", err=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("renda: aborted", err=True)
+        sys.exit(130)
+    except Exception as error:
+        if os.environ.get("RENDA_DEBUG"):
+            raise
+        typer.echo(f"renda: error: {type(error).__name__}: {error} (set RENDA_DEBUG=1 for a traceback)", err=True)
+        sys.exit(1)

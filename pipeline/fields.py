@@ -1,0 +1,477 @@
+"""The field dictionary: the single place where every column of every table is described.
+
+Pydantic models (`models.py`), Arrow schemas (`arrow.py`), `schemas/*.json` and the datasheet are all generated
+from here, so a column name means one thing everywhere (`doc_id` in `paragraphs` is the `doc_id` of
+`documents`). Naming follows a written convention: `_id` for identifiers, `_index` for 0-based positions,
+`n_` for counts, `char_start`/`char_end` for offsets, `is_` for booleans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+LogicalType = Literal["string", "int32", "int64", "bool", "date", "list<string>", "list<string?>"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column. `allowed` turns a string column into a closed vocabulary; `minimum` bounds integers."""
+
+    name: str
+    type: LogicalType
+    description: str
+    description_zh: str
+    example: object
+    nullable: bool = False
+    allowed: tuple[str, ...] | None = None
+    minimum: int | None = None
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One release table: its columns in order, its primary key and how its rows are ordered."""
+
+    name: str
+    description: str
+    primary_key: tuple[str, ...]
+    columns: tuple[str, ...]
+    usage_notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def fields(self) -> list[Field]:
+        return [FIELDS[name] for name in self.columns]
+
+
+CAPTURE_FORMATS = ("freewechat_text", "wechatmp2markdown", "wechat_html2text", "tabular", "generic")
+PARAGRAPH_KINDS = ("body", "list_item", "caption", "code", "table")
+CREDIT_ROLES = (
+    "source",
+    "author",
+    "editor",
+    "reviewer",
+    "proofreader",
+    "supervisor",
+    "photographer",
+    "reporter",
+    "contributor",
+)
+STAGES = ("ingest", "parse", "validate")
+REJECT_REASONS = (
+    "empty_file",
+    "blank_file",
+    "binary_file",
+    "undecodable",
+    "not_text",
+    "excluded",
+    "hidden_file",
+    "no_body",
+    "parse_error",
+    "duplicate_document",
+    "invalid_record",
+    "invalid_table",
+)
+
+_FIELD_LIST: tuple[Field, ...] = (
+    # --- identity and provenance -----------------------------------------------------------------------------
+    Field(
+        "doc_id",
+        "string",
+        "Stable document identifier: the first 16 hex digits of the SHA-256 of the document's own raw bytes "
+        "(a whole file, or one row of a container file). It depends on content only, never on run order or "
+        "location, so the same capture gets the same id in every release.",
+        "文档标识：文档原始字节 SHA-256 的前 16 位十六进制，仅由内容决定。",
+        "3f1c9a0b5e2d7c41",
+        pattern=r"^[0-9a-f]{16}$",
+    ),
+    Field(
+        "source_file",
+        "string",
+        "Path of the raw capture relative to the raw folder, with '/' separators.",
+        "原始采集文件相对于原始目录的路径。",
+        "freewechat_text/000_697b98e90949ce70.txt",
+    ),
+    Field(
+        "source_row",
+        "int32",
+        "0-based index of the data row inside a container file (CSV/JSONL/Parquet), header excluded; null for "
+        "a file that holds one article.",
+        "容器文件（CSV/JSONL/Parquet）中数据行的序号（从 0 起，不含表头）；单篇文件为空。",
+        None,
+        nullable=True,
+        minimum=0,
+    ),
+    Field(
+        "capture_format",
+        "string",
+        "How the article was captured, detected from the content: the format whose rules were used to parse it. "
+        "'generic' means no known format matched and the fallback parser produced plain paragraphs.",
+        "采集格式（由内容识别）；generic 表示未识别、使用通用解析。",
+        "freewechat_text",
+        allowed=CAPTURE_FORMATS,
+    ),
+    Field(
+        "raw_sha256",
+        "string",
+        "SHA-256 of the raw file's bytes as found (for a container row: of the whole container file).",
+        "原始文件字节的 SHA-256。",
+        "af60f79ae91e4d76370da1ea25f96f3d87163983a5ef85775d24ce3333cf8768",
+        pattern=r"^[0-9a-f]{64}$",
+    ),
+    Field(
+        "encoding",
+        "string",
+        "Text encoding the raw bytes were decoded with (Python codec name; 'utf-8-sig' when a BOM was present).",
+        "解码所用的字符编码。",
+        "utf-8",
+    ),
+    # --- header ------------------------------------------------------------------------------------------------
+    Field(
+        "account",
+        "string",
+        "Name of the official account (公众号) or site that published the article, as shown in the capture.",
+        "发布文章的公众号或网站名称。",
+        "北京人大",
+        nullable=True,
+    ),
+    Field(
+        "published_date",
+        "date",
+        "Publication date shown in the capture (calendar date, no time zone).",
+        "采集中显示的发布日期。",
+        "2023-12-23",
+        nullable=True,
+    ),
+    Field(
+        "column",
+        "string",
+        "Column (栏目) tag: the bracketed 【…】 prefix of a title, without brackets.",
+        "栏目：标题前【】中的标签（不含括号）。",
+        "学习贯彻人大工作会议精神",
+        nullable=True,
+    ),
+    Field(
+        "title",
+        "string",
+        "Article title as written, without the 【column】 prefix.",
+        "文章标题（去掉【栏目】前缀）。",
+        "怀柔区委书记郭延红:奋力谱写新时代人民代表大会制度的怀柔篇章",
+        nullable=True,
+    ),
+    Field(
+        "authors",
+        "list<string>",
+        "Names of the credited authors, in the order of the credit line; empty when none is credited.",
+        "署名作者姓名（按署名顺序）。",
+        ["郭延红"],
+    ),
+    Field(
+        "author_positions",
+        "list<string?>",
+        "Position or affiliation printed with each author, same order and length as `authors`; null where the "
+        "credit gives none.",
+        "与作者一一对应的职务或单位；未注明时为空。",
+        ["中共北京市怀柔区委书记"],
+    ),
+    Field(
+        "editors",
+        "list<string>",
+        "Names credited as editor (编辑, 责编, 责任编辑), in order. 审核 (reviewer) is not an editor.",
+        "编辑、责编、责任编辑署名（审核不计入）。",
+        ["吕明"],
+    ),
+    Field(
+        "source",
+        "string",
+        "Value of the 来源 (source) credit: the outlet the text was taken from.",
+        "来源行的内容。",
+        "《北京人大》杂志",
+        nullable=True,
+    ),
+    Field(
+        "n_sections",
+        "int32",
+        "Number of rows in `sections` for this document (the untitled lead section included).",
+        "本文档的章节数（含无标题的开篇部分）。",
+        4,
+        minimum=0,
+    ),
+    Field(
+        "n_paragraphs",
+        "int32",
+        "Number of body paragraphs (kind 'body' or 'list_item'): captions, code and tables are not counted.",
+        "正文段落数（body 与 list_item）。",
+        14,
+        minimum=0,
+    ),
+    Field(
+        "n_chars",
+        "int32",
+        "Number of characters (Unicode code points) in the text of the document's body paragraphs.",
+        "正文段落文本的字符数。",
+        3268,
+        minimum=0,
+    ),
+    # --- structure ---------------------------------------------------------------------------------------------
+    Field(
+        "section_index",
+        "int32",
+        "0-based position of the section in its document. Section 0 is an untitled lead when the body starts "
+        "before the first heading.",
+        "章节在文档中的序号（从 0 起）。",
+        1,
+        minimum=0,
+    ),
+    Field(
+        "heading",
+        "string",
+        "Text of the section heading; null for the untitled lead section.",
+        "章节标题；开篇部分为空。",
+        "牢牢把握政治方向,持续加强党对人大工作的全面领导",
+        nullable=True,
+    ),
+    Field(
+        "level",
+        "int32",
+        "Heading depth: 1 for the outermost heading style of the document, 2 for the next, …; 0 for the untitled "
+        "lead section. Styles are ranked in order of first appearance (一、 before （一） before 1.).",
+        "标题层级：按首次出现顺序排列的标题样式，开篇部分为 0。",
+        1,
+        minimum=0,
+    ),
+    Field(
+        "paragraph_index",
+        "int32",
+        "0-based position of the paragraph in its document (not restarted per section).",
+        "段落在全文中的序号（从 0 起，不按章节重计）。",
+        3,
+        minimum=0,
+    ),
+    Field(
+        "kind",
+        "string",
+        "What the paragraph is: 'body' text, 'list_item', picture 'caption', 'code' or 'table'.",
+        "段落类型：正文、列表项、图片说明、代码、表格。",
+        "body",
+        allowed=PARAGRAPH_KINDS,
+    ),
+    Field(
+        "text",
+        "string",
+        "Paragraph text, Unicode NFC. Characters are kept as captured (ASCII ':' ',' '?' stay ASCII); the only "
+        "changes from the raw slice are: edge whitespace trimmed, lines of one paragraph joined, markdown "
+        "decoration removed. For formats with one paragraph per line, text == NFC(raw_text[char_start:char_end]).",
+        "段落文本（NFC），保留采集原字符；仅去除首尾空白、合并换行、去除 markdown 修饰。",
+        "坚持在党的领导下做好人大工作。区委带头坚持和捍卫“两个确立”……",
+    ),
+    Field(
+        "lead_sentence",
+        "string",
+        "Run-in lead sentence that opens the paragraph and acts as its sub-heading (a prefix of `text`); null "
+        "when the paragraph has none.",
+        "段首起小标题作用的句子（为 text 的前缀）；无则为空。",
+        "坚持在党的领导下做好人大工作。",
+        nullable=True,
+    ),
+    Field(
+        "char_start",
+        "int64",
+        "Offset (Unicode code points, 0-based, inclusive) into the document's decoded raw text "
+        "(`raw_texts.raw_text`) where this item's source span starts.",
+        "在解码后原文（raw_texts.raw_text）中的起始偏移（码点，含）。",
+        412,
+        minimum=0,
+    ),
+    Field(
+        "char_end",
+        "int64",
+        "Offset (exclusive) into the decoded raw text where the item's source span ends.",
+        "在解码后原文中的结束偏移（不含）。",
+        640,
+        minimum=0,
+    ),
+    Field(
+        "position",
+        "int32",
+        "0-based order of the item within its document's list (related articles, credits).",
+        "条目在文档列表中的序号（从 0 起）。",
+        0,
+        minimum=0,
+    ),
+    Field(
+        "role",
+        "string",
+        "Normalised credit role, from the label printed in the capture (作者→author, 责编→editor, 来源→source, …).",
+        "署名角色（由原文标签归一化）。",
+        "author",
+        allowed=CREDIT_ROLES,
+    ),
+    Field(
+        "label",
+        "string",
+        "The credit label exactly as printed (作者, 责编, 来源, …).",
+        "原文中的署名标签。",
+        "责编",
+    ),
+    Field(
+        "value",
+        "string",
+        "The credit's value as printed after its label, whitespace-trimmed.",
+        "署名标签后的内容。",
+        "吕明",
+    ),
+    Field(
+        "raw_text",
+        "string",
+        "The decoded raw text of the document: the whole file, or the text cell of a container row, exactly as "
+        "decoded (no newline or Unicode normalisation). All char_start/char_end offsets point into it.",
+        "文档的解码原文（未做换行或 Unicode 规范化），所有偏移量均指向此文本。",
+        "查看原文\n其他\n\n【学习贯彻人大工作会议精神】…",
+    ),
+    Field(
+        "n_bytes",
+        "int64",
+        "Size of the raw file in bytes.",
+        "原始文件的字节数。",
+        10743,
+        minimum=0,
+    ),
+    # --- rejects -----------------------------------------------------------------------------------------------
+    Field(
+        "stage",
+        "string",
+        "Pipeline stage that rejected the input.",
+        "拒收该输入的处理阶段。",
+        "ingest",
+        allowed=STAGES,
+    ),
+    Field(
+        "reason_code",
+        "string",
+        "Why the input was rejected, from a closed list (see the datasheet).",
+        "拒收原因代码。",
+        "binary_file",
+        allowed=REJECT_REASONS,
+    ),
+    Field(
+        "detail",
+        "string",
+        "Human-readable detail of the rejection (what was found, what was expected).",
+        "拒收详情。",
+        "PNG image signature (89 50 4E 47)",
+    ),
+)
+
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
+
+REJECT_REASON_DESCRIPTIONS: dict[str, str] = {
+    "empty_file": "The file has 0 bytes.",
+    "blank_file": "The file decodes to whitespace only.",
+    "binary_file": "The bytes are an image, archive, PDF or other binary format (signature or NUL bytes).",
+    "undecodable": "No supported encoding decodes the bytes.",
+    "not_text": "The bytes decode, but the result is mostly control or replacement characters.",
+    "excluded": "The path matches an `ingest.exclude` pattern in params.yaml (not an article capture).",
+    "hidden_file": "A hidden file (name starting with '.'), such as .gitkeep or .DS_Store.",
+    "no_body": "Parsing found no body paragraph (only chrome, header or credits).",
+    "parse_error": "The parser raised an error on this document; the detail names it.",
+    "duplicate_document": "Same doc_id (same content) as a document seen earlier in path order.",
+    "invalid_record": "A record failed its pydantic model; the detail gives the field and the error.",
+    "invalid_table": "A table-level check failed (offsets outside the text, body missing, keys).",
+}
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "documents",
+            "One row per article: provenance, header fields (title, account, date, column), credits and counts.",
+            ("doc_id",),
+            (
+                "doc_id",
+                "source_file",
+                "source_row",
+                "capture_format",
+                "raw_sha256",
+                "encoding",
+                "account",
+                "published_date",
+                "column",
+                "title",
+                "authors",
+                "author_positions",
+                "editors",
+                "source",
+                "n_sections",
+                "n_paragraphs",
+                "n_chars",
+            ),
+            ("`authors` and `author_positions` are parallel lists: zip them, do not sort one.",),
+        ),
+        Table(
+            "sections",
+            "One row per section: the untitled lead (heading null) and each headed section, in order.",
+            ("doc_id", "section_index"),
+            ("doc_id", "section_index", "heading", "level", "char_start", "char_end"),
+            ("char_start/char_end span the heading line; for the untitled lead section they are null.",),
+        ),
+        Table(
+            "paragraphs",
+            "One row per paragraph of the article body, with its kind, lead sentence and raw offsets.",
+            ("doc_id", "paragraph_index"),
+            (
+                "doc_id",
+                "section_index",
+                "paragraph_index",
+                "kind",
+                "text",
+                "lead_sentence",
+                "char_start",
+                "char_end",
+            ),
+            ("Count body text with kind in ('body', 'list_item'); captions are picture descriptions.",),
+        ),
+        Table(
+            "credits",
+            "One row per footer or header credit (来源, 作者, 编辑, 审核, …) as printed, with its normalised role.",
+            ("doc_id", "position"),
+            ("doc_id", "position", "role", "label", "value", "char_start", "char_end"),
+        ),
+        Table(
+            "related",
+            "One row per related-article link listed under the article by the capture's platform.",
+            ("doc_id", "position"),
+            ("doc_id", "position", "column", "title", "char_start", "char_end"),
+        ),
+        Table(
+            "raw_texts",
+            "The decoded raw text of every document, so that every offset in the other tables can be checked.",
+            ("doc_id",),
+            ("doc_id", "source_file", "source_row", "encoding", "raw_text"),
+        ),
+        Table(
+            "sources",
+            "One row per raw file read: its path, size and SHA-256, whatever became of it (documents or rejects).",
+            ("source_file",),
+            ("source_file", "raw_sha256", "n_bytes"),
+        ),
+        Table(
+            "rejects",
+            "One row per input (file or container row) that did not become a document, with stage and reason.",
+            ("source_file", "source_row", "stage"),
+            ("source_file", "source_row", "stage", "reason_code", "detail"),
+            ("source_row is null for whole files; a file rejected at ingest has no doc_id.",),
+        ),
+    )
+}
+
+# Offsets on sections are nullable (the untitled lead has no heading line); everywhere else they are required.
+NULLABLE_OVERRIDES: dict[tuple[str, str], bool] = {
+    ("sections", "char_start"): True,
+    ("sections", "char_end"): True,
+}
+
+
+def is_nullable(table: str, column: str) -> bool:
+    """Whether `column` may be null in `table` (the dictionary default, unless overridden for that table)."""
+    return NULLABLE_OVERRIDES.get((table, column), FIELDS[column].nullable)

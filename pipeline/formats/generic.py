@@ -1,0 +1,23 @@
+"""The fallback for captures in a format nobody has described: blank-line paragraphs, a best-effort header.
+
+It knows no platform chrome, so it keeps every non-blank line; documents parsed this way carry
+`capture_format = "generic"` so that users can filter them out or check them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
+
+FORMAT = CaptureFormat(
+    name="generic",
+    description="Fallback for unknown formats: paragraphs separated by blank lines, first short line as title.",
+    block_mode="blank_line",
+    chrome=Chrome.of(),
+    header_rules=(
+        # A title is a short first line that does not read as a sentence.
+        HeaderRule("title", re.compile(r"#*\s*(?P<title>[^。！？!?]{1,60}?)")),
+        HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")),
+    ),
+)

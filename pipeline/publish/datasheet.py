@@ -1,0 +1,153 @@
+"""DATASHEET.md, following *Datasheets for Datasets* (Gebru et al.), generated from the release itself.
+
+Every number is computed from the release tables and every field table from the field dictionary, so the
+datasheet cannot describe a dataset other than the one beside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.fields import FIELDS, REJECT_REASON_DESCRIPTIONS, TABLES, is_nullable
+from pipeline.settings import Settings
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def field_table(table: str) -> str:
+    lines = ["| column | type | null | description |", "|---|---|---|---|"]
+    for column in TABLES[table].columns:
+        spec = FIELDS[column]
+        kind = spec.type + (f" ∈ {{{', '.join(spec.allowed)}}}" if spec.allowed else "")
+        null = "yes" if is_nullable(table, column) else "no"
+        lines.append(f"| `{column}` | {_cell(kind)} | {null} | {_cell(spec.description)} {_cell(spec.description_zh)} |")
+    return "\n".join(lines)
+
+
+def _column(release: Path, table: str, column: str) -> list[Any]:
+    return pq.read_table(release / f"{table}.parquet", columns=[column]).column(column).to_pylist()
+
+
+def _counts_table(counter: Counter[Any], header: tuple[str, str]) -> str:
+    if not counter:
+        return "_none_"
+    lines = [f"| {header[0]} | {header[1]} |", "|---|---:|"]
+    for key, count in sorted(counter.items(), key=lambda item: (-item[1], str(item[0]))):
+        lines.append(f"| {_cell(key if key is not None else '(none)')} | {count} |")
+    return "\n".join(lines)
+
+
+def _length_summary(release: Path) -> str:
+    table = pq.read_table(release / "paragraphs.parquet", columns=["kind", "text"])
+    body = table.filter(pc.is_in(table.column("kind"), value_set=pa.array(["body", "list_item"])))
+    if body.num_rows == 0:
+        return "No body paragraphs."
+    lengths = pc.utf8_length(body.column("text"))
+    quantiles = pc.quantile(lengths, q=[0.1, 0.5, 0.9], interpolation="nearest").to_pylist()
+    return (
+        f"Body paragraphs: {body.num_rows}; characters per paragraph: "
+        f"10th percentile {quantiles[0]}, median {quantiles[1]}, 90th percentile {quantiles[2]}, "
+        f"maximum {pc.max(lengths).as_py()}."
+    )
+
+
+def render_datasheet(release: Path, settings: Settings, provenance: dict[str, str]) -> str:
+    rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
+    formats = Counter(_column(release, "documents", "capture_format"))
+    accounts = Counter(_column(release, "documents", "account"))
+    dates = sorted(d for d in _column(release, "documents", "published_date") if d is not None)
+    reasons = Counter(_column(release, "rejects", "reason_code"))
+    n_docs = rows["documents"]
+    coverage_lines = ["| field | documents with a value | share |", "|---|---:|---:|"]
+    for column in ("title", "account", "published_date", "column", "source", "authors", "editors"):
+        values = _column(release, "documents", column)
+        present = sum(bool(v) for v in values)
+        share = f"{present / n_docs:.1%}" if n_docs else "–"
+        coverage_lines.append(f"| `{column}` | {present} | {share} |")
+    date_range = f"{dates[0].isoformat()} to {dates[-1].isoformat()}" if dates else "no dates found"
+    sources = pq.read_table(release / "sources.parquet").to_pylist()
+    d = settings.dataset
+
+    parts = [
+        f"# Datasheet: {d.title}",
+        f"Dataset `{d.name}`, version **{d.version}**. Built by the `renda-corpus` package version "
+        f"{provenance['package_version']}, code tree `{provenance['code_tree']}` (the git tree id of "
+        "`pipeline/`: `git rev-parse <commit>:pipeline` shows it for every commit with this code).",
+        "## Motivation",
+        "- **Purpose.** A research dataset of articles published by Chinese People's Congress and government "
+        "bodies on their official accounts, rebuilt from raw text captures into sectioned, validated records "
+        "for the study of Chinese politics, computational social science and NLP.",
+        "- **Creators and funding.** The renda-corpus maintainers; no external funding is recorded.",
+        "## Composition",
+        f"- **Instances.** {n_docs} documents (articles) from {len(sources)} raw files; "
+        f"{rows['rejects']} inputs rejected with a reason (see *Rejects*).",
+        "- **Tables and rows.** "
+        + ", ".join(f"`{name}` {count}" for name, count in rows.items())
+        + ".",
+        f"- **Publication dates.** {date_range} ({len(dates)} of {n_docs} documents show a date).",
+        "- **Capture formats.**\n\n" + _counts_table(formats, ("capture_format", "documents")),
+        "- **Accounts.**\n\n" + _counts_table(accounts, ("account", "documents")),
+        "- **Field coverage.**\n\n" + "\n".join(coverage_lines),
+        f"- **Lengths.** {_length_summary(release)}",
+        "- **Labels.** None beyond the structure read from the captures (headings, lead sentences, credits).",
+        "- **Confidential or personal data.** Articles are public official publications. They name officials, "
+        "authors and editors in their public roles (`authors`, `editors`, `credits`).",
+        "## Collection process",
+        "Researchers captured the articles as text: copied from WeChat mirror pages, converted by common "
+        "markdown tools, or exported as CSV/JSONL with one article per row. The capture format is detected from "
+        "each text's content, not from its folder. The raw files are listed with their SHA-256 under "
+        "*Provenance*; the releases never modify them.",
+        "## Preprocessing, cleaning, labelling",
+        "- Decoding is strict and ordered: byte-order mark, UTF-8, GB18030 and Big5 (kept only when most Han "
+        "characters are common ones for that encoding), `charset-normalizer` last. The encoding is recorded.",
+        "- Platform chrome (mirror UI lines such as 查看原文, 继续滑动看下一个) is dropped by markers kept as data "
+        "per capture format; header lines become fields; footer credits become `credits` rows; related-article "
+        "lists become `related` rows.",
+        "- Text is stored in Unicode NFC with the capture's own characters: ASCII `:` `,` `?` in a capture stay "
+        "ASCII (they are an artefact of the capture, and normalising them would make the text disagree with "
+        "the raw offsets). Use NFKC only to build match keys. Offsets are code points into "
+        "`raw_texts.raw_text`.",
+        "- Headings: standalone short lines without sentence-final punctuation, and numbered styles (一、, "
+        "（一）, 1., 第一章). Lead sentences: a short first sentence without clause punctuation, where at least "
+        "two paragraphs of a section open that way.",
+        "## Uses",
+        "- **Intended.** Counting and comparing political formulations, tracing cited documents, studying "
+        "credits and institutional communication, training and evaluating Chinese NLP on official prose.",
+        "- **Not intended.** Inferring facts about private persons; treating a capture as the authoritative "
+        "text of a law or report (check the official source).",
+        "- **Errors and noise.** Extraction rules are heuristic; documents with `capture_format = 'generic'` "
+        "were parsed without format rules and have best-effort titles and dates.",
+        "## Distribution",
+        f"- **License.** {d.license}.",
+        "- **Files.** `<table>.parquet` (typed, with field descriptions in the Arrow metadata), "
+        "`csv/<table>.csv` (UTF-8 with BOM, list columns as JSON arrays, empty cell = null; `raw_texts` cells "
+        "can exceed Excel's 32,767-character cell limit, use the Parquet file), `manifest.json` (every file "
+        "with SHA-256, bytes and rows).",
+        "## Maintenance",
+        "Maintainers add captures to `data/raw/` and run `dvc repro`; each release carries its version, "
+        "package version and code tree. Report problems in the project's issue tracker.",
+        "## Rejects",
+        _counts_table(reasons, ("reason_code", "inputs")),
+        "\n".join(
+            ["", "| reason_code | meaning |", "|---|---|"]
+            + [f"| `{code}` | {_cell(text)} |" for code, text in REJECT_REASON_DESCRIPTIONS.items()]
+        ),
+        "## Fields",
+    ]
+    for name, table in TABLES.items():
+        key = ", ".join(f"`{c}`" for c in table.primary_key)
+        notes = "".join(f"\n\n_Note:_ {note}" for note in table.usage_notes)
+        parts.append(f"### `{name}` ({rows[name]} rows)\n\n{table.description} Primary key: {key}.{notes}\n\n"
+                     + field_table(name))
+    parts.append("## Provenance\n\n| raw file | bytes | sha256 |\n|---|---:|---|\n" + "\n".join(
+        f"| `{_cell(s['source_file'])}` | {s['n_bytes']} | `{s['raw_sha256']}` |" for s in sources
+    ))
+    return "\n\n".join(parts) + "\n"

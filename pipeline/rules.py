@@ -1,0 +1,164 @@
+"""Rules shared by every capture format, kept as data: heading styles, credit labels, lead-sentence limits.
+
+Change a bound here, not in the parser, and say why in the commit: each number below was chosen on the example
+capture and the dev gold set, and the evaluation (`renda evaluate`) shows what a change costs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.text import ends_sentence, first_sentence, has_clause_marks, split_words
+
+CN_DIGITS = "零〇一二三四五六七八九十百千两"
+
+
+@dataclass(frozen=True)
+class HeadingStyle:
+    """A numbered heading style: lines starting with `pattern`, at most `max_chars` long."""
+
+    name: str
+    pattern: re.Pattern[str]
+    max_chars: int
+
+
+HEADING_STYLES: tuple[HeadingStyle, ...] = (
+    HeadingStyle("chapter", re.compile(rf"第[{CN_DIGITS}\d]+[章节部分篇编]"), 60),
+    HeadingStyle("cn_enum", re.compile(rf"[{CN_DIGITS}]+[、．.]"), 60),
+    HeadingStyle("cn_paren", re.compile(rf"[（(][{CN_DIGITS}]+[）)]"), 60),
+    HeadingStyle("num_enum", re.compile(r"\d{1,2}[、．.](?!\d)"), 60),
+    HeadingStyle("num_paren", re.compile(r"[（(]\d{1,2}[）)]"), 60),
+)
+# An unnumbered heading: a short standalone line that does not end like a sentence.
+BARE_HEADING_MAX_CHARS = 40
+BARE_STYLE = "bare"
+
+
+def heading_style(text: str) -> str | None:
+    """The heading style of a standalone line, or None if it reads as body text.
+
+    Run-in items (`一是…。`, `（一）…。` followed by prose) end like sentences and are not headings.
+    """
+    if not text or ends_sentence(text):
+        return None
+    for style in HEADING_STYLES:
+        if style.pattern.match(text):
+            return style.name if len(text) <= style.max_chars else None
+    return BARE_STYLE if len(text) <= BARE_HEADING_MAX_CHARS else None
+
+
+# Lead sentences: a short first sentence without clause punctuation that opens a paragraph, as a sub-heading.
+LEAD_MAX_CHARS = 20
+# Lead sentences come as parallel siblings: at least this many in one section, or none there.
+LEAD_MIN_PER_SECTION = 2
+# Openers that make a first sentence a lead whatever its length: enumerations run into the paragraph.
+LEAD_ENUMERATORS = re.compile(rf"(?:[{CN_DIGITS}]+是|[（(][{CN_DIGITS}\d]+[）)]|第[{CN_DIGITS}]+[，,、])")
+
+
+def lead_candidate(text: str) -> str | None:
+    """The paragraph's first sentence if it has the shape of a run-in lead sentence."""
+    sentence = first_sentence(text)
+    if sentence is None:
+        return None
+    if LEAD_ENUMERATORS.match(sentence) and len(sentence) <= 2 * LEAD_MAX_CHARS:
+        return sentence
+    if len(sentence) <= LEAD_MAX_CHARS and not has_clause_marks(sentence):
+        return sentence
+    return None
+
+
+# Credit labels as printed → normalised role (see `fields.CREDIT_ROLES`). Longer labels first.
+CREDIT_LABELS: dict[str, str] = {
+    "责任编辑": "editor",
+    "责编": "editor",
+    "编辑": "editor",
+    "作者": "author",
+    "文": "author",
+    "撰文": "author",
+    "来源": "source",
+    "转自": "source",
+    "审核": "reviewer",
+    "审校": "reviewer",
+    "校对": "proofreader",
+    "监制": "supervisor",
+    "摄影": "photographer",
+    "图片": "photographer",
+    "图": "photographer",
+    "记者": "reporter",
+    "供稿": "contributor",
+}
+_LABELS = "|".join(sorted(map(re.escape, CREDIT_LABELS), key=len, reverse=True))
+CREDIT_LINE = re.compile(rf"(?P<label>{_LABELS})\s*[:：|丨｜]\s*(?P<value>\S.*)")
+# A further credit on the same line: `编辑：A　审核：B`.
+CREDIT_SPLIT = re.compile(rf"\s+(?=(?:{_LABELS})\s*[:：|丨｜])")
+CREDIT_VALUE_MAX_CHARS = 60
+
+# Words a position or affiliation ends with; a credit token ending in one of them is not a name.
+POSITION_SUFFIXES: tuple[str, ...] = (
+    "书记",
+    "副书记",
+    "主任",
+    "委员",
+    "主席",
+    "代表",
+    "局长",
+    "部长",
+    "处长",
+    "科长",
+    "院长",
+    "厅长",
+    "市长",
+    "区长",
+    "县长",
+    "省长",
+    "镇长",
+    "乡长",
+    "秘书长",
+    "记者",
+    "研究员",
+    "教授",
+    "社长",
+    "会长",
+    "理事长",
+    "董事长",
+    "经理",
+    "组长",
+    "队长",
+    "干部",
+    "工作人员",
+    "通讯员",
+    "检察长",
+    "庭长",
+    "主编",
+)
+NAME_MAX_CHARS = 4
+PEOPLE_SEPARATORS = re.compile(r"[、,，;；/]+")
+
+
+def split_people(value: str) -> list[tuple[str, str | None]]:
+    """(name, position) pairs from a credit value: `中共北京市怀柔区委书记 郭延红` → [(郭延红, 中共…书记)]."""
+    people: list[tuple[str, str | None]] = []
+    for part in PEOPLE_SEPARATORS.split(value):
+        tokens = split_words(part)
+        if not tokens:
+            continue
+        position_tokens: list[str] = []
+        for token in tokens:
+            if looks_like_position(token):
+                position_tokens.append(token)
+            else:
+                people.append((token, " ".join(position_tokens) or None))
+                position_tokens = []
+        if position_tokens and not people:
+            people.append((position_tokens[-1], " ".join(position_tokens[:-1]) or None))
+    return people
+
+
+def looks_like_position(token: str) -> bool:
+    return token.endswith(POSITION_SUFFIXES) or len(token) > NAME_MAX_CHARS + 2
+
+
+def split_names(value: str) -> list[str]:
+    """Names from an editor-like credit: split on 、 , ， ; / and whitespace."""
+    return [name for part in PEOPLE_SEPARATORS.split(value) for name in split_words(part)]

@@ -1,0 +1,84 @@
+"""What every stage shares: the same small interface, a report of what it counted, and reject rows.
+
+A stage is a module with `NAME` and `run(source, target, settings) -> StageReport`. It reads the previous
+stage's output folder (or the raw folder), writes its own folder, and counts everything it received, emitted
+and rejected, so `report.json` shows that nothing was lost.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import RendaError
+from pipeline.jsonl import write_json
+
+UNITS_FILE = "units.jsonl"
+SOURCES_FILE = "sources.jsonl"
+REPORT_FILE = "report.json"
+
+
+@dataclass
+class StageReport:
+    stage: str
+    received: int = 0
+    emitted: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    # One line per problem, for the CLI to print: "path[#row]: reason: detail".
+    problems: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def reject(self, unit: dict[str, Any]) -> None:
+        self.rejected[unit["reason_code"]] += 1
+        self.problems.append(describe_reject(unit))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "received": self.received,
+            "emitted": self.emitted,
+            "rejected": dict(sorted(self.rejected.items())),
+            **self.extra,
+        }
+
+    def save(self, target: Path) -> None:
+        write_json(target / REPORT_FILE, self.as_dict())
+
+
+def describe_reject(unit: dict[str, Any]) -> str:
+    where = unit["source_file"] + (f"#row{unit['source_row']}" if unit.get("source_row") is not None else "")
+    return f"{where}: rejected at {unit['stage']} ({unit['reason_code']}): {unit['detail']}"
+
+
+def reject_unit(
+    source_file: str, source_row: int | None, stage: str, reason_code: str, detail: str
+) -> dict[str, Any]:
+    """A reject row as it travels between stages (`unit` tells it apart from documents)."""
+    return {
+        "unit": "reject",
+        "source_file": source_file,
+        "source_row": source_row,
+        "stage": stage,
+        "reason_code": reason_code,
+        "detail": " ".join(detail.split()) or reason_code,
+    }
+
+
+def prepare_target(target: Path, marker: str = REPORT_FILE) -> Path:
+    """An empty output folder. A non-empty folder is emptied only if it holds `marker` (an earlier output of
+    this stage): never delete a folder of someone else's files because a path was mistyped."""
+    if target.exists() and not target.is_dir():
+        raise RendaError(f"{target}: exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        if not (target / marker).is_file():
+            raise RendaError(f"{target}: folder is not empty and holds no {marker} of an earlier run; choose another")
+        for child in target.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    target.mkdir(parents=True, exist_ok=True)
+    return target

@@ -1,0 +1,89 @@
+"""Stage 2, parse: decoded documents → one bundle of records per document (or a reject).
+
+A bundle holds the document's rows for every table, so `validate` accepts or rejects a document whole. A
+parser error on one document becomes a `parse_error` reject for that document, never a failed run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pipeline.formats import FORMATS
+from pipeline.jsonl import read_records, write_line
+from pipeline.parser import document_fields, parse_text
+from pipeline.settings import Settings
+from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, prepare_target, reject_unit
+
+NAME = "parse"
+
+
+def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
+    """One ingested document → a bundle unit, or a reject unit. Pure."""
+    fmt = FORMATS[unit["capture_format"]]
+    try:
+        doc = parse_text(unit["raw_text"], fmt)
+    except Exception as error:  # one bad document must not stop the corpus; the reject names the error
+        return reject_unit(
+            unit["source_file"], unit["source_row"], NAME, "parse_error", f"{type(error).__name__}: {error}"
+        )
+    if not doc.body_paragraphs:
+        dropped = len(doc.dropped)
+        return reject_unit(
+            unit["source_file"],
+            unit["source_row"],
+            NAME,
+            "no_body",
+            f"no body paragraph found ({dropped} lines dropped as chrome/header, {len(doc.credits)} credits)",
+        )
+    doc_id = unit["doc_id"]
+    keyed = {"doc_id": doc_id}
+    return {
+        "unit": "bundle",
+        "document": {
+            **keyed,
+            "source_file": unit["source_file"],
+            "source_row": unit["source_row"],
+            "capture_format": unit["capture_format"],
+            "raw_sha256": unit["raw_sha256"],
+            "encoding": unit["encoding"],
+            **document_fields(doc),
+        },
+        "sections": [{**keyed, **row} for row in doc.sections],
+        "paragraphs": [{**keyed, **row} for row in doc.paragraphs],
+        "credits": [{**keyed, **row} for row in doc.credits],
+        "related": [{**keyed, **row} for row in doc.related],
+        "raw_texts": [
+            {
+                **keyed,
+                "source_file": unit["source_file"],
+                "source_row": unit["source_row"],
+                "encoding": unit["encoding"],
+                "raw_text": unit["raw_text"],
+            }
+        ],
+    }
+
+
+def run(source: Path, target: Path, settings: Settings) -> StageReport:
+    prepare_target(target)
+    report = StageReport(NAME)
+    passed_on = 0
+    with (target / UNITS_FILE).open("w", encoding="utf-8") as out:
+        for unit in read_records(source / UNITS_FILE):
+            report.received += 1
+            if unit["unit"] == "reject":
+                write_line(out, unit)
+                passed_on += 1
+                continue
+            result = parse_unit(unit)
+            write_line(out, result)
+            if result["unit"] == "reject":
+                report.reject(result)
+            else:
+                report.emitted += 1
+    report.extra["earlier_rejects_passed_on"] = passed_on
+    shutil.copyfile(source / SOURCES_FILE, target / SOURCES_FILE)
+    report.save(target)
+    return report

@@ -1,0 +1,111 @@
+"""Small pure functions for Chinese text: lines with offsets, match keys, sentences.
+
+Offsets are code-point offsets into the decoded raw text and are never recomputed from cleaned text: every
+function that trims or splits returns the spans it kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Whitespace as captures contain it: ASCII, NBSP, ideographic space, zero-width characters and a stray BOM.
+EDGE_SPACE = " \t\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+_SPACE_RUN = re.compile(f"[{re.escape(EDGE_SPACE)}\r\n]+")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+SENTENCE_END = "。！？!?…"
+CLOSING_MARKS = "”’」』）)》】\"'"
+CLAUSE_MARKS = "，,、；;：:"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the decoded text: `start`/`end` bound its content with edge whitespace trimmed."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_blank(self) -> bool:
+        return self.start == self.end
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines of `text` split on CRLF, CR or LF only; each with its trimmed content span."""
+    lines: list[Line] = []
+    position = 0
+    number = 0
+    for match in _NEWLINE.finditer(text):
+        lines.append(_trimmed_line(text, number, position, match.start()))
+        position = match.end()
+        number += 1
+    lines.append(_trimmed_line(text, number, position, len(text)))
+    return lines
+
+
+def _trimmed_line(text: str, number: int, start: int, end: int) -> Line:
+    while start < end and text[start] in EDGE_SPACE:
+        start += 1
+    while end > start and text[end - 1] in EDGE_SPACE:
+        end -= 1
+    return Line(number, start, end, text[start:end])
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def match_key(text: str) -> str:
+    """Key for comparing against markers: NFKC (full-width ？ equals ASCII ?), no whitespace, casefolded.
+
+    Only for matching: stored text is never NFKC-normalised.
+    """
+    return _SPACE_RUN.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def split_words(text: str) -> list[str]:
+    """Split on any run of whitespace, NBSP and ideographic spaces included."""
+    return [part for part in _SPACE_RUN.split(text) if part]
+
+
+def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of sentences: each ends after a run of sentence-final marks and any closing quotes or brackets."""
+    start = 0
+    index = 0
+    length = len(text)
+    while index < length:
+        if text[index] in SENTENCE_END:
+            while index < length and text[index] in SENTENCE_END:
+                index += 1
+            while index < length and text[index] in CLOSING_MARKS:
+                index += 1
+            yield start, index
+            start = index
+        else:
+            index += 1
+    if start < length:
+        yield start, length
+
+
+def first_sentence(text: str) -> str | None:
+    """The first complete sentence of `text` when more text follows it; None otherwise."""
+    for start, end in iter_sentences(text):
+        if end >= len(text) or text[end - 1] not in SENTENCE_END + CLOSING_MARKS:
+            return None
+        return text[start:end]
+    return None
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether `text` ends like a sentence (final punctuation, possibly inside closing quotes)."""
+    stripped = text.rstrip(CLOSING_MARKS)
+    return bool(stripped) and stripped[-1] in SENTENCE_END + "；;"
+
+
+def has_clause_marks(text: str) -> bool:
+    return any(mark in text for mark in CLAUSE_MARKS)
