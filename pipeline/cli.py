@@ -17,6 +17,7 @@ import typer
 
 from pipeline.build import build as build_release
 from pipeline.errors import RendaError
+from pipeline.schemas import stale_schemas, write_schemas
 from pipeline.settings import load_settings
 from pipeline.stages import ingest as ingest_stage
 from pipeline.stages import parse as parse_stage
@@ -75,6 +76,23 @@ def build(
     build_release(raw_dir, out, load_settings(params), on_report=_print_report)
 
 
+@app.command()
+def schemas(
+    folder: Annotated[Path, typer.Argument(help="where to write <table>.json")] = Path("schemas"),
+    check: Annotated[bool, typer.Option("--check", help="only report drift; exit 1 if any")] = False,
+) -> None:
+    """Generate the JSON Schema of every table from the models (or check that the files are current)."""
+    if check:
+        stale = stale_schemas(folder)
+        for table in stale:
+            typer.echo(
+                f"renda: {folder / table}.json: out of date with the models (run `renda schemas`)", err=True
+            )
+        raise typer.Exit(1 if stale else 0)
+    for path in write_schemas(folder):
+        typer.echo(f"wrote {path}", err=True)
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)
@@ -92,5 +110,7 @@ def main() -> None:
     except Exception as error:
         if os.environ.get("RENDA_DEBUG"):
             raise
-        typer.echo(f"renda: error: {type(error).__name__}: {error} (set RENDA_DEBUG=1 for a traceback)", err=True)
+        typer.echo(
+            f"renda: error: {type(error).__name__}: {error} (set RENDA_DEBUG=1 for a traceback)", err=True
+        )
         sys.exit(1)

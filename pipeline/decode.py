@@ -76,11 +76,26 @@ def sniff_binary(data: bytes) -> str | None:
 
 
 def _looks_like_utf16(probe: bytes) -> bool:
-    """UTF-16 without a BOM: NULs fall on one parity (ASCII) and the text decodes."""
-    even = probe[0::2].count(0)
-    odd = probe[1::2].count(0)
-    half = max(len(probe) // 2, 1)
-    return max(even, odd) / half > 0.2 and min(even, odd) / half < 0.02
+    """UTF-16 without a BOM: NULs only at one byte parity, and the bytes decode to ordinary text."""
+    return _utf16_without_bom(probe) is not None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The UTF-16 codec (le/be) that decodes `data` with no control characters, if NULs fall on one parity."""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if even and odd:
+        return None
+    encoding = "utf-16-le" if odd else "utf-16-be"
+    sample = data[: len(data) - len(data) % 2]
+    try:
+        text = sample.decode(encoding, errors="strict")
+    except UnicodeDecodeError:
+        # A probe may cut a surrogate pair; retry without its last unit.
+        try:
+            text = sample[:-2].decode(encoding, errors="strict")
+        except UnicodeDecodeError:
+            return None
+    return encoding if control_share(text) <= MAX_CONTROL_SHARE else None
 
 
 @cache
@@ -121,11 +136,7 @@ def control_share(text: str) -> float:
     """Share of characters that are control characters (other than whitespace) or U+FFFD."""
     if not text:
         return 0.0
-    bad = sum(
-        1
-        for c in text
-        if c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
-    )
+    bad = sum(1 for c in text if c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v"))
     return bad / len(text)
 
 
@@ -173,25 +184,28 @@ def decode_bytes(data: bytes) -> Decoded:
         if data.startswith(bom):
             text = _strict(data, encoding)
             if text is None:
-                raise DecodeError("undecodable", f"starts with a {encoding} byte-order mark but is not {encoding}")
+                raise DecodeError(
+                    "undecodable", f"starts with a {encoding} byte-order mark but is not {encoding}"
+                )
             decoded = Decoded(text, encoding)
             break
     if decoded is None:
         text = _strict(data, "utf-8")
         if text is not None:
             decoded = Decoded(text, "utf-8")
-    if decoded is None and _looks_like_utf16(data[:BINARY_PROBE_BYTES]):
-        for encoding in ("utf-16-le", "utf-16-be"):
-            text = _strict(data, encoding)
-            if text is not None and control_share(text) <= MAX_CONTROL_SHARE:
-                decoded = Decoded(text, encoding)
-                break
+    if decoded is None and b"\x00" in data:
+        encoding = _utf16_without_bom(data)
+        text = _strict(data, encoding) if encoding else None
+        if encoding and text is not None:
+            decoded = Decoded(text, encoding)
     if decoded is None:
         decoded = _best_legacy(data)
     if decoded is None:
         decoded = _charset_normalizer(data)
     if decoded is None:
-        raise DecodeError("undecodable", "not UTF-8/UTF-16, GB18030 or Big5, and charset-normalizer found no match")
+        raise DecodeError(
+            "undecodable", "not UTF-8/UTF-16, GB18030 or Big5, and charset-normalizer found no match"
+        )
 
     share = control_share(decoded.text)
     if share > MAX_CONTROL_SHARE:

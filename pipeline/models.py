@@ -67,18 +67,16 @@ MODELS: dict[str, type[BaseModel]] = {name: build_model(name) for name in TABLES
 
 # One parsed document as it travels from `parse` to `validate`: every record of that document together, so a
 # document is accepted or rejected as a whole and the tables never disagree about which documents exist.
+BUNDLE_TABLES: tuple[str, ...] = ("documents", "sections", "paragraphs", "credits", "related", "raw_texts")
+
+# One parsed document as it travels from `parse` to `validate`: every record of that document together, so a
+# document is accepted or rejected as a whole and the tables never disagree about which documents exist.
 DocumentBundle = create_model(
     "DocumentBundle",
     __config__=_STRICT,
     document=(MODELS["documents"], ...),
-    sections=(list[MODELS["sections"]], ...),  # type: ignore[valid-type]
-    paragraphs=(list[MODELS["paragraphs"]], ...),  # type: ignore[valid-type]
-    credits=(list[MODELS["credits"]], ...),  # type: ignore[valid-type]
-    related=(list[MODELS["related"]], ...),  # type: ignore[valid-type]
-    raw_texts=(list[MODELS["raw_texts"]], ...),  # type: ignore[valid-type]
+    **{table: (list[MODELS[table]], ...) for table in BUNDLE_TABLES[1:]},  # type: ignore[valid-type]
 )
-
-BUNDLE_TABLES: tuple[str, ...] = ("documents", "sections", "paragraphs", "credits", "related", "raw_texts")
 
 
 def json_schema(table: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ datasheet cannot describe a dataset other than the one beside it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pyarrow.parquet as pq
 
 from pipeline.fields import FIELDS, REJECT_REASON_DESCRIPTIONS, TABLES, is_nullable
 from pipeline.settings import Settings
+from pipeline.tables import iter_rows
 
 
 def _cell(text: object) -> str:
@@ -28,12 +30,16 @@ def field_table(table: str) -> str:
         spec = FIELDS[column]
         kind = spec.type + (f" ∈ {{{', '.join(spec.allowed)}}}" if spec.allowed else "")
         null = "yes" if is_nullable(table, column) else "no"
-        lines.append(f"| `{column}` | {_cell(kind)} | {null} | {_cell(spec.description)} {_cell(spec.description_zh)} |")
+        lines.append(
+            f"| `{column}` | {_cell(kind)} | {null} | {_cell(spec.description)} {_cell(spec.description_zh)} |"
+        )
     return "\n".join(lines)
 
 
-def _column(release: Path, table: str, column: str) -> list[Any]:
-    return pq.read_table(release / f"{table}.parquet", columns=[column]).column(column).to_pylist()
+def _column(release: Path, table: str, column: str) -> Iterator[Any]:
+    """Stream one column's values, a record batch at a time."""
+    for row in iter_rows(release / f"{table}.parquet", columns=[column]):
+        yield row[column]
 
 
 def _counts_table(counter: Counter[Any], header: tuple[str, str]) -> str:
@@ -46,16 +52,26 @@ def _counts_table(counter: Counter[Any], header: tuple[str, str]) -> str:
 
 
 def _length_summary(release: Path) -> str:
-    table = pq.read_table(release / "paragraphs.parquet", columns=["kind", "text"])
-    body = table.filter(pc.is_in(table.column("kind"), value_set=pa.array(["body", "list_item"])))
-    if body.num_rows == 0:
+    """Paragraph length quantiles from a histogram, so memory does not grow with the corpus."""
+    histogram: Counter[int] = Counter()
+    parquet = pq.ParquetFile(release / "paragraphs.parquet")
+    for index in range(parquet.num_row_groups):
+        group = parquet.read_row_group(index, columns=["kind", "text"])
+        body = pc.is_in(group.column("kind"), value_set=pa.array(["body", "list_item"]))
+        histogram.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
+    total = sum(histogram.values())
+    if total == 0:
         return "No body paragraphs."
-    lengths = pc.utf8_length(body.column("text"))
-    quantiles = pc.quantile(lengths, q=[0.1, 0.5, 0.9], interpolation="nearest").to_pylist()
+    quantiles: dict[float, int] = {}
+    seen = 0
+    for length in sorted(histogram):
+        seen += histogram[length]
+        for q in (0.1, 0.5, 0.9):
+            if q not in quantiles and seen >= q * total:
+                quantiles[q] = length
     return (
-        f"Body paragraphs: {body.num_rows}; characters per paragraph: "
-        f"10th percentile {quantiles[0]}, median {quantiles[1]}, 90th percentile {quantiles[2]}, "
-        f"maximum {pc.max(lengths).as_py()}."
+        f"Body paragraphs: {total}; characters per paragraph: 10th percentile {quantiles[0.1]}, "
+        f"median {quantiles[0.5]}, 90th percentile {quantiles[0.9]}, maximum {max(histogram)}."
     )
 
 
@@ -63,7 +79,8 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
     rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
     accounts = Counter(_column(release, "documents", "account"))
-    dates = sorted(d for d in _column(release, "documents", "published_date") if d is not None)
+    dated = [d for d in _column(release, "documents", "published_date") if d is not None]
+    first_date, last_date = (min(dated), max(dated)) if dated else (None, None)
     reasons = Counter(_column(release, "rejects", "reason_code"))
     n_docs = rows["documents"]
     coverage_lines = ["| field | documents with a value | share |", "|---|---:|---:|"]
@@ -72,8 +89,8 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
         present = sum(bool(v) for v in values)
         share = f"{present / n_docs:.1%}" if n_docs else "–"
         coverage_lines.append(f"| `{column}` | {present} | {share} |")
-    date_range = f"{dates[0].isoformat()} to {dates[-1].isoformat()}" if dates else "no dates found"
-    sources = pq.read_table(release / "sources.parquet").to_pylist()
+    date_range = f"{first_date} to {last_date}" if first_date else "no dates found"
+    n_sources = rows["sources"]
     d = settings.dataset
 
     parts = [
@@ -87,12 +104,10 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
         "for the study of Chinese politics, computational social science and NLP.",
         "- **Creators and funding.** The renda-corpus maintainers; no external funding is recorded.",
         "## Composition",
-        f"- **Instances.** {n_docs} documents (articles) from {len(sources)} raw files; "
+        f"- **Instances.** {n_docs} documents (articles) from {n_sources} raw files; "
         f"{rows['rejects']} inputs rejected with a reason (see *Rejects*).",
-        "- **Tables and rows.** "
-        + ", ".join(f"`{name}` {count}" for name, count in rows.items())
-        + ".",
-        f"- **Publication dates.** {date_range} ({len(dates)} of {n_docs} documents show a date).",
+        "- **Tables and rows.** " + ", ".join(f"`{name}` {count}" for name, count in rows.items()) + ".",
+        f"- **Publication dates.** {date_range} ({len(dated)} of {n_docs} documents show a date).",
         "- **Capture formats.**\n\n" + _counts_table(formats, ("capture_format", "documents")),
         "- **Accounts.**\n\n" + _counts_table(accounts, ("account", "documents")),
         "- **Field coverage.**\n\n" + "\n".join(coverage_lines),
@@ -145,9 +160,15 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
     for name, table in TABLES.items():
         key = ", ".join(f"`{c}`" for c in table.primary_key)
         notes = "".join(f"\n\n_Note:_ {note}" for note in table.usage_notes)
-        parts.append(f"### `{name}` ({rows[name]} rows)\n\n{table.description} Primary key: {key}.{notes}\n\n"
-                     + field_table(name))
-    parts.append("## Provenance\n\n| raw file | bytes | sha256 |\n|---|---:|---|\n" + "\n".join(
-        f"| `{_cell(s['source_file'])}` | {s['n_bytes']} | `{s['raw_sha256']}` |" for s in sources
-    ))
+        parts.append(
+            f"### `{name}` ({rows[name]} rows)\n\n{table.description} Primary key: {key}.{notes}\n\n"
+            + field_table(name)
+        )
+    provenance_rows = (
+        f"| `{_cell(s['source_file'])}` | {s['n_bytes']} | `{s['raw_sha256']}` |"
+        for s in iter_rows(release / "sources.parquet")
+    )
+    parts.append(
+        "## Provenance\n\n| raw file | bytes | sha256 |\n|---|---:|---|\n" + "\n".join(provenance_rows)
+    )
     return "\n\n".join(parts) + "\n"

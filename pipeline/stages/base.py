@@ -74,7 +74,9 @@ def prepare_target(target: Path, marker: str = REPORT_FILE) -> Path:
         raise RendaError(f"{target}: exists and is not a folder")
     if target.is_dir() and any(target.iterdir()):
         if not (target / marker).is_file():
-            raise RendaError(f"{target}: folder is not empty and holds no {marker} of an earlier run; choose another")
+            raise RendaError(
+                f"{target}: folder is not empty and holds no {marker} of an earlier run; choose another"
+            )
         for child in target.iterdir():
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)

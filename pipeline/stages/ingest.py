@@ -42,7 +42,9 @@ def ingest_file(relative: str, data: bytes, settings: Settings) -> dict[str, Any
         return reject_unit(relative, None, NAME, "hidden_file", "name starts with '.'")
     for pattern in settings.ingest.exclude:
         if fnmatch(relative, pattern):
-            return reject_unit(relative, None, NAME, "excluded", f"matches ingest.exclude pattern {pattern!r}")
+            return reject_unit(
+                relative, None, NAME, "excluded", f"matches ingest.exclude pattern {pattern!r}"
+            )
     try:
         decoded = decode_bytes(data)
     except DecodeError as error:
@@ -78,7 +80,11 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
             report.received += 1
             write_line(
                 sources,
-                {"source_file": relative, "raw_sha256": hashlib.sha256(data).hexdigest(), "n_bytes": len(data)},
+                {
+                    "source_file": relative,
+                    "raw_sha256": hashlib.sha256(data).hexdigest(),
+                    "n_bytes": len(data),
+                },
             )
             unit = ingest_file(relative, data, settings)
             write_line(units, unit)

@@ -63,7 +63,9 @@ def table_problems(bundle: Any) -> list[str]:
             if start is None and end is None:
                 continue
             if start is None or end is None or not 0 <= start <= end <= raw_length:
-                problems.append(f"{table} offsets [{start}, {end}) outside the raw text (length {raw_length})")
+                problems.append(
+                    f"{table} offsets [{start}, {end}) outside the raw text (length {raw_length})"
+                )
                 break
     return problems
 
@@ -105,7 +107,11 @@ def run(source: Path, target: Path, settings: Settings, metrics_path: Path | Non
                 problems = table_problems(bundle)
                 if problems:
                     reject = reject_unit(
-                        document.source_file, document.source_row, NAME, "invalid_table", "; ".join(problems[:3])
+                        document.source_file,
+                        document.source_row,
+                        NAME,
+                        "invalid_table",
+                        "; ".join(problems[:3]),
                     )
                 elif document.doc_id in seen:
                     reject = reject_unit(
@@ -140,7 +146,9 @@ def run(source: Path, target: Path, settings: Settings, metrics_path: Path | Non
         "rejects": rows["rejects"],
         "rows": {t: rows[t] for t in (*BUNDLE_TABLES, "rejects")},
         "capture_formats": dict(sorted(formats.items())),
-        "field_coverage": {k: round(v / documents, 4) if documents else 0.0 for k, v in sorted(with_field.items())},
+        "field_coverage": {
+            k: round(v / documents, 4) if documents else 0.0 for k, v in sorted(with_field.items())
+        },
         "paragraphs_per_document": round(rows["paragraphs"] / documents, 2) if documents else 0.0,
     }
     report.extra["metrics"] = metrics

@@ -1,0 +1,145 @@
+"""`renda build` end to end: bad inputs become rejects, the CLI speaks in one line each, outputs are stable."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import EXAMPLE
+
+from pipeline.fields import TABLES
+
+RENDA = [sys.executable, "-c", "from pipeline.cli import main; main()"]
+
+
+def renda(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*RENDA, *args], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def messy_raw(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    (raw / "freewechat_text").mkdir(parents=True)
+    shutil.copyfile(EXAMPLE, raw / "freewechat_text" / EXAMPLE.name)
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "blank.txt").write_bytes(b"  \n\t\n\xe3\x80\x80\n")
+    (raw / "random.bin").write_bytes(bytes((i * 7919 + 13) % 256 for i in range(3000)))
+    (raw / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40))
+    return raw
+
+
+def test_build_with_bad_files(messy_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "release"
+    result = renda("build", str(messy_raw), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    problem_lines = [line for line in result.stderr.splitlines() if line.startswith("renda: ")]
+    assert problem_lines == [
+        "renda: blank.txt: rejected at ingest (blank_file): 9 bytes of whitespace only",
+        "renda: empty.txt: rejected at ingest (empty_file): file has 0 bytes",
+        "renda: picture.png: rejected at ingest (binary_file): PNG image signature (89 50 4E 47)",
+        "renda: random.bin: rejected at ingest (binary_file): NUL bytes in the first 3000 bytes and no UTF-16 "
+        "pattern",
+    ]
+    rejects = pq.read_table(out / "rejects.parquet").to_pylist()
+    assert [(r["source_file"], r["stage"], r["reason_code"]) for r in rejects] == [
+        ("blank.txt", "ingest", "blank_file"),
+        ("empty.txt", "ingest", "empty_file"),
+        ("picture.png", "ingest", "binary_file"),
+        ("random.bin", "ingest", "binary_file"),
+    ]
+    documents = pq.read_table(out / "documents.parquet").to_pylist()
+    assert [(d["source_file"], d["title"]) for d in documents] == [
+        (
+            "freewechat_text/000_697b98e90949ce70.txt",
+            "怀柔区委书记郭延红:奋力谱写新时代人民代表大会制度的怀柔篇章",
+        )
+    ]
+    sources = pq.read_table(out / "sources.parquet").column("source_file").to_pylist()
+    assert len(sources) == 5  # every input is listed, whatever became of it
+
+
+def test_release_layout_and_manifest(messy_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "release"
+    assert renda("build", str(messy_raw), "--out", str(out)).returncode == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {entry["path"] for entry in manifest["files"]}
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert listed == on_disk
+    assert {f"{t}.parquet" for t in TABLES} | {f"csv/{t}.csv" for t in TABLES} | {"DATASHEET.md"} == on_disk
+    assert manifest["tables"]["paragraphs"] == 14
+    for table in TABLES:
+        schema = pq.read_schema(out / f"{table}.parquet")
+        assert schema.names == list(TABLES[table].columns)
+        assert b"pandas" not in (schema.metadata or {})
+
+
+def test_csv_has_bom_and_json_lists(messy_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "release"
+    assert renda("build", str(messy_raw), "--out", str(out)).returncode == 0
+    raw = (out / "csv" / "documents.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with (out / "csv" / "documents.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert json.loads(rows[0]["authors"]) == ["郭延红"]
+    assert json.loads(rows[0]["author_positions"]) == ["中共北京市怀柔区委书记"]
+    assert rows[0]["published_date"] == "2023-12-23"
+    assert rows[0]["source_row"] == ""
+
+
+def test_two_builds_are_byte_identical(messy_raw: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert renda("build", str(messy_raw), "--out", str(first)).returncode == 0
+    assert renda("build", str(messy_raw), "--out", str(second)).returncode == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files
+    for relative in files:
+        assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
+    text = (first / "DATASHEET.md").read_text(encoding="utf-8")
+    assert str(tmp_path) not in text and str(messy_raw) not in (first / "manifest.json").read_text()
+
+
+def test_rebuild_replaces_an_earlier_release(messy_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "release"
+    assert renda("build", str(messy_raw), "--out", str(out)).returncode == 0
+    (messy_raw / "empty.txt").unlink()
+    assert renda("build", str(messy_raw), "--out", str(out)).returncode == 0
+    assert pq.read_metadata(out / "rejects.parquet").num_rows == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["build", "/nonexistent/raw", "--out", "OUT"],
+            "renda: error: /nonexistent/raw: raw folder not found",
+        ),
+        (["build", "RAW", "--out", "NOTEMPTY"], "folder is not empty and is not an earlier release"),
+        (
+            ["build", "RAW", "--out", "OUT", "--params", "BADPARAMS"],
+            "ingest.exclud: Extra inputs are not permitted",
+        ),
+    ],
+)
+def test_bad_arguments_give_one_line(messy_raw: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "notempty").mkdir()
+    (tmp_path / "notempty" / "keep.txt").write_text("mine")
+    (tmp_path / "params.yaml").write_text("ingest:\n  exclud: []\n")
+    names = {
+        "RAW": str(messy_raw),
+        "OUT": str(tmp_path / "out"),
+        "NOTEMPTY": str(tmp_path / "notempty"),
+        "BADPARAMS": str(tmp_path / "params.yaml"),
+    }
+    result = renda(*[names.get(a, a) for a in args])
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.startswith("renda: error")]) == 1
+    assert (tmp_path / "notempty" / "keep.txt").read_text() == "mine"

@@ -1,0 +1,76 @@
+"""Each stage's pure per-item function, and the table checks that keep records consistent."""
+
+from __future__ import annotations
+
+import hashlib
+
+from conftest import EXAMPLE
+
+from pipeline.models import DocumentBundle
+from pipeline.settings import IngestSettings, Settings
+from pipeline.stages.ingest import ingest_file
+from pipeline.stages.parse import parse_unit
+from pipeline.stages.validate import table_problems
+
+
+def _ingested(data: bytes, name: str = "a/example.txt") -> dict:
+    return ingest_file(name, data, Settings())
+
+
+def test_ingest_document_unit_is_content_addressed() -> None:
+    data = EXAMPLE.read_bytes()
+    unit = _ingested(data)
+    digest = hashlib.sha256(data).hexdigest()
+    assert unit == {
+        "unit": "document",
+        "doc_id": digest[:16],
+        "source_file": "a/example.txt",
+        "source_row": None,
+        "raw_sha256": digest,
+        "encoding": "utf-8",
+        "capture_format": "freewechat_text",
+        "raw_text": data.decode("utf-8"),
+    }
+    assert _ingested(data, "elsewhere/renamed.txt")["doc_id"] == unit["doc_id"]
+
+
+def test_ingest_rejects_hidden_and_excluded_files() -> None:
+    assert _ingested(b"x", ".gitkeep")["reason_code"] == "hidden_file"
+    settings = Settings(ingest=IngestSettings(exclude=["gold/*"]))
+    unit = ingest_file("gold/a.json", b"{}", settings)
+    assert unit == {
+        "unit": "reject",
+        "source_file": "gold/a.json",
+        "source_row": None,
+        "stage": "ingest",
+        "reason_code": "excluded",
+        "detail": "matches ingest.exclude pattern 'gold/*'",
+    }
+
+
+def test_parse_unit_bundle_validates_and_passes_table_checks() -> None:
+    bundle_unit = parse_unit(_ingested(EXAMPLE.read_bytes()))
+    assert bundle_unit["unit"] == "bundle"
+    bundle = DocumentBundle.model_validate({k: v for k, v in bundle_unit.items() if k != "unit"})
+    assert table_problems(bundle) == []
+    assert bundle.document.n_paragraphs == 14
+    assert len(bundle.related) == 8
+
+
+def test_parse_unit_without_body_is_a_reject() -> None:
+    unit = _ingested("查看原文\n其他\n\n标题\n\n账号 2024-01-01\n\n继续滑动看下一个\n".encode())
+    result = parse_unit(unit)
+    assert result["unit"] == "reject"
+    assert result["reason_code"] == "no_body"
+    assert result["stage"] == "parse"
+
+
+def test_table_checks_catch_broken_offsets_and_leads() -> None:
+    bundle_unit = parse_unit(_ingested(EXAMPLE.read_bytes()))
+    paragraphs = bundle_unit["paragraphs"]
+    paragraphs[0] = {**paragraphs[0], "char_end": 10**6}
+    paragraphs[2] = {**paragraphs[2], "lead_sentence": "不是前缀。"}
+    bundle = DocumentBundle.model_validate({k: v for k, v in bundle_unit.items() if k != "unit"})
+    problems = table_problems(bundle)
+    assert any("offsets" in p for p in problems)
+    assert any("lead_sentence is not a prefix" in p for p in problems)

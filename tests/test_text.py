@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.text import first_sentence, iter_sentences, match_key, split_lines
+
+
+def test_split_lines_keeps_offsets_for_every_newline_style() -> None:
+    text = "一\r\n  二\u3000\r三\n\n"
+    lines = split_lines(text)
+    assert [(line.text, line.start, line.end) for line in lines] == [
+        ("一", 0, 1),
+        ("二", 5, 6),
+        ("三", 8, 9),
+        ("", 10, 10),
+        ("", 11, 11),
+    ]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab 中。\n\r\u3000\u00a0")), max_size=60))
+def test_split_lines_spans_slice_back(text: str) -> None:
+    for line in split_lines(text):
+        assert text[line.start : line.end] == line.text
+        assert "\n" not in line.text and "\r" not in line.text
+
+
+def test_match_key_unifies_width_and_space() -> None:
+    assert match_key("文章有问题？点此查看 未经处理的缓存") == match_key("文章有问题?点此查看未经处理的缓存")
+
+
+def test_sentences_include_closing_quotes() -> None:
+    text = "他说：“好。”然后走了！还有"
+    assert [text[a:b] for a, b in iter_sentences(text)] == ["他说：“好。”", "然后走了！", "还有"]
+    assert first_sentence("加强人大“四个机关”建设。区委准确把握") == "加强人大“四个机关”建设。"
+    assert first_sentence("只有一句。") is None
