@@ -17,6 +17,9 @@ import typer
 
 from pipeline.build import build as build_release
 from pipeline.errors import RendaError
+from pipeline.evaluate import evaluate as run_evaluation
+from pipeline.evaluate import render_table
+from pipeline.jsonl import write_json
 from pipeline.schemas import stale_schemas, write_schemas
 from pipeline.settings import load_settings
 from pipeline.stages import ingest as ingest_stage
@@ -91,6 +94,19 @@ def schemas(
         raise typer.Exit(1 if stale else 0)
     for path in write_schemas(folder):
         typer.echo(f"wrote {path}", err=True)
+
+
+@app.command()
+def evaluate(
+    gold_dir: Path,
+    release_dir: Annotated[Path, typer.Option("--release", help="a built release folder")],
+    json_path: Annotated[Path, typer.Option("--json", help="write the scores here")] = Path("evaluation.json"),
+) -> None:
+    """Score a release against hand-annotated gold files; a table on screen, details as JSON."""
+    result = run_evaluation(gold_dir, release_dir)
+    write_json(json_path, result)
+    typer.echo(render_table(result))
+    typer.echo(f"details: {json_path}", err=True)
 
 
 def main() -> None:

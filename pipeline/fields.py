@@ -44,7 +44,7 @@ class Table:
         return [FIELDS[name] for name in self.columns]
 
 
-CAPTURE_FORMATS = ("freewechat_text", "wechatmp2markdown", "wechat_html2text", "tabular", "generic")
+CAPTURE_FORMATS = ("freewechat_text", "wechatmp2markdown", "wechat_html2text", "gov_portal_text", "generic")
 PARAGRAPH_KINDS = ("body", "list_item", "caption", "code", "table")
 CREDIT_ROLES = (
     "source",
@@ -66,6 +66,10 @@ REJECT_REASONS = (
     "not_text",
     "excluded",
     "hidden_file",
+    "no_text_column",
+    "malformed_container",
+    "empty_container",
+    "empty_row",
     "no_body",
     "parse_error",
     "duplicate_document",
@@ -110,6 +114,24 @@ _FIELD_LIST: tuple[Field, ...] = (
         "采集格式（由内容识别）；generic 表示未识别、使用通用解析。",
         "freewechat_text",
         allowed=CAPTURE_FORMATS,
+    ),
+    Field(
+        "container",
+        "string",
+        "Container file type when the article is one row of a table file ('csv', 'tsv', 'jsonl', 'json', "
+        "'parquet'); null for a file that holds one article.",
+        "文章所在的表格容器类型（csv/tsv/jsonl/json/parquet）；单篇文件为空。",
+        "csv",
+        nullable=True,
+        allowed=("csv", "tsv", "jsonl", "json", "parquet"),
+    ),
+    Field(
+        "url",
+        "string",
+        "Address of the original article when the capture shows it (a `原文链接` line or a container's URL column).",
+        "原文链接（采集中给出时）。",
+        "https://mp.weixin.qq.com/s?__biz=…",
+        nullable=True,
     ),
     Field(
         "raw_sha256",
@@ -373,6 +395,10 @@ REJECT_REASON_DESCRIPTIONS: dict[str, str] = {
     "not_text": "The bytes decode, but the result is mostly control or replacement characters.",
     "excluded": "The path matches an `ingest.exclude` pattern in params.yaml (not an article capture).",
     "hidden_file": "A hidden file (name starting with '.'), such as .gitkeep or .DS_Store.",
+    "no_text_column": "A container file (CSV/JSONL/JSON/Parquet) in which no column holds article text.",
+    "malformed_container": "A container file that cannot be read as a table (broken CSV, bad JSON, bad Parquet).",
+    "empty_container": "A container file with a header but no data rows.",
+    "empty_row": "A container row whose text cell is empty.",
     "no_body": "Parsing found no body paragraph (only chrome, header or credits).",
     "parse_error": "The parser raised an error on this document; the detail names it.",
     "duplicate_document": "Same doc_id (same content) as a document seen earlier in path order.",
@@ -391,9 +417,11 @@ TABLES: dict[str, Table] = {
                 "doc_id",
                 "source_file",
                 "source_row",
+                "container",
                 "capture_format",
                 "raw_sha256",
                 "encoding",
+                "url",
                 "account",
                 "published_date",
                 "column",

@@ -2,23 +2,32 @@
 
 The same steps run for every format; the format only supplies data (`pipeline/formats/`). Every line of the
 raw text ends in exactly one place: a record (paragraph, heading, credit, related entry), a header field, or
-the `dropped` list with the reason it was dropped, which `renda show` prints.
+the `dropped` list with the reason it was dropped (`renda show` prints it).
 
-Steps: split lines with offsets → read the head (chrome, title, byline) → read the tail from the end
-(chrome, related list, credits) → group the body into blocks → classify blocks as headings or paragraphs →
-sections → lead sentences.
+Steps:
+1. split lines with offsets and read each line's markup (markdown formats only);
+2. head: from the top, consume chrome, header lines, images, promotion and credits;
+3. tail: from the format's cut marker (or the end) upwards, consume chrome, the related list, credits,
+   images, promotion and notes; short lines count only between two furniture lines;
+4. body: group lines into blocks (one per line, or markdown paragraphs ended by a blank line or a hard break),
+   joining lines the capture split mid-sentence;
+5. classify blocks as headings, captions, list items or body paragraphs; build sections; mark lead sentences.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline import rules
-from pipeline.formats.base import CaptureFormat
-from pipeline.text import Line, nfc, split_lines
+from pipeline.formats.base import CaptureFormat, HeaderRule
+from pipeline.text import Line, Markdown, ends_sentence, join_wrapped, match_key, nfc, read_markdown, split_lines
+
+CONTINUATION_START = "。，、；：！？）」』”’,.;:!?)\u00a0"
+OPENING_MARKS = {"“": "”", "（": "）", "《": "》", "「": "」", "『": "』", "(": ")"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,17 +42,52 @@ class Dropped:
 
 
 @dataclass(frozen=True, slots=True)
+class Row:
+    """One line with what its markup says (`md`) and what it is in the document's frame."""
+
+    line: Line
+    md: Markdown
+
+    @property
+    def text(self) -> str:
+        return self.md.text
+
+    @property
+    def blank(self) -> bool:
+        return self.line.is_blank
+
+    @property
+    def image(self) -> bool:
+        return not self.blank and bool(rules.IMAGE_LINE.fullmatch(self.line.text))
+
+    @property
+    def empty_markup(self) -> bool:
+        """Only markup (an image, an empty link, a rule, `#`, `****`): nothing to read."""
+        return not self.blank and (
+            not self.md.text
+            or bool(rules.HORIZONTAL_RULE.fullmatch(self.line.text))
+            or bool(rules.LINK_ONLY_LINE.fullmatch(self.line.text)) and not self.md.text.strip()
+        )
+
+
+@dataclass
 class Block:
-    lines: tuple[Line, ...]
+    rows: list[Row]
     text: str
+    heading_level: int | None = None
+    bold_only: bool = False
+    bullet: bool = False
+    bold_lead: str | None = None
+    near_image: bool = False
+    before_image: bool = False
 
     @property
     def char_start(self) -> int:
-        return self.lines[0].start
+        return self.rows[0].line.start
 
     @property
     def char_end(self) -> int:
-        return self.lines[-1].end
+        return self.rows[-1].line.end
 
 
 @dataclass
@@ -61,7 +105,7 @@ class ParsedDocument:
         return [p for p in self.paragraphs if p["kind"] in ("body", "list_item")]
 
 
-_DATE = re.compile(r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})")
+_DATE = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -80,95 +124,220 @@ def parse_date(value: str | None) -> dt.date | None:
 def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
     """Parse one decoded capture with the rules of `fmt`."""
     doc = ParsedDocument(capture_format=fmt.name)
-    lines = split_lines(text)
-    body_start = _read_head(lines, fmt, doc)
-    body_end = _read_tail(lines, body_start, fmt, doc)
-    blocks = _blocks(lines[body_start:body_end], fmt, doc)
-    blocks = _leading_credits(blocks, doc)
+    rows = [Row(line, read_markdown(line.text) if fmt.markdown else Markdown(line.text)) for line in split_lines(text)]
+    body_start = _read_head(rows, fmt, doc)
+    cut = _tail_cut(rows, body_start, fmt, doc)
+    body_end = _read_tail(rows, body_start, cut, fmt, doc)
+    blocks = _blocks(rows[body_start:body_end], fmt, doc)
     _structure(blocks, doc)
+    doc.credits = [{**credit, "position": i} for i, credit in enumerate(sorted(doc.credits, key=_credit_order))]
     doc.dropped.sort(key=lambda d: d.line_number)
     return doc
 
 
-def _drop(doc: ParsedDocument, line: Line, reason: str) -> None:
-    doc.dropped.append(Dropped(line.number, line.start, line.end, reason, line.text))
+def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool) -> str:
+    """Rebuild a paragraph's `text` from its raw span: the documented relation between text and offsets.
+
+    The span's non-blank lines are trimmed, stripped of markdown decoration (markdown formats), joined without
+    a space between Chinese characters (one space between Latin words) and NFC-normalised.
+    """
+    parts = []
+    for line in split_lines(raw_text[char_start:char_end]):
+        if line.is_blank:
+            continue
+        parts.append(read_markdown(line.text).text if markdown else line.text)
+    return nfc(join_wrapped([p for p in parts if p]))
 
 
-def _read_head(lines: list[Line], fmt: CaptureFormat, doc: ParsedDocument) -> int:
-    """Consume chrome and header lines from the top; return the index of the first body line."""
+def _credit_order(credit: dict[str, Any]) -> int:
+    return int(credit["char_start"])
+
+
+def _drop(doc: ParsedDocument, row: Row, reason: str) -> None:
+    doc.dropped.append(Dropped(row.line.number, row.line.start, row.line.end, reason, row.line.text))
+
+
+# --- furniture ------------------------------------------------------------------------------------------------
+
+
+def _promo(row: Row) -> bool:
+    text = row.text or row.line.text
+    if rules.PROMO_STRONG.search(text):
+        return True
+    return (
+        len(text) <= rules.PROMO_WEAK_MAX_CHARS
+        and not text.endswith("。")
+        and bool(rules.PROMO_WEAK.search(text))
+    )
+
+
+def _furniture(row: Row, doc: ParsedDocument) -> str | None:
+    """Why a non-blank line is page furniture rather than article text, or None."""
+    if row.empty_markup or row.image:
+        return "image" if row.image else "markup"
+    if _promo(row):
+        return "promotion"
+    if rules.PUBLICATION_NOTE.fullmatch(row.text):
+        return "publication_note"
+    if row.md.bold_only and len(row.text) <= rules.BOLD_FURNITURE_MAX_CHARS:
+        return "bold_furniture"
+    names = [n for n in (doc.header.get("account"), doc.header.get("author_slot")) if n and len(n) >= 2]
+    if any(match_key(row.text) == match_key(name) for name in names):
+        return "account_name"
+    if any(row.text.startswith(name) and re.match(r"[^，。]{0,8}(?:是|专注|致力|成立)", row.text[len(name):])
+           for name in names):
+        return "account_blurb"
+    return None
+
+
+# --- head -----------------------------------------------------------------------------------------------------
+
+
+def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
+    """Consume chrome, header lines, furniture and credits from the top; return the first body row."""
     unused = list(fmt.header_rules)
-    for index, line in enumerate(lines):
-        if line.is_blank:
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        if row.blank:
+            index += 1
             continue
-        if fmt.chrome.where(line.text) in ("head", "anywhere"):
-            _drop(doc, line, "chrome")
+        if fmt.chrome.where(row.line.text) in ("head", "anywhere") or _breadcrumb(rows, index):
+            _drop(doc, row, "chrome")
+            index += 1
             continue
-        for rule in unused:
-            found = rule.match(line.text, doc.header)
-            if found is not None:
-                doc.header.update(found)
-                _drop(doc, line, f"header:{rule.name}")
-                # Rules are ordered: once a later rule matched, earlier ones no longer apply.
-                unused = unused[unused.index(rule) + 1 :]
-                break
-        else:
-            return index
-    return len(lines)
+        if any(p.search(row.line.text) for p in fmt.head_captions):
+            _drop(doc, row, "head:photo_caption")
+            index += 1
+            continue
+        consumed = _header_rule_at(rows, index, unused, fmt, doc)
+        if consumed:
+            index += consumed
+            continue
+        consumed = _credit_at(rows, index, doc)
+        if consumed:
+            index += consumed
+            continue
+        if fmt.furniture and (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index):
+            _drop(doc, row, f"head:{reason}")
+            index += 1
+            continue
+        return index
+    return len(rows)
 
 
-def _read_tail(lines: list[Line], body_start: int, fmt: CaptureFormat, doc: ParsedDocument) -> int:
-    """Consume chrome, the related list and credits from the bottom; return the end of the body."""
-    seen_tail_chrome = False
-    related: list[dict[str, Any]] = []
-    credit_lines: list[Line] = []
-    for index in range(len(lines) - 1, body_start - 1, -1):
-        line = lines[index]
-        if line.is_blank:
+def _header_rule_at(
+    rows: list[Row], index: int, unused: list[HeaderRule], fmt: CaptureFormat, doc: ParsedDocument
+) -> int:
+    """Apply the first header rule that matches row `index`; return how many rows it consumed (0: none).
+
+    Rules are ordered: once rule i matched, rules before it (and it) retire unless they are repeatable.
+    """
+    row = rows[index]
+    for position, rule in enumerate(unused):
+        found = rule.match(row.text, doc.header) if fmt.markdown else None
+        if found is None:
+            found = rule.match(row.line.text, doc.header)
+        if found is None:
             continue
-        if fmt.chrome.where(line.text) in ("tail", "anywhere"):
-            _drop(doc, line, "chrome")
-            seen_tail_chrome = True
-            continue
-        related_match = fmt.related.fullmatch(line.text) if fmt.related is not None else None
-        if related_match is not None and seen_tail_chrome and not credit_lines:
-            related.append(
-                {
-                    "column": nfc(related_match["column"]),
-                    "title": nfc(related_match["title"].strip()),
-                    "char_start": line.start,
-                    "char_end": line.end,
-                }
-            )
-            continue
-        if _credit_parts(line):
-            credit_lines.append(line)
-            continue
-        body_end = index + 1
-        break
-    else:
-        body_end = body_start
-    for line in reversed(credit_lines):
-        _add_credits(doc, line)
-    doc.related = [{"position": i, **item} for i, item in enumerate(reversed(related))]
-    return body_end
+        block = found.pop("block", None)
+        doc.header.update(found)
+        _drop(doc, row, f"header:{rule.name}")
+        consumed = 1
+        if rule.block_follows and not block:
+            for follower in rows[index + 1 :]:
+                consumed += 1
+                if follower.blank:
+                    if consumed > 2:
+                        break
+                    continue
+                _drop(doc, follower, f"header:{rule.name}")
+        unused[:] = [r for r in unused[: position + 1] if r.repeatable] + unused[position + 1 :]
+        return consumed
+    return 0
 
 
-def _credit_parts(line: Line) -> list[tuple[int, int, str, str]]:
+def _is_body_heading(rows: list[Row], index: int) -> bool:
+    """A bold or numbered line directly followed by body text opens the body, it is not furniture."""
+    row = rows[index]
+    if not (row.md.bold_only or row.md.heading_level) or _promo(row):
+        return False
+    nxt = _next_text(rows, index)
+    return nxt is not None and len(nxt.text) > rules.BARE_HEADING_MAX_CHARS and ends_sentence(nxt.text)
+
+
+def _next_text(rows: list[Row], index: int) -> Row | None:
+    for row in rows[index + 1 :]:
+        if not row.blank and not row.empty_markup:
+            return row
+    return None
+
+
+def _breadcrumb(rows: list[Row], index: int) -> bool:
+    """`首页 > 政府信息公开 > …`: the `>` lines and the items they separate."""
+    text = rows[index].line.text
+    if text in (">", "›", "»", "＞"):
+        return True
+    neighbours = [r.line.text for r in (rows[index - 1] if index else None, _next_row(rows, index)) if r]
+    return len(text) <= 12 and any(n in (">", "›", "»", "＞") for n in neighbours)
+
+
+def _next_row(rows: list[Row], index: int) -> Row | None:
+    for row in rows[index + 1 :]:
+        if not row.blank:
+            return row
+    return None
+
+
+# --- credits --------------------------------------------------------------------------------------------------
+
+
+def _credit_at(rows: list[Row], index: int, doc: ParsedDocument) -> int:
+    """Credits on row `index` (returns 1), a label whose value is on the next line (returns 2), or 0."""
+    row = rows[index]
+    parts = _credit_parts(row)
+    if parts:
+        _add_credits(doc, parts)
+        return 1
+    pair = _label_value(rows, index)
+    if pair is None:
+        return 0
+    label, value_row = pair
+    _add_credits(doc, [(row.line.start, value_row.line.end, label, value_row.text)])
+    return value_row.line.number - index + 1
+
+
+_LABEL_ONLY = re.compile(rf"({'|'.join(map(re.escape, rules.CREDIT_LABELS))})\s*[:：]")
+
+
+def _label_value(rows: list[Row], index: int) -> tuple[str, Row] | None:
+    """`来源：` alone on a line with its value on the next line: (label, value row)."""
+    label = _LABEL_ONLY.fullmatch(rows[index].text)
+    nxt = _next_row(rows, index)
+    if label and nxt is not None and len(nxt.text) <= rules.CREDIT_VALUE_MAX_CHARS and not _credit_parts(nxt):
+        return label.group(1), nxt
+    return None
+
+
+def _credit_parts(row: Row) -> list[tuple[int, int, str, str]]:
     """(start, end, label, value) for each credit on the line; [] if the line is not all credits."""
+    text = row.line.text
     parts: list[tuple[int, int, str, str]] = []
     offset = 0
-    for piece in rules.CREDIT_SPLIT.split(line.text):
-        local = line.text.index(piece, offset)
+    pieces = rules.CREDIT_SPLIT.split(text)
+    for piece in pieces:
+        local = text.index(piece, offset)
         offset = local + len(piece)
-        found = rules.CREDIT_LINE.fullmatch(piece)
+        cleaned = read_markdown(piece).text
+        found = rules.CREDIT_LINE.fullmatch(cleaned)
         if found is None or len(found["value"]) > rules.CREDIT_VALUE_MAX_CHARS:
             return []
-        parts.append((line.start + local, line.start + local + len(piece), found["label"], found["value"]))
+        parts.append((row.line.start + local, row.line.start + local + len(piece), found["label"], found["value"]))
     return parts
 
 
-def _add_credits(doc: ParsedDocument, line: Line) -> None:
-    for start, end, label, value in _credit_parts(line):
+def _add_credits(doc: ParsedDocument, parts: list[tuple[int, int, str, str]]) -> None:
+    for start, end, label, value in parts:
         doc.credits.append(
             {
                 "position": len(doc.credits),
@@ -181,52 +350,227 @@ def _add_credits(doc: ParsedDocument, line: Line) -> None:
         )
 
 
-def _blocks(body: list[Line], fmt: CaptureFormat, doc: ParsedDocument) -> list[Block]:
-    """Group body lines into blocks: one per line, or one per run of non-blank lines."""
+# --- tail -----------------------------------------------------------------------------------------------------
+
+
+def _tail_cut(rows: list[Row], body_start: int, fmt: CaptureFormat, doc: ParsedDocument) -> int:
+    """Index of the format's first end-of-article marker after the head (everything from it is chrome)."""
+    if not fmt.tail_cut:
+        return len(rows)
+    for index in range(body_start, len(rows)):
+        if match_key(rows[index].line.text) in fmt.tail_cut:
+            for row in rows[index:]:
+                if not row.blank:
+                    _drop(doc, row, "chrome")
+            return index
+    return len(rows)
+
+
+def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, doc: ParsedDocument) -> int:
+    """Consume chrome, related list, credits and furniture from the cut upwards; return the end of the body."""
+    seen_tail_chrome = cut < len(rows)
+    related: list[dict[str, Any]] = []
+    pending: list[tuple[Row, str]] = []  # weak furniture waiting for a strong line above it
+    accepted_end = cut
+    index = cut - 1
+    while index >= body_start:
+        row = rows[index]
+        if row.blank:
+            index -= 1
+            continue
+        if fmt.chrome.where(row.line.text) in ("tail", "anywhere"):
+            _drop(doc, row, "chrome")
+            seen_tail_chrome = True
+            pending, accepted_end = _accept(doc, pending), index
+            index -= 1
+            continue
+        related_match = fmt.related.fullmatch(row.line.text) if fmt.related is not None else None
+        if related_match is not None and seen_tail_chrome and not doc.credits:
+            related.append(
+                {
+                    "column": nfc(related_match["column"]),
+                    "title": nfc(related_match["title"].strip()),
+                    "char_start": row.line.start,
+                    "char_end": row.line.end,
+                }
+            )
+            pending, accepted_end = _accept(doc, pending), index
+            index -= 1
+            continue
+        if _credit_parts(row):
+            _add_credits(doc, _credit_parts(row))
+            pending, accepted_end = _accept(doc, pending), index
+            index -= 1
+            continue
+        previous = _previous_row(rows, index, body_start)
+        pair = _label_value(rows, previous.line.number) if previous is not None else None
+        if previous is not None and pair is not None and pair[1] is row:
+            _add_credits(doc, [(previous.line.start, row.line.end, pair[0], row.text)])
+            pending, accepted_end = _accept(doc, pending), previous.line.number
+            index = previous.line.number - 1
+            continue
+        reason = _furniture(row, doc) if fmt.furniture else None
+        if reason is not None:
+            pending.append((row, f"tail:{reason}"))
+            pending, accepted_end = _accept(doc, pending), index
+            index -= 1
+            continue
+        if fmt.furniture and len(row.text) <= rules.TAIL_SHORT_MAX_CHARS and not _numbered(row.text):
+            pending.append((row, "tail:short"))
+            index -= 1
+            continue
+        break
+    doc.related = [{"position": i, **item} for i, item in enumerate(reversed(related))]
+    return accepted_end
+
+
+def _numbered(text: str) -> bool:
+    style = rules.heading_style(text)
+    return style is not None and style != rules.BARE_STYLE
+
+
+def _accept(doc: ParsedDocument, pending: list[tuple[Row, str]]) -> list[tuple[Row, str]]:
+    for row, reason in pending:
+        _drop(doc, row, reason)
+    return []
+
+
+def _previous_row(rows: list[Row], index: int, floor: int) -> Row | None:
+    for row in reversed(rows[floor:index]):
+        if not row.blank:
+            return row
+    return None
+
+
+# --- body blocks ----------------------------------------------------------------------------------------------
+
+
+def _blocks(body: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> list[Block]:
+    """Group body rows into blocks; drop images and markup lines; join lines split mid-sentence."""
     blocks: list[Block] = []
-    run: list[Line] = []
+    run: list[Row] = []
+    last_was_image = False
 
     def flush() -> None:
+        nonlocal run
         if run:
-            blocks.append(Block(tuple(run), nfc(fmt.joiner.join(line.text for line in run))))
-            run.clear()
+            first = run[0].md
+            blocks.append(
+                Block(
+                    rows=run,
+                    text=nfc(join_wrapped([r.text for r in run])),
+                    heading_level=first.heading_level if len(run) == 1 else None,
+                    bold_only=len(run) == 1 and first.bold_only,
+                    bullet=first.bullet,
+                    bold_lead=first.bold_lead,
+                    near_image=last_was_image,
+                )
+            )
+            run = []
 
-    for line in body:
-        if line.is_blank:
-            flush()
+    for row in body:
+        if row.blank:
+            if fmt.block_mode == "markdown":
+                flush()
             continue
-        if fmt.chrome.where(line.text) == "anywhere":
+        if fmt.chrome.where(row.line.text) == "anywhere":
             flush()
-            _drop(doc, line, "chrome")
+            _drop(doc, row, "chrome")
             continue
-        run.append(line)
-        if fmt.block_mode == "line":
+        if row.image or row.empty_markup:
             flush()
+            if blocks and row.image:
+                blocks[-1].before_image = True
+            last_was_image = row.image
+            _drop(doc, row, "image" if row.image else "markup")
+            continue
+        if run and not _continues(run, row, fmt):
+            flush()
+        if not run:
+            last_was_image = last_was_image and not blocks or last_was_image
+        run.append(row)
+        if row.md.heading_level or (row.md.bold_only and fmt.block_mode == "markdown") or row.md.bullet:
+            if not _next_continues(body, row, fmt):
+                flush()
+                last_was_image = False
+                continue
+        if fmt.block_mode == "markdown" and row.line.hard_break:
+            continue  # a hard break ends the block unless the next line continues the sentence
+        last_was_image = False
     flush()
     return blocks
 
 
-def _leading_credits(blocks: list[Block], doc: ParsedDocument) -> list[Block]:
-    """Credit lines standing before the first paragraph (`来源：新华社` under the title) are credits too."""
-    index = 0
-    while index < len(blocks) and len(blocks[index].lines) == 1 and _credit_parts(blocks[index].lines[0]):
-        index += 1
-    if index:
-        tail_credits = doc.credits
-        doc.credits = []
-        for block in blocks[:index]:
-            _add_credits(doc, block.lines[0])
-        for credit in tail_credits:
-            doc.credits.append({**credit, "position": len(doc.credits)})
-    return blocks[index:]
+def _continues(run: list[Row], row: Row, fmt: CaptureFormat) -> bool:
+    """Whether `row` belongs to the block in `run` (soft wrap, or a sentence the capture split)."""
+    previous = run[-1]
+    text = row.text
+    if row.md.heading_level or row.md.bullet or previous.md.heading_level:
+        return False
+    if text[:1] in CONTINUATION_START:
+        return True
+    joined = "".join(r.text for r in run)
+    if _open_quote(joined):
+        return True
+    if fmt.block_mode == "markdown" and not previous.line.hard_break and not previous.md.bold_only:
+        return not row.md.bold_only
+    short_fragment = len(text) <= 4 and not ends_sentence(joined) and not joined.endswith(("：", ":"))
+    return short_fragment and not rules.heading_style(text)
+
+
+def _next_continues(body: list[Row], row: Row, fmt: CaptureFormat) -> bool:
+    index = row.line.number - body[0].line.number
+    for nxt in body[index + 1 :]:
+        if nxt.blank:
+            return False
+        return nxt.text[:1] in CONTINUATION_START and bool(nxt.text)
+    return False
+
+
+def _open_quote(text: str) -> bool:
+    """An opening quote or bracket without its closing partner: the sentence goes on."""
+    for opening, closing in OPENING_MARKS.items():
+        if text.count(opening) > text.count(closing) and opening in text[-40:]:
+            return True
+    return False
+
+
+# --- structure ------------------------------------------------------------------------------------------------
+
+
+def _heading_style(block: Block, is_last: bool) -> str | None:
+    text = block.text
+    if len(block.rows) != 1 or not text:
+        return None
+    if text.endswith(("：", ":")):
+        # A label line (`攻击结果附图：`) heads what follows only when a figure follows it.
+        return "label" if block.before_image and len(text) <= rules.BARE_HEADING_MAX_CHARS else None
+    if is_last:
+        return None
+    numbered = rules.heading_style(text)
+    if block.heading_level:
+        return numbered if numbered not in (None, rules.BARE_STYLE) else f"h{block.heading_level}"
+    if block.bold_only and not ends_sentence(text) and len(text) <= 2 * rules.BARE_HEADING_MAX_CHARS:
+        return numbered if numbered not in (None, rules.BARE_STYLE) else "bold"
+    if block.bullet:
+        return None
+    return numbered
+
+
+def _is_caption(block: Block) -> bool:
+    text = block.text
+    if rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS and not ends_sentence(text):
+        return True
+    return (block.near_image or block.before_image) and len(text) <= rules.CAPTION_MAX_CHARS and not (
+        block.bold_only or block.heading_level
+    ) and not ends_sentence(text) and not text.endswith(("：", ":"))
 
 
 def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
     """Headings open sections; everything else is a paragraph of the current section."""
     style_levels: dict[str, int] = {}
     for index, block in enumerate(blocks):
-        is_last = index == len(blocks) - 1
-        style = rules.heading_style(block.text) if len(block.lines) == 1 and not is_last else None
+        style = _heading_style(block, is_last=index == len(blocks) - 1)
         if style is not None:
             level = style_levels.setdefault(style, len(style_levels) + 1)
             doc.sections.append(
@@ -243,13 +587,14 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
             doc.sections.append(
                 {"section_index": 0, "heading": None, "level": 0, "char_start": None, "char_end": None}
             )
+        kind = "caption" if _is_caption(block) else "list_item" if block.bullet else "body"
         doc.paragraphs.append(
             {
                 "section_index": doc.sections[-1]["section_index"],
                 "paragraph_index": len(doc.paragraphs),
-                "kind": "body",
+                "kind": kind,
                 "text": block.text,
-                "lead_sentence": None,
+                "lead_sentence": _bold_lead(block),
                 "char_start": block.char_start,
                 "char_end": block.char_end,
             }
@@ -257,18 +602,56 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
     _mark_lead_sentences(doc)
 
 
+def _bold_lead(block: Block) -> str | None:
+    """A bold run that opens a paragraph (`**一是应急响应。**…`) is its lead sentence."""
+    lead = block.bold_lead
+    if lead and block.text.startswith(lead) and len(lead) < len(block.text):
+        return lead
+    return None
+
+
 def _mark_lead_sentences(doc: ParsedDocument) -> None:
     by_section: dict[int, list[tuple[dict[str, Any], str]]] = {}
+    openers: Counter[tuple[int, str]] = Counter()
     for paragraph in doc.paragraphs:
-        if paragraph["kind"] != "body":
+        if paragraph["kind"] not in ("body", "list_item") or paragraph["lead_sentence"]:
+            continue
+        opener = rules.PARALLEL_OPENER.match(paragraph["text"])
+        if opener:
+            openers[(paragraph["section_index"], opener.group(1))] += 1
+    for paragraph in doc.paragraphs:
+        if paragraph["kind"] not in ("body", "list_item") or paragraph["lead_sentence"]:
             continue
         candidate = rules.lead_candidate(paragraph["text"])
+        opener = rules.PARALLEL_OPENER.match(paragraph["text"])
+        if candidate is None and opener and openers[(paragraph["section_index"], opener.group(1))] >= 2:
+            sentence = rules.first_sentence(paragraph["text"])
+            if sentence and len(sentence) <= rules.LEAD_PARALLEL_MAX_CHARS:
+                candidate = sentence
         if candidate is not None:
             by_section.setdefault(paragraph["section_index"], []).append((paragraph, candidate))
     for candidates in by_section.values():
         if len(candidates) >= rules.LEAD_MIN_PER_SECTION:
             for paragraph, sentence in candidates:
                 paragraph["lead_sentence"] = sentence
+
+
+# --- documents fields -----------------------------------------------------------------------------------------
+
+
+def author_slot_person(slot: str | None, header: dict[str, str], source: str | None) -> str | None:
+    """The header's author slot if it names a person: not the account, an organisation or a slogan."""
+    if not slot:
+        return None
+    key = match_key(slot)
+    account = match_key(header.get("account") or "")
+    if account and (key in account or account in key):
+        return None
+    if source and match_key(source) == key:
+        return None
+    if slot.endswith(rules.ORGANISATION_SUFFIXES) or any(m in slot for m in rules.SLOGAN_MARKERS):
+        return None
+    return slot
 
 
 def document_fields(doc: ParsedDocument) -> dict[str, Any]:
@@ -278,15 +661,28 @@ def document_fields(doc: ParsedDocument) -> dict[str, Any]:
     editors: list[str] = []
     source: str | None = None
     for credit in doc.credits:
+        if credit["role"] == "source" and source is None:
+            source = credit["value"]
+    for credit in doc.credits:
         if credit["role"] == "author":
             for name, position in rules.split_people(credit["value"]):
                 authors.append(name)
                 positions.append(position)
         elif credit["role"] == "editor":
             editors.extend(rules.split_names(credit["value"]))
-        elif credit["role"] == "source" and source is None:
-            source = credit["value"]
     header = doc.header
+    if not authors:
+        slot = author_slot_person(header.get("author_slot"), header, source)
+        if slot is not None:
+            for name in rules.split_names(slot):
+                if not name.endswith("等"):
+                    authors.append(name)
+                    positions.append(header.get("author_position"))
+    if not authors and header.get("byline_name"):
+        authors.append(re.sub(r"\s+", "", header["byline_name"]))
+        positions.append(header.get("byline_position"))
+    if source is None and header.get("source"):
+        source = header["source"]
     body = doc.body_paragraphs
     return {
         "account": nfc(header["account"]) if header.get("account") else None,

@@ -48,12 +48,44 @@ def heading_style(text: str) -> str | None:
     return BARE_STYLE if len(text) <= BARE_HEADING_MAX_CHARS else None
 
 
+# --- furniture: lines around an article that are not its content -------------------------------------------
+# Calls to action and account promotion. Strong patterns mark a line as furniture at any length; weak ones only
+# in a short line (a body sentence may well mention 关注 or 分享).
+PROMO_STRONG = re.compile(
+    r"扫码|扫一扫|二维码|长按识别|点击蓝字|点击上方|点击下方|点击下图|点击阅读原文|阅读原文|关注我们|欢迎关注|敬请关注|"
+    r"关注该公众号|公众号专注|本公众号|星标|设为星标|征订|邮发代号|订阅|投稿|征文|交流群|入群|加入.{0,6}群|"
+    r"免责声明|版权归|侵权|转载请|未经授权|赞赏|在看|点赞|往期推送|往期回顾|往期精选|推荐阅读|精彩推荐|"
+    r"Contact me|微信搜索|添加.{0,12}好友"
+)
+PROMO_WEAK = re.compile(r"关注|分享|推荐|点击|福利|赠送|抽取|反馈问卷|欢迎|详情|转发|收藏|热线|END|^[-—=~·•\s]+$", re.I)
+PROMO_WEAK_MAX_CHARS = 40
+# A short line inside the furniture (between two furniture lines) is furniture too.
+TAIL_SHORT_MAX_CHARS = 14
+BOLD_FURNITURE_MAX_CHARS = 40
+# `（本文刊登于《…》杂志2024年第11期）`: where the article appeared; a footer note, not body text.
+PUBLICATION_NOTE = re.compile(r"[（(](?:本文|原文|文章)?(?:刊登|刊发|发表|原载|转载|摘自|选自|来源).{2,60}[）)]")
+IMAGE_LINE = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
+LINK_ONLY_LINE = re.compile(r"(?:\[[^\]]*\]\([^)]*\)\s*)+")
+HORIZONTAL_RULE = re.compile(r"(?:[-*_]\s*){3,}")
+CAPTION_PREFIX = re.compile(r"(?:图|表|Figure|Fig\.?|Table)\s*[0-9一二三四五六七八九十]+", re.I)
+CAPTION_MAX_CHARS = 40
+
+# The header's author slot holds a person only if it is none of these: an organisation, a slogan, the account.
+ORGANISATION_SUFFIXES = (
+    "研究院", "研究所", "实验室", "中心", "公司", "集团", "团队", "平台", "小组", "学会", "协会", "委员会",
+    "编辑部", "杂志社", "报社", "新闻网", "网站", "官微", "办公室", "工作室", "大学", "学院", "部", "局", "厅",
+)
+SLOGAN_MARKERS = ("让", "更", "！", "!", "，", "。", "？")
+
 # Lead sentences: a short first sentence without clause punctuation that opens a paragraph, as a sub-heading.
 LEAD_MAX_CHARS = 20
 # Lead sentences come as parallel siblings: at least this many in one section, or none there.
 LEAD_MIN_PER_SECTION = 2
 # Openers that make a first sentence a lead whatever its length: enumerations run into the paragraph.
-LEAD_ENUMERATORS = re.compile(rf"(?:[{CN_DIGITS}]+是|[（(][{CN_DIGITS}\d]+[）)]|第[{CN_DIGITS}]+[，,、])")
+LEAD_ENUMERATORS = re.compile(rf"(?:[{CN_DIGITS}]+是|[（(][{CN_DIGITS}\d]+[）)]|第[{CN_DIGITS}]+[，,、]|——)")
+# Parallel openers (`这五年，…。` `五年来，…。`): the same short prefix before a comma in several paragraphs.
+PARALLEL_OPENER = re.compile(r"([^，,。]{2,6})[，,]")
+LEAD_PARALLEL_MAX_CHARS = 45
 
 
 def lead_candidate(text: str) -> str | None:

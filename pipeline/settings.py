@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -21,9 +22,14 @@ class DatasetSettings(_Section):
     license: str = "CC-BY-4.0 (metadata and structure); article texts remain with their publishers"
 
 
+DEFAULT_EXCLUDE = ["README*", "*/README*", "LICENSE*", "*/LICENSE*", "MANIFEST*", "*/MANIFEST*"]
+
+
 class IngestSettings(_Section):
     # Glob patterns (relative to the raw folder) of files that are not captures; each becomes a reject row.
-    exclude: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    # Container columns by role (text, title, date, url, account), when the names are not recognised.
+    columns: dict[Literal["text", "title", "date", "url", "account"], str] = Field(default_factory=dict)
 
 
 class Settings(_Section):

@@ -29,6 +29,8 @@ class Line:
     start: int
     end: int
     text: str
+    # The raw line ended in two or more spaces (or a backslash): a markdown hard break.
+    hard_break: bool = False
 
     @property
     def is_blank(self) -> bool:
@@ -49,11 +51,13 @@ def split_lines(text: str) -> list[Line]:
 
 
 def _trimmed_line(text: str, number: int, start: int, end: int) -> Line:
+    raw = text[start:end]
+    hard_break = raw.endswith("  ") or raw.endswith("\\")
     while start < end and text[start] in EDGE_SPACE:
         start += 1
     while end > start and text[end - 1] in EDGE_SPACE:
         end -= 1
-    return Line(number, start, end, text[start:end])
+    return Line(number, start, end, text[start:end], hard_break)
 
 
 def nfc(text: str) -> str:
@@ -109,3 +113,76 @@ def ends_sentence(text: str) -> bool:
 
 def has_clause_marks(text: str) -> bool:
     return any(mark in text for mark in CLAUSE_MARKS)
+
+
+# --- markdown -------------------------------------------------------------------------------------------------
+_MD_HEADING = re.compile(r"(#{1,6})(?:\s+|$)")
+_BULLET = re.compile(r"(?:[-*+•·]|\d{1,2}[.)])\s+")
+_EMPTY_EMPHASIS = re.compile(r"\*{4,}|_{4,}")
+
+
+def _drop_empty_emphasis(match: re.Match[str]) -> str:
+    """`****` is an empty bold run; `******` is a closing `**` followed by one."""
+    run = match.group(0)
+    return run[0] * (len(run) % 4) if run[0] == "*" else ""
+_EMPHASIS = re.compile(r"\*\*|__")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+_BOLD_RUNS = re.compile(r"(?:\*\*[^*]+?\*\*\s*)+|(?:__[^_]+?__\s*)+")
+
+
+@dataclass(frozen=True, slots=True)
+class Markdown:
+    """What markdown markup says about one trimmed line, and its text with the markup removed."""
+
+    text: str
+    heading_level: int | None = None
+    bullet: bool = False
+    quote: bool = False
+    bold_only: bool = False
+    bold_lead: str | None = None
+
+
+def read_markdown(line: str) -> Markdown:
+    """Strip markdown decoration from one line: `>`, bullets, `#`, emphasis, images, links, escapes."""
+    rest = line.strip(EDGE_SPACE)
+    quote = False
+    while rest.startswith(">"):
+        quote = True
+        rest = rest[1:].lstrip(EDGE_SPACE)
+    bullet = False
+    found = _BULLET.match(rest)
+    if found and not rest.startswith(("**", "__")):
+        bullet = rest[:1] in "-*+•·"
+        if bullet:
+            rest = rest[found.end() :]
+    level = None
+    heading = _MD_HEADING.match(rest)
+    if heading:
+        level = len(heading.group(1))
+        rest = rest[heading.end() :]
+    rest = _EMPTY_EMPHASIS.sub(_drop_empty_emphasis, rest).strip(EDGE_SPACE)
+    bold_only = bool(rest) and _BOLD_RUNS.fullmatch(rest) is not None
+    bold_lead = None
+    lead = re.match(r"\*\*([^*]+?)\*\*", rest)
+    if lead and not bold_only:
+        bold_lead = lead.group(1).strip(EDGE_SPACE)
+    cleaned = _IMAGE.sub("", rest)
+    cleaned = _LINK.sub(lambda m: m.group(1), cleaned)
+    cleaned = _EMPHASIS.sub("", cleaned)
+    cleaned = _ESCAPE.sub(r"\1", cleaned)
+    cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip(EDGE_SPACE)
+    return Markdown(cleaned, level, bullet, quote, bold_only, bold_lead)
+
+
+def join_wrapped(parts: list[str]) -> str:
+    """Join soft-wrapped lines: no space between CJK text, one space between Latin words or numbers."""
+    joined = ""
+    for part in parts:
+        if joined and part and joined[-1].isascii() and joined[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            joined += " "
+        elif joined and part and joined[-1] in ".,;:!?)" and part[0].isascii() and part[0].isalnum():
+            joined += " "
+        joined += part
+    return joined

@@ -14,7 +14,8 @@ from pipeline.stages.validate import table_problems
 
 
 def _ingested(data: bytes, name: str = "a/example.txt") -> dict:
-    return ingest_file(name, data, Settings())
+    (unit,) = ingest_file(name, data, Settings())
+    return unit
 
 
 def test_ingest_document_unit_is_content_addressed() -> None:
@@ -28,7 +29,9 @@ def test_ingest_document_unit_is_content_addressed() -> None:
         "source_row": None,
         "raw_sha256": digest,
         "encoding": "utf-8",
+        "container": None,
         "capture_format": "freewechat_text",
+        "meta": {},
         "raw_text": data.decode("utf-8"),
     }
     assert _ingested(data, "elsewhere/renamed.txt")["doc_id"] == unit["doc_id"]
@@ -37,7 +40,7 @@ def test_ingest_document_unit_is_content_addressed() -> None:
 def test_ingest_rejects_hidden_and_excluded_files() -> None:
     assert _ingested(b"x", ".gitkeep")["reason_code"] == "hidden_file"
     settings = Settings(ingest=IngestSettings(exclude=["gold/*"]))
-    unit = ingest_file("gold/a.json", b"{}", settings)
+    (unit,) = ingest_file("gold/a.json", b"{}", settings)
     assert unit == {
         "unit": "reject",
         "source_file": "gold/a.json",

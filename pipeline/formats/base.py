@@ -13,7 +13,7 @@ from typing import Literal
 
 from pipeline.text import match_key
 
-BlockMode = Literal["line", "blank_line"]
+BlockMode = Literal["line", "markdown"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Chrome:
     tail: frozenset[str] = frozenset()
     anywhere: frozenset[str] = frozenset()
     patterns: tuple[re.Pattern[str], ...] = ()
+    head_patterns: tuple[re.Pattern[str], ...] = ()
 
     @staticmethod
     def of(
@@ -36,12 +37,14 @@ class Chrome:
         tail: tuple[str, ...] = (),
         anywhere: tuple[str, ...] = (),
         patterns: tuple[str, ...] = (),
+        head_patterns: tuple[str, ...] = (),
     ) -> Chrome:
         return Chrome(
             head=frozenset(map(match_key, head)),
             tail=frozenset(map(match_key, tail)),
             anywhere=frozenset(map(match_key, anywhere)),
             patterns=tuple(re.compile(p) for p in patterns),
+            head_patterns=tuple(re.compile(p) for p in head_patterns),
         )
 
     def where(self, line_text: str) -> str | None:
@@ -49,7 +52,7 @@ class Chrome:
         key = match_key(line_text)
         if key in self.anywhere or any(p.search(line_text) for p in self.patterns):
             return "anywhere"
-        if key in self.head:
+        if key in self.head or any(p.fullmatch(line_text.strip()) for p in self.head_patterns):
             return "head"
         if key in self.tail:
             return "tail"
@@ -67,6 +70,10 @@ class HeaderRule:
     name: str
     pattern: re.Pattern[str] | None = None
     repeat_of: str | None = None
+    # A repeatable rule may match several lines (account-card lines, tag lines); others match once.
+    repeatable: bool = False
+    # When the named group `block` matched empty, the value is the next block of lines (`功能介绍` + text).
+    block_follows: bool = False
 
     def match(self, line_text: str, fields: Mapping[str, str | None]) -> dict[str, str] | None:
         if self.repeat_of is not None:
@@ -90,9 +97,17 @@ class CaptureFormat:
     header_rules: tuple[HeaderRule, ...]
     signature: tuple[str, ...] = ()
     min_signature: int = 1
+    # Regexes whose matches count as signature hits too (e.g. an html2text `javascript:` account link).
+    signature_patterns: tuple[re.Pattern[str], ...] = ()
     related: re.Pattern[str] | None = None
-    # Lines joined inside one block: "" for Chinese soft wraps.
-    joiner: str = ""
+    # Lines are markdown: strip decoration, read `#` and bold headings, images, bullets, hard breaks.
+    markdown: bool = False
+    # Match keys of lines that end the article for certain: from the first one after the head, all is chrome.
+    tail_cut: frozenset[str] = frozenset()
+    # Use the shared furniture rules (promotion, images, bold banners, notes) at the head and the tail.
+    furniture: bool = True
+    # Photo captions printed above the body (`王正谱作政府工作报告。本报记者 霍艳恩摄`).
+    head_captions: tuple[re.Pattern[str], ...] = ()
     extra_detector: Callable[[str], float] | None = field(default=None, compare=False)
 
     def detect(self, text: str) -> float:
@@ -101,6 +116,9 @@ class CaptureFormat:
             return self.extra_detector(text)
         if not self.signature:
             return 0.0
-        keys = {match_key(line) for line in text.splitlines() if line.strip()}
+        lines = [line for line in text.splitlines()[:400] + text.splitlines()[-200:] if line.strip()]
+        keys = {match_key(line) for line in lines}
         hits = sum(match_key(marker) in keys for marker in self.signature)
-        return hits / len(self.signature) if hits >= self.min_signature else 0.0
+        hits += sum(any(p.search(line) for line in lines) for p in self.signature_patterns)
+        total = len(self.signature) + len(self.signature_patterns)
+        return hits / total if total and hits >= self.min_signature else 0.0

@@ -1,7 +1,7 @@
 """The fallback for captures in a format nobody has described: blank-line paragraphs, a best-effort header.
 
-It knows no platform chrome, so it keeps every non-blank line; documents parsed this way carry
-`capture_format = "generic"` so that users can filter them out or check them.
+It knows no platform chrome, so it keeps every non-blank line except obvious page furniture (images,
+promotion); documents parsed this way carry `capture_format = "generic"` so users can filter or check them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 FORMAT = CaptureFormat(
     name="generic",
     description="Fallback for unknown formats: paragraphs separated by blank lines, first short line as title.",
-    block_mode="blank_line",
+    block_mode="markdown",
     chrome=Chrome.of(),
     header_rules=(
         # A title is a short first line that does not read as a sentence.

@@ -12,6 +12,7 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pipeline.containers import ContainerError, cell_text, container_kind, iter_rows, resolve_columns, row_bytes
 from pipeline.decode import DecodeError, decode_bytes
 from pipeline.errors import RendaError
 from pipeline.formats import detect_format
@@ -36,30 +37,82 @@ def doc_id_for(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def ingest_file(relative: str, data: bytes, settings: Settings) -> dict[str, Any]:
-    """One raw file → a document unit or a reject unit. Pure: no I/O, so tests call it directly."""
+def ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dict[str, Any]]:
+    """One raw file → document units (one per container row) or reject units. Pure: no I/O."""
     if any(part.startswith(".") for part in PurePosixPath(relative).parts):
-        return reject_unit(relative, None, NAME, "hidden_file", "name starts with '.'")
+        yield reject_unit(relative, None, NAME, "hidden_file", "name starts with '.'")
+        return
     for pattern in settings.ingest.exclude:
         if fnmatch(relative, pattern):
-            return reject_unit(
-                relative, None, NAME, "excluded", f"matches ingest.exclude pattern {pattern!r}"
-            )
+            yield reject_unit(relative, None, NAME, "excluded", f"matches ingest.exclude pattern {pattern!r}")
+            return
+    kind = container_kind(relative)
+    if kind == "parquet" and data[:4] == b"PAR1":
+        yield from _container_units(relative, data, None, kind, settings)
+        return
     try:
         decoded = decode_bytes(data)
     except DecodeError as error:
-        return reject_unit(relative, None, NAME, error.reason_code, error.detail)
-    fmt = detect_format(decoded.text)
+        yield reject_unit(relative, None, NAME, error.reason_code, error.detail)
+        return
+    if kind is not None and kind != "parquet":
+        yield from _container_units(relative, data, decoded.text, kind, settings, decoded.encoding)
+        return
+    yield _document_unit(relative, None, data, decoded.text, decoded.encoding, None, {})
+
+
+def _document_unit(
+    relative: str,
+    row: int | None,
+    own_bytes: bytes,
+    text: str,
+    encoding: str,
+    container: str | None,
+    meta: dict[str, str],
+    file_sha256: str | None = None,
+) -> dict[str, Any]:
     return {
         "unit": "document",
-        "doc_id": doc_id_for(data),
+        "doc_id": doc_id_for(own_bytes),
         "source_file": relative,
-        "source_row": None,
-        "raw_sha256": hashlib.sha256(data).hexdigest(),
-        "encoding": decoded.encoding,
-        "capture_format": fmt.name,
-        "raw_text": decoded.text,
+        "source_row": row,
+        "raw_sha256": file_sha256 or hashlib.sha256(own_bytes).hexdigest(),
+        "encoding": encoding,
+        "container": container,
+        "capture_format": detect_format(text).name,
+        "meta": meta,
+        "raw_text": text,
     }
+
+
+def _container_units(
+    relative: str, data: bytes, text: str | None, kind: str, settings: Settings, encoding: str = "parquet"
+) -> Iterator[dict[str, Any]]:
+    file_sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        rows = iter_rows(kind, text, data)
+        columns: dict[str, str] | None = None
+        emitted = 0
+        for row in rows:
+            if columns is None:
+                columns = resolve_columns(list(row.cells), settings.ingest.columns)
+            cell = cell_text(row.cells.get(columns["text"]))
+            if cell is None:
+                yield reject_unit(relative, row.index, NAME, "empty_row", f"text column {columns['text']!r} is empty")
+                continue
+            meta = {
+                role: value
+                for role, column in columns.items()
+                if role != "text" and (value := cell_text(row.cells.get(column))) is not None
+            }
+            yield _document_unit(
+                relative, row.index, row_bytes(row.cells), cell, encoding, kind, meta, file_sha256
+            )
+            emitted += 1
+        if columns is None:
+            yield reject_unit(relative, None, NAME, "empty_container", f"{kind} file has no data rows")
+    except ContainerError as error:
+        yield reject_unit(relative, None, NAME, error.reason_code, error.detail)
 
 
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
@@ -86,13 +139,13 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
                     "n_bytes": len(data),
                 },
             )
-            unit = ingest_file(relative, data, settings)
-            write_line(units, unit)
-            if unit["unit"] == "reject":
-                report.reject(unit)
-            else:
-                report.emitted += 1
-                formats[unit["capture_format"]] = formats.get(unit["capture_format"], 0) + 1
+            for unit in ingest_file(relative, data, settings):
+                write_line(units, unit)
+                if unit["unit"] == "reject":
+                    report.reject(unit)
+                else:
+                    report.emitted += 1
+                    formats[unit["capture_format"]] = formats.get(unit["capture_format"], 0) + 1
     report.extra["capture_formats"] = dict(sorted(formats.items()))
     report.save(target)
     return report

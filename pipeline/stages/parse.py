@@ -12,7 +12,8 @@ from typing import Any
 
 from pipeline.formats import FORMATS
 from pipeline.jsonl import read_records, write_line
-from pipeline.parser import document_fields, parse_text
+from pipeline.parser import document_fields, parse_date, parse_text
+from pipeline.text import nfc
 from pipeline.settings import Settings
 from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, prepare_target, reject_unit
 
@@ -45,10 +46,11 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             **keyed,
             "source_file": unit["source_file"],
             "source_row": unit["source_row"],
+            "container": unit["container"],
             "capture_format": unit["capture_format"],
             "raw_sha256": unit["raw_sha256"],
             "encoding": unit["encoding"],
-            **document_fields(doc),
+            **with_container_fields(document_fields(doc), doc.header.get("url"), unit["meta"]),
         },
         "sections": [{**keyed, **row} for row in doc.sections],
         "paragraphs": [{**keyed, **row} for row in doc.paragraphs],
@@ -64,6 +66,19 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def with_container_fields(fields: dict[str, Any], url: str | None, meta: dict[str, str]) -> dict[str, Any]:
+    """Fill what the text does not show from the container's columns (the text wins where both exist)."""
+    filled = dict(fields)
+    filled_url = url or meta.get("url")
+    if filled["title"] is None and meta.get("title"):
+        filled["title"] = nfc(meta["title"])
+    if filled["published_date"] is None:
+        filled["published_date"] = parse_date(meta.get("date"))
+    if filled["account"] is None and meta.get("account"):
+        filled["account"] = nfc(meta["account"])
+    return {"url": filled_url, **filled}
 
 
 def run(source: Path, target: Path, settings: Settings) -> StageReport:

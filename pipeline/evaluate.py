@@ -1,0 +1,191 @@
+"""`renda evaluate`: a release measured against hand-annotated gold files, field by field.
+
+Comparison follows the gold set's README: strings compare typography-free (NFKC, no whitespace, no markdown
+`*` emphasis, no leading `#`, `_`, `>`); person fields compare as sets of names; a paragraph count matches
+within 10 % (at least ±1); a boilerplate line leaks when a paragraph equals it, or contains it and it has 6 or
+more characters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from pipeline.errors import RendaError
+from pipeline.text import EDGE_SPACE
+
+HEADER_FIELDS = ("title", "column", "account", "published_date", "source")
+PERSON_FIELDS = {"authors": "author", "editors": "editor"}
+_SPACES = re.compile(f"[\\s{re.escape(EDGE_SPACE)}]+")
+_PEOPLE_SPLIT = re.compile(r"[、,，;；/\s\u00a0\u3000]+")
+LEAK_MIN_CHARS = 6
+
+
+def typography_free(value: object) -> str | None:
+    """The gold README's comparison key; None stays None."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _SPACES.sub("", text).replace("*", "")
+    return text.lstrip("#_>")
+
+
+def people(value: object) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    items = value if isinstance(value, list) else [value]
+    names = {typography_free(part) for item in items for part in _PEOPLE_SPLIT.split(str(item)) if part.strip()}
+    return frozenset(n for n in names if n)
+
+
+def count_matches(ours: int, gold: int) -> bool:
+    return abs(ours - gold) <= max(1, round(gold * 0.1))
+
+
+@dataclass
+class DocumentScore:
+    gold_file: str
+    found: bool
+    fields: dict[str, bool] = field(default_factory=dict)
+    headings: tuple[int, int, int] = (0, 0, 0)  # matched, ours, gold
+    leaks: list[str] = field(default_factory=list)
+    mismatches: dict[str, Any] = field(default_factory=dict)
+
+
+def _multiset_matches(ours: list[str], gold: list[str]) -> int:
+    remaining: dict[str, int] = defaultdict(int)
+    for item in gold:
+        remaining[item] += 1
+    matched = 0
+    for item in ours:
+        if remaining[item] > 0:
+            remaining[item] -= 1
+            matched += 1
+    return matched
+
+
+def score_document(gold: dict[str, Any], document: dict[str, Any] | None, sections: list[dict[str, Any]],
+                   paragraphs: list[dict[str, Any]]) -> DocumentScore:
+    label = gold["file"] + (f"#row{gold['row']}" if "row" in gold else "")
+    if document is None:
+        return DocumentScore(label, found=False)
+    score = DocumentScore(label, found=True)
+
+    def check(name: str, ours: object, expected: object, equal: bool) -> None:
+        score.fields[name] = equal
+        if not equal:
+            score.mismatches[name] = {"ours": ours, "gold": expected}
+
+    for name in HEADER_FIELDS:
+        ours = document[name].isoformat() if name == "published_date" and document[name] else document[name]
+        check(name, ours, gold.get(name), typography_free(ours) == typography_free(gold.get(name)))
+    for ours_name, gold_name in PERSON_FIELDS.items():
+        check(ours_name, document[ours_name], gold.get(gold_name),
+              people(document[ours_name]) == people(gold.get(gold_name)))
+    body = [p["text"] for p in paragraphs if p["kind"] in ("body", "list_item")]
+    check("n_paragraphs", len(body), gold["n_paragraphs"], count_matches(len(body), gold["n_paragraphs"]))
+    first = body[0] if body else None
+    last = body[-1] if body else None
+    check("first_paragraph", first, gold["first_paragraph"],
+          typography_free(first) == typography_free(gold["first_paragraph"]))
+    check("last_paragraph", last, gold["last_paragraph"],
+          typography_free(last) == typography_free(gold["last_paragraph"]))
+    ours_headings = [typography_free(s["heading"]) for s in sections if s["heading"] is not None]
+    gold_headings = [typography_free(h) for h in gold.get("section_headings", [])]
+    matched = _multiset_matches(ours_headings, gold_headings)
+    score.headings = (matched, len(ours_headings), len(gold_headings))
+    if matched != len(ours_headings) or matched != len(gold_headings):
+        score.mismatches["headings"] = {
+            "extra": [h for h in ours_headings if h not in gold_headings],
+            "missing": [h for h in gold_headings if h not in ours_headings],
+        }
+    all_texts = [typography_free(p["text"]) or "" for p in paragraphs]
+    for line in gold.get("boilerplate", []):
+        key = typography_free(line) or ""
+        if key and any(t == key or (len(key) >= LEAK_MIN_CHARS and key in t) for t in all_texts):
+            score.leaks.append(line)
+    return score
+
+
+def _rows_by_doc(path: Path, columns: list[str], wanted: set[str]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for batch in pq.ParquetFile(path).iter_batches(columns=columns):
+        for row in batch.to_pylist():
+            if row["doc_id"] in wanted:
+                grouped[row["doc_id"]].append(row)
+    return grouped
+
+
+def evaluate(gold_dir: Path, release: Path) -> dict[str, Any]:
+    """Scores of every gold file against the release; the summary and per-document details."""
+    gold_files = sorted(gold_dir.glob("*.json"))
+    if not gold_files:
+        raise RendaError(f"{gold_dir}: no gold *.json files")
+    if not (release / "documents.parquet").is_file():
+        raise RendaError(f"{release}: no documents.parquet (build a release first)")
+    golds = [json.loads(path.read_text(encoding="utf-8")) for path in gold_files]
+    documents = {
+        (row["source_file"], row["source_row"]): row
+        for row in pq.read_table(release / "documents.parquet").to_pylist()
+    }
+    matched_docs = {
+        documents[key]["doc_id"]
+        for gold in golds
+        if (key := (gold["file"], gold.get("row"))) in documents
+    }
+    sections = _rows_by_doc(release / "sections.parquet", ["doc_id", "heading"], matched_docs)
+    paragraphs = _rows_by_doc(release / "paragraphs.parquet", ["doc_id", "kind", "text"], matched_docs)
+    scores = []
+    for gold in golds:
+        document = documents.get((gold["file"], gold.get("row")))
+        doc_id = document["doc_id"] if document else ""
+        scores.append(score_document(gold, document, sections.get(doc_id, []), paragraphs.get(doc_id, [])))
+    return summarise(scores)
+
+
+def summarise(scores: list[DocumentScore]) -> dict[str, Any]:
+    found = [s for s in scores if s.found]
+    names = [*HEADER_FIELDS, *PERSON_FIELDS, "n_paragraphs", "first_paragraph", "last_paragraph"]
+    fields = {
+        name: {"correct": sum(s.fields[name] for s in found), "total": len(scores),
+               "share": round(sum(s.fields[name] for s in found) / len(scores), 4)}
+        for name in names
+    }
+    matched = sum(s.headings[0] for s in found)
+    ours = sum(s.headings[1] for s in found)
+    gold = sum(s.headings[2] for s in found)
+    precision = matched / ours if ours else 1.0
+    recall = matched / gold if gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "documents": len(scores),
+        "found": len(found),
+        "fields": fields,
+        "headings": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+                     "matched": matched, "ours": ours, "gold": gold},
+        "leakage": {"documents_with_leaks": sum(bool(s.leaks) for s in scores),
+                    "leaked_lines": sum(len(s.leaks) for s in scores)},
+        "per_document": [
+            {"gold_file": s.gold_file, "found": s.found, "leaks": s.leaks, "mismatches": s.mismatches}
+            for s in scores
+        ],
+    }
+
+
+def render_table(result: dict[str, Any]) -> str:
+    lines = [f"gold documents: {result['documents']} (found in release: {result['found']})", "",
+             f"{'field':<18}{'exact':>8}{'share':>9}"]
+    for name, score in result["fields"].items():
+        lines.append(f"{name:<18}{score['correct']:>5}/{score['total']:<2}{score['share']:>9.1%}")
+    h = result["headings"]
+    lines.append(f"{'headings':<18} P {h['precision']:.3f}  R {h['recall']:.3f}  F1 {h['f1']:.3f}")
+    leak = result["leakage"]
+    lines.append(f"{'platform leakage':<18} {leak['leaked_lines']} lines in {leak['documents_with_leaks']} documents")
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""Text of a government portal page (often the `full_text` cell of a CSV row): one paragraph per line.
+
+Shape: page controls (`下载 打印 全屏 收藏 【字号： 加大 还原 减小 】`, breadcrumbs `首页 > …`), the title, the
+occasion (`——2026年1月26日在…人民代表大会第四次会议上`), `来源：` and `时间：` (values sometimes on the next line),
+the speaker (`河北省人民政府省长 王正谱`), a photo caption, the body from `各位代表：`, then `责任编辑：`, `相关报道：`,
+`打印本页`, `关闭窗口` and the like.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
+from pipeline.formats.freewechat_text import COLUMN_TITLE
+
+OFFICE = r"(?:省长|市长|主席|区长|县长|州长|盟长|书记|主任|委员长)"
+DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}[:时]\d{2}分?(?::\d{2})?)?"
+
+FORMAT = CaptureFormat(
+    name="gov_portal_text",
+    description="Government portal page text: page controls, title, occasion, 来源/时间, speaker, then the body.",
+    block_mode="line",
+    chrome=Chrome.of(
+        head=(
+            "下载", "打印", "全屏", "收藏", "【字号：", "【字体：", "加大", "还原", "减小", "大", "中", "小", "】",
+            "分享：", "您的位置：", "当前位置：", "时间：", "日期：",
+        ),
+        tail=("》》点击图片进入专题《《", "收藏", "|", "分享到：", "分享到微信", "×"),
+    ),
+    header_rules=(
+        HeaderRule("title", re.compile(COLUMN_TITLE)),
+        HeaderRule(
+            "occasion",
+            re.compile(
+                rf"——?\s*[（(]?\d{{4}}年\d{{1,2}}月\d{{1,2}}日在.*?(?:上[）)]?|$)"
+                rf"(?:\s+(?P<byline_position>\S*?{OFFICE})\s*(?P<byline_name>\S(?:\s?\S){{1,3}}))?"
+            ),
+            repeatable=True,
+        ),
+        HeaderRule("occasion_rest", re.compile(r"\S*(?:人民代表大会|会议)\S*上[）)]?"), repeatable=True),
+        HeaderRule("title_repeat", repeat_of="title", repeatable=True),
+        HeaderRule("date", re.compile(rf"(?:(?:时间|日期|发布时间)\s*[:：]\s*)?(?P<date>{DATE})"), repeatable=True),
+        HeaderRule(
+            "speaker",
+            re.compile(rf"(?P<byline_position>\S*?{OFFICE})?[\s\u3000]*(?P<byline_name>[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){{1,3}})"),
+        ),
+    ),
+    signature=("【字号：", "【字体：", "打印本页", "关闭窗口", "扫一扫在手机打开当前页", "相关报道："),
+    signature_patterns=(
+        re.compile(r"^——?\s*[（(]?\d{4}年\d{1,2}月\d{1,2}日在.*(?:人民代表大会|会议)"),
+        re.compile(r"^各位代表[：:]$"),
+    ),
+    min_signature=2,
+    tail_cut=frozenset(
+        map(
+            lambda s: s.replace(" ", ""),
+            ("相关报道：", "扫一扫在手机打开当前页", "打印本页", "关闭窗口", "相关文档：", "相关附件>>", "相关链接>>"),
+        )
+    ),
+    head_captions=(re.compile(r"摄\s*$"), re.compile(r"作.{0,12}报告。?$")),
+)

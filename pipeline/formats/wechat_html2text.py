@@ -1,0 +1,43 @@
+r"""The old WeChat web page converted by html2text.
+
+Shape: `# 标题`, `[原创 作者] [ 公众号 ](javascript:void\(0\);)`, the account card (`**公众号** ![]()`, `微信号 …`,
+`功能介绍 …`), `___发表于_`, `收录于合集` with `#标签 N 个` lines, the body (soft-wrapped lines, blank lines
+between paragraphs), the account's promotion, then the page UI from `预览时标签不可点` on.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
+from pipeline.formats.freewechat_text import COLUMN_TITLE
+
+FORMAT = CaptureFormat(
+    name="wechat_html2text",
+    description="Old WeChat web page through html2text: account card, javascript: links, UI words at the end.",
+    block_mode="markdown",
+    markdown=True,
+    chrome=Chrome.of(
+        head=("收录于合集", "收录于话题", "____", "__", "功能介绍"),
+        tail=("预览时标签不可点", "微信扫一扫", "关注该公众号", "使用小程序", "知道了", "取消 允许"),
+        head_patterns=(
+            r"微信号\s+\S+",
+            r"_+",
+            r"#\S.*\s\d+\s*个",
+            r"\*\*[^*]+\*\*\s*!\[\]\(\)",
+        ),
+    ),
+    header_rules=(
+        HeaderRule("title", re.compile(COLUMN_TITLE)),
+        HeaderRule(
+            "byline",
+            re.compile(r"(?:原创\s+)?(?P<author_slot>[^\[]*?)\s*\[\s*(?P<account>[^\]]+?)\s*\]\(javascript:.*\)"),
+        ),
+        HeaderRule("intro", re.compile(r"功能介绍\s*(?P<block>.*)"), block_follows=True),
+        HeaderRule("published", re.compile(r"_*发表于_*\s*(?P<date>\d{4}-\d{1,2}-\d{1,2})?.*")),
+    ),
+    signature=("预览时标签不可点", "微信扫一扫", "关注该公众号", "功能介绍"),
+    signature_patterns=(re.compile(r"\]\(javascript:void\\\(0\\\);\)"),),
+    min_signature=2,
+    tail_cut=frozenset({"预览时标签不可点"}),
+)

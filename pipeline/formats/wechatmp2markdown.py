@@ -1,0 +1,36 @@
+"""WeChat articles converted to markdown by wechatmp2markdown and similar tools.
+
+Shape: an optional `> **原文链接**: URL` line, `# 标题`, a byline `[原创] 作者  公众号   YYYY-MM-DD HH:MM`, then the
+body with every line ending in two spaces (a hard break), `![](…)` image lines, `**bold**` lines as headings,
+sentences the converter broke across lines, and the account's promotion at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
+from pipeline.formats.freewechat_text import COLUMN_TITLE
+
+BYLINE = re.compile(
+    r"(?:原创\s+)?(?:(?P<author_slot>\S.*?)\s{2,})?(?P<account>\S.*?)\s{2,}"
+    r"(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+
+FORMAT = CaptureFormat(
+    name="wechatmp2markdown",
+    description="WeChat article as markdown: `# title`, byline with account and time, two-space hard breaks.",
+    block_mode="markdown",
+    markdown=True,
+    chrome=Chrome.of(),
+    header_rules=(
+        HeaderRule("url", re.compile(r"原文链接\s*[:：]\s*(?P<url>https?://\S+)")),
+        HeaderRule("title", re.compile(COLUMN_TITLE)),
+        HeaderRule("byline", BYLINE),
+    ),
+    signature_patterns=(
+        re.compile(r"^(?:原创\s+)?\S.*?\s{2,}\S.*?\s{2,}\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}\s*$"),
+        re.compile(r"^> \*\*原文链接\*\*"),
+    ),
+    min_signature=1,
+)
