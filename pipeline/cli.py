@@ -20,6 +20,7 @@ from pipeline.errors import RendaError
 from pipeline.evaluate import evaluate as run_evaluation
 from pipeline.evaluate import render_table
 from pipeline.jsonl import write_json
+from pipeline.show import show as show_capture
 from pipeline.schemas import stale_schemas, write_schemas
 from pipeline.settings import load_settings
 from pipeline.stages import ingest as ingest_stage
@@ -107,6 +108,16 @@ def evaluate(
     write_json(json_path, result)
     typer.echo(render_table(result))
     typer.echo(f"details: {json_path}", err=True)
+
+
+@app.command()
+def show(
+    file: Path,
+    capture_format: Annotated[str | None, typer.Option("--format", help="parse with this format")] = None,
+    dropped: Annotated[bool, typer.Option(help="list the lines dropped as chrome/header")] = True,
+) -> None:
+    """Print one capture as a parsed tree: header, sections, paragraphs, credits, dropped lines."""
+    typer.echo(show_capture(file, capture_format, dropped), nl=False)
 
 
 def main() -> None:

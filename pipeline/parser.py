@@ -78,8 +78,9 @@ class Block:
     bold_only: bool = False
     bullet: bool = False
     bold_lead: str | None = None
-    near_image: bool = False
+    inline_image: bool = False
     before_image: bool = False
+    kind: str | None = None  # "code" or "table" when the markup says so
 
     @property
     def char_start(self) -> int:
@@ -128,19 +129,23 @@ def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
     body_start = _read_head(rows, fmt, doc)
     cut = _tail_cut(rows, body_start, fmt, doc)
     body_end = _read_tail(rows, body_start, cut, fmt, doc)
-    blocks = _blocks(rows[body_start:body_end], fmt, doc)
+    blocks = _blocks(rows, body_start, body_end, fmt, doc)
     _structure(blocks, doc)
     doc.credits = [{**credit, "position": i} for i, credit in enumerate(sorted(doc.credits, key=_credit_order))]
     doc.dropped.sort(key=lambda d: d.line_number)
     return doc
 
 
-def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool) -> str:
+def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kind: str = "body") -> str:
     """Rebuild a paragraph's `text` from its raw span: the documented relation between text and offsets.
 
     The span's non-blank lines are trimmed, stripped of markdown decoration (markdown formats), joined without
-    a space between Chinese characters (one space between Latin words) and NFC-normalised.
+    a space between Chinese characters (one space between Latin words) and NFC-normalised. Code keeps its
+    lines: trimmed non-blank lines joined by newlines.
     """
+    if kind == "code":
+        lines = [line.text for line in split_lines(raw_text[char_start:char_end]) if not line.is_blank]
+        return nfc("\n".join(lines))
     parts = []
     for line in split_lines(raw_text[char_start:char_end]):
         if line.is_blank:
@@ -179,13 +184,14 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
         return "promotion"
     if rules.PUBLICATION_NOTE.fullmatch(row.text):
         return "publication_note"
+    if rules.LINK_ITEM_LINE.fullmatch(row.line.text) or rules.LINK_FRAGMENT.fullmatch(row.line.text):
+        return "link_list"
     if row.md.bold_only and len(row.text) <= rules.BOLD_FURNITURE_MAX_CHARS:
         return "bold_furniture"
     names = [n for n in (doc.header.get("account"), doc.header.get("author_slot")) if n and len(n) >= 2]
     if any(match_key(row.text) == match_key(name) for name in names):
         return "account_name"
-    if any(row.text.startswith(name) and re.match(r"[^，。]{0,8}(?:是|专注|致力|成立)", row.text[len(name):])
-           for name in names):
+    if any(re.match(rf".{{0,6}}{re.escape(name)}[^，。]{{0,8}}(?:是|专注|致力|成立)", row.text) for name in names):
         return "account_blurb"
     return None
 
@@ -218,7 +224,7 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if consumed:
             index += consumed
             continue
-        if fmt.furniture and (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index):
+        if fmt.furniture and (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
             _drop(doc, row, f"head:{reason}")
             index += 1
             continue
@@ -257,13 +263,17 @@ def _header_rule_at(
     return 0
 
 
-def _is_body_heading(rows: list[Row], index: int) -> bool:
-    """A bold or numbered line directly followed by body text opens the body, it is not furniture."""
+def _is_body_heading(rows: list[Row], index: int, doc: ParsedDocument) -> bool:
+    """A `#`, numbered or bold heading after the title opens the body; it is not furniture."""
     row = rows[index]
-    if not (row.md.bold_only or row.md.heading_level) or _promo(row):
+    if not (row.md.bold_only or row.md.heading_level) or _promo(row) or "title" not in doc.header:
         return False
+    if row.md.heading_level and row.text:
+        return True
+    if _numbered(row.text):
+        return True
     nxt = _next_text(rows, index)
-    return nxt is not None and len(nxt.text) > rules.BARE_HEADING_MAX_CHARS and ends_sentence(nxt.text)
+    return nxt is not None and len(nxt.text) > rules.BARE_HEADING_MAX_CHARS and not _promo(nxt)
 
 
 def _next_text(rows: list[Row], index: int) -> Row | None:
@@ -410,6 +420,8 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             index = previous.line.number - 1
             continue
         reason = _furniture(row, doc) if fmt.furniture else None
+        if reason is not None and _figure_label(rows, row):
+            break  # `**攻击结果附图：**` above its pictures: the body's last heading, not furniture
         if reason is not None:
             pending.append((row, f"tail:{reason}"))
             pending, accepted_end = _accept(doc, pending), index
@@ -429,6 +441,17 @@ def _numbered(text: str) -> bool:
     return style is not None and style != rules.BARE_STYLE
 
 
+def _figure_label(rows: list[Row], row: Row) -> bool:
+    nxt = _next_row(rows, row.line.number)
+    return (
+        row.md.bold_only
+        and row.text.endswith(("：", ":"))
+        and len(row.text) <= rules.LABEL_HEADING_MAX_CHARS
+        and nxt is not None
+        and nxt.image
+    )
+
+
 def _accept(doc: ParsedDocument, pending: list[tuple[Row, str]]) -> list[tuple[Row, str]]:
     for row, reason in pending:
         _drop(doc, row, reason)
@@ -445,33 +468,78 @@ def _previous_row(rows: list[Row], index: int, floor: int) -> Row | None:
 # --- body blocks ----------------------------------------------------------------------------------------------
 
 
-def _blocks(body: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> list[Block]:
-    """Group body rows into blocks; drop images and markup lines; join lines split mid-sentence."""
+def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: ParsedDocument) -> list[Block]:
+    """Group body rows into blocks; drop images and markup; join lines the capture split mid-sentence.
+
+    Markdown fences: one short fenced line is inline code the converter fenced, so it stays in its sentence
+    (and blank lines after it do not end the block); a longer fence is a `code` block. html2text tables
+    (`|` lines, `---|---`) make their neighbouring cells `table` blocks.
+    """
     blocks: list[Block] = []
     run: list[Row] = []
-    last_was_image = False
+    glue = False
+    fence: list[Row] | None = None
+    next_is_table = False
 
-    def flush() -> None:
-        nonlocal run
-        if run:
-            first = run[0].md
-            blocks.append(
-                Block(
-                    rows=run,
-                    text=nfc(join_wrapped([r.text for r in run])),
-                    heading_level=first.heading_level if len(run) == 1 else None,
-                    bold_only=len(run) == 1 and first.bold_only,
-                    bullet=first.bullet,
-                    bold_lead=first.bold_lead,
-                    near_image=last_was_image,
-                )
+    def flush(kind: str | None = None, rows_: list[Row] | None = None) -> None:
+        nonlocal run, next_is_table
+        taken = rows_ if rows_ is not None else run
+        if not taken:
+            return
+        first = taken[0].md
+        if kind == "code":
+            text = nfc("\n".join(r.line.text for r in taken))
+        else:
+            text = nfc(join_wrapped([r.text for r in taken if r.text]))
+        blocks.append(
+            Block(
+                rows=taken,
+                text=text,
+                heading_level=first.heading_level if len(taken) == 1 else None,
+                bold_only=len(taken) == 1 and first.bold_only,
+                bullet=first.bullet,
+                bold_lead=first.bold_lead,
+                inline_image=first.inline_image,
+                kind=kind or ("table" if next_is_table else None),
             )
+        )
+        next_is_table = False
+        if rows_ is None:
             run = []
 
-    for row in body:
-        if row.blank:
-            if fmt.block_mode == "markdown":
+    for row in rows[start:end]:
+        if fence is not None:
+            if not row.md.fence:
+                fence.append(row)
+                continue
+            _drop(doc, row, "markup")
+            content = [r for r in fence if not r.blank]
+            inline = len(content) == 1 and len(content[0].line.text) <= rules.INLINE_FENCE_MAX_CHARS and run
+            if inline:
+                run.extend(content)
+                glue = True
+            elif content:
                 flush()
+                flush("code", content)
+            fence = None
+            continue
+        if row.md.fence:
+            _drop(doc, row, "markup")
+            fence = []
+            continue
+        if row.blank:
+            if fmt.block_mode == "markdown" and not glue:
+                flush()
+            continue
+        if rules.TABLE_MARKUP.fullmatch(row.line.text):
+            if run:
+                next_is_table = True
+                flush()
+            elif blocks and blocks[-1].rows[-1].line.number == _previous_text_line(rows, row.line.number):
+                blocks[-1].kind = "table"
+            _drop(doc, row, "table_markup")
+            next_is_table = True
+            glue = False
             continue
         if fmt.chrome.where(row.line.text) == "anywhere":
             flush()
@@ -479,26 +547,36 @@ def _blocks(body: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> list[Bl
             continue
         if row.image or row.empty_markup:
             flush()
-            if blocks and row.image:
-                blocks[-1].before_image = True
-            last_was_image = row.image
             _drop(doc, row, "image" if row.image else "markup")
             continue
-        if run and not _continues(run, row, fmt):
+        if fmt.furniture and rules.BODY_PROMO.search(row.text) and (
+            len(row.text) <= rules.BODY_PROMO_MAX_CHARS or row.md.bold_only
+        ):
             flush()
-        if not run:
-            last_was_image = last_was_image and not blocks or last_was_image
+            _drop(doc, row, "body:promotion")
+            continue
+        if run and not glue and not _continues(run, row, fmt):
+            flush()
+        glue = False
         run.append(row)
-        if row.md.heading_level or (row.md.bold_only and fmt.block_mode == "markdown") or row.md.bullet:
-            if not _next_continues(body, row, fmt):
-                flush()
-                last_was_image = False
-                continue
-        if fmt.block_mode == "markdown" and row.line.hard_break:
-            continue  # a hard break ends the block unless the next line continues the sentence
-        last_was_image = False
+        standalone = row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.block_mode == "markdown")
+        if standalone and not _next_continues(rows, row, end):
+            flush()
+    if fence:
+        flush()
+        flush("code", [r for r in fence if not r.blank])
     flush()
+    for block in blocks:
+        nxt = _next_row(rows, block.rows[-1].line.number)
+        block.before_image = nxt is not None and nxt.image
     return blocks
+
+
+def _previous_text_line(rows: list[Row], number: int) -> int | None:
+    for row in reversed(rows[:number]):
+        if not row.blank:
+            return row.line.number
+    return None
 
 
 def _continues(run: list[Row], row: Row, fmt: CaptureFormat) -> bool:
@@ -518,9 +596,8 @@ def _continues(run: list[Row], row: Row, fmt: CaptureFormat) -> bool:
     return short_fragment and not rules.heading_style(text)
 
 
-def _next_continues(body: list[Row], row: Row, fmt: CaptureFormat) -> bool:
-    index = row.line.number - body[0].line.number
-    for nxt in body[index + 1 :]:
+def _next_continues(rows: list[Row], row: Row, end: int) -> bool:
+    for nxt in rows[row.line.number + 1 : end]:
         if nxt.blank:
             return False
         return nxt.text[:1] in CONTINUATION_START and bool(nxt.text)
@@ -540,16 +617,21 @@ def _open_quote(text: str) -> bool:
 
 def _heading_style(block: Block, is_last: bool) -> str | None:
     text = block.text
-    if len(block.rows) != 1 or not text:
+    if len(block.rows) != 1 or not text or block.kind is not None or block.inline_image:
         return None
     if text.endswith(("：", ":")):
-        # A label line (`攻击结果附图：`) heads what follows only when a figure follows it.
-        return "label" if block.before_image and len(text) <= rules.BARE_HEADING_MAX_CHARS else None
-    if is_last:
+        # A bold label line (`**攻击结果附图：**`) heads what follows only when a figure follows it.
+        is_label = block.before_image and block.bold_only and len(text) <= rules.LABEL_HEADING_MAX_CHARS
+        return "label" if is_label else None
+    if is_last or rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS:
         return None
+    if block.before_image and not (block.bold_only or block.heading_level):
+        return None  # a plain short line right above a picture labels the picture
     numbered = rules.heading_style(text)
     if block.heading_level:
         return numbered if numbered not in (None, rules.BARE_STYLE) else f"h{block.heading_level}"
+    if rules.NUMBERING_ONLY.fullmatch(text):
+        return None
     if block.bold_only and not ends_sentence(text) and len(text) <= 2 * rules.BARE_HEADING_MAX_CHARS:
         return numbered if numbered not in (None, rules.BARE_STYLE) else "bold"
     if block.bullet:
@@ -559,11 +641,11 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
 
 def _is_caption(block: Block) -> bool:
     text = block.text
-    if rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS and not ends_sentence(text):
+    if len(text) > rules.CAPTION_MAX_CHARS or ends_sentence(text) or text.endswith(("：", ":")):
+        return False
+    if rules.CAPTION_PREFIX.match(text) or block.inline_image:
         return True
-    return (block.near_image or block.before_image) and len(text) <= rules.CAPTION_MAX_CHARS and not (
-        block.bold_only or block.heading_level
-    ) and not ends_sentence(text) and not text.endswith(("：", ":"))
+    return block.before_image and not (block.bold_only or block.heading_level)
 
 
 def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
@@ -587,7 +669,7 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
             doc.sections.append(
                 {"section_index": 0, "heading": None, "level": 0, "char_start": None, "char_end": None}
             )
-        kind = "caption" if _is_caption(block) else "list_item" if block.bullet else "body"
+        kind = block.kind or ("caption" if _is_caption(block) else "list_item" if block.bullet else "body")
         doc.paragraphs.append(
             {
                 "section_index": doc.sections[-1]["section_index"],

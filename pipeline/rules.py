@@ -43,8 +43,12 @@ def heading_style(text: str) -> str | None:
     if not text or ends_sentence(text):
         return None
     for style in HEADING_STYLES:
-        if style.pattern.match(text):
-            return style.name if len(text) <= style.max_chars else None
+        numbering = style.pattern.match(text)
+        if numbering:
+            has_words = len(text[numbering.end() :].strip(" 　")) >= 2
+            return style.name if has_words and len(text) <= style.max_chars else None
+    if "://" in text or not any("\u4e00" <= c <= "\u9fff" for c in text):
+        return None  # a bare URL or a line without Chinese is not a bare heading
     return BARE_STYLE if len(text) <= BARE_HEADING_MAX_CHARS else None
 
 
@@ -66,6 +70,19 @@ BOLD_FURNITURE_MAX_CHARS = 40
 PUBLICATION_NOTE = re.compile(r"[（(](?:本文|原文|文章)?(?:刊登|刊发|发表|原载|转载|摘自|选自|来源).{2,60}[）)]")
 IMAGE_LINE = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
 LINK_ONLY_LINE = re.compile(r"(?:\[[^\]]*\]\([^)]*\)\s*)+")
+# A list of links (`• [标题](http://…)`): related-article or "往期" lists around an article.
+LINK_ITEM_LINE = re.compile(r"[•·\-*+]?\s*(?:\[[^\]]*\]\((?:[^()]|\([^)]*\))*\)\s*)+")
+# A link item wrapped over two lines: `• [标题开头` … `标题结尾](http://…)`.
+LINK_FRAGMENT = re.compile(r"[•·]\s*\[[^\]]*|[^\[]*\]\((?:https?|javascript):[^)]*\)\s*")
+NUMBERING_ONLY = re.compile(rf"[（(]?[{CN_DIGITS}\d]+[）)]?[、．.]?")
+LABEL_HEADING_MAX_CHARS = 40
+# html2text tables: a lone `|` between cells, `---|---` under the header row.
+TABLE_MARKUP = re.compile(r"\|?\s*(?::?-{3,}:?\s*\|\s*)+:?-{3,}:?\s*\|?|\|")
+# Promotion that may stand inside the body (not only at its edges): account follow and star prompts.
+BODY_PROMO = re.compile(r"设为星标|星标.{0,12}公众号|公众号.{0,20}星标|点击蓝字|关注我们|扫码关注|长按识别|欢迎关注")
+BODY_PROMO_MAX_CHARS = 90
+# A fenced block with one short line is inline code the converter fenced: it stays in its sentence.
+INLINE_FENCE_MAX_CHARS = 60
 HORIZONTAL_RULE = re.compile(r"(?:[-*_]\s*){3,}")
 CAPTION_PREFIX = re.compile(r"(?:图|表|Figure|Fig\.?|Table)\s*[0-9一二三四五六七八九十]+", re.I)
 CAPTION_MAX_CHARS = 40

@@ -142,11 +142,15 @@ class Markdown:
     quote: bool = False
     bold_only: bool = False
     bold_lead: str | None = None
+    fence: bool = False
+    inline_image: bool = False
 
 
 def read_markdown(line: str) -> Markdown:
     """Strip markdown decoration from one line: `>`, bullets, `#`, emphasis, images, links, escapes."""
     rest = line.strip(EDGE_SPACE)
+    if rest.startswith("```"):
+        return Markdown("", fence=True)
     quote = False
     while rest.startswith(">"):
         quote = True
@@ -168,12 +172,13 @@ def read_markdown(line: str) -> Markdown:
     lead = re.match(r"\*\*([^*]+?)\*\*", rest)
     if lead and not bold_only:
         bold_lead = lead.group(1).strip(EDGE_SPACE)
+    inline_image = bool(_IMAGE.search(rest)) and bool(_IMAGE.sub("", rest).strip(EDGE_SPACE))
     cleaned = _IMAGE.sub("", rest)
     cleaned = _LINK.sub(lambda m: m.group(1), cleaned)
     cleaned = _EMPHASIS.sub("", cleaned)
     cleaned = _ESCAPE.sub(r"\1", cleaned)
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip(EDGE_SPACE)
-    return Markdown(cleaned, level, bullet, quote, bold_only, bold_lead)
+    return Markdown(cleaned, level, bullet, quote, bold_only, bold_lead, inline_image=inline_image)
 
 
 def join_wrapped(parts: list[str]) -> str:

@@ -13,6 +13,7 @@ from pipeline.text import nfc
 
 PIECES = [
     "# 标题", "**加粗标题**", "![](http://img)", "正文  ", "  * 列表项", "> 引用", "**一是开头。**后文", "原创 某某  账号   2024-01-02 10:00",
+    "```", "code line", "|", "---|---", "**攻击结果附图：**", "• [链接", "标题](http://x)", " **1.  **",
     "[ 账号 ](javascript:void\\(0\\);)", "预览时标签不可点", "【字号：", "相关报道：", "——2026年1月26日在某省会议上",
     "查看原文",
     "其他",
@@ -51,7 +52,7 @@ def test_parse_never_raises_and_offsets_slice_back(parts: list[str], nl: str, na
     for paragraph in doc.paragraphs:
         start, end = paragraph["char_start"], paragraph["char_end"]
         assert 0 <= start < end <= len(text)
-        assert span_text(text, start, end, fmt.markdown) == paragraph["text"]
+        assert span_text(text, start, end, fmt.markdown, paragraph["kind"]) == paragraph["text"]
         if paragraph["lead_sentence"] is not None:
             assert paragraph["text"].startswith(paragraph["lead_sentence"])
     for record in doc.credits + doc.related:

@@ -114,8 +114,6 @@ class CaptureFormat:
         """Score in [0, 1]: the share of signature markers found among the text's lines."""
         if self.extra_detector is not None:
             return self.extra_detector(text)
-        if not self.signature:
-            return 0.0
         lines = [line for line in text.splitlines()[:400] + text.splitlines()[-200:] if line.strip()]
         keys = {match_key(line) for line in lines}
         hits = sum(match_key(marker) in keys for marker in self.signature)

@@ -12,6 +12,7 @@ import re
 
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.text import match_key
 
 OFFICE = r"(?:省长|市长|主席|区长|县长|州长|盟长|书记|主任|委员长)"
 DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}[:时]\d{2}分?(?::\d{2})?)?"
@@ -32,7 +33,7 @@ FORMAT = CaptureFormat(
         HeaderRule(
             "occasion",
             re.compile(
-                rf"——?\s*[（(]?\d{{4}}年\d{{1,2}}月\d{{1,2}}日在.*?(?:上[）)]?|$)"
+                rf"(?:——?)?\s*[（(]?\d{{4}}年\d{{1,2}}月\d{{1,2}}日在.*?(?:上[）)]?|$)"
                 rf"(?:\s+(?P<byline_position>\S*?{OFFICE})\s*(?P<byline_name>\S(?:\s?\S){{1,3}}))?"
             ),
             repeatable=True,
@@ -47,15 +48,13 @@ FORMAT = CaptureFormat(
     ),
     signature=("【字号：", "【字体：", "打印本页", "关闭窗口", "扫一扫在手机打开当前页", "相关报道："),
     signature_patterns=(
-        re.compile(r"^——?\s*[（(]?\d{4}年\d{1,2}月\d{1,2}日在.*(?:人民代表大会|会议)"),
+        re.compile(r"^(?:——?)?\s*[（(]?\d{4}年\d{1,2}月\d{1,2}日在.*(?:人民代表大会|会议)"),
         re.compile(r"^各位代表[：:]$"),
     ),
     min_signature=2,
     tail_cut=frozenset(
-        map(
-            lambda s: s.replace(" ", ""),
-            ("相关报道：", "扫一扫在手机打开当前页", "打印本页", "关闭窗口", "相关文档：", "相关附件>>", "相关链接>>"),
-        )
+        map(match_key, ("相关报道：", "扫一扫在手机打开当前页", "打印本页", "关闭窗口", "相关文档：", "相关附件>>", "相关链接>>"))
     ),
-    head_captions=(re.compile(r"摄\s*$"), re.compile(r"作.{0,12}报告。?$")),
+    # `王正谱作政府工作报告。本报记者 霍艳恩摄`, `省长赵刚作政府工作报告`: a photo, not the title (`…省政府工作报告`).
+    head_captions=(re.compile(r"摄\s*$"), re.compile(r"作政府工作报告。?$")),
 )

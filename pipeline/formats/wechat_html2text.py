@@ -11,6 +11,7 @@ import re
 
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.text import match_key
 
 FORMAT = CaptureFormat(
     name="wechat_html2text",
@@ -18,7 +19,7 @@ FORMAT = CaptureFormat(
     block_mode="markdown",
     markdown=True,
     chrome=Chrome.of(
-        head=("收录于合集", "收录于话题", "____", "__", "功能介绍"),
+        head=("收录于合集", "收录于话题", "____", "__"),
         tail=("预览时标签不可点", "微信扫一扫", "关注该公众号", "使用小程序", "知道了", "取消 允许"),
         head_patterns=(
             r"微信号\s+\S+",
@@ -39,5 +40,5 @@ FORMAT = CaptureFormat(
     signature=("预览时标签不可点", "微信扫一扫", "关注该公众号", "功能介绍"),
     signature_patterns=(re.compile(r"\]\(javascript:void\\\(0\\\);\)"),),
     min_signature=2,
-    tail_cut=frozenset({"预览时标签不可点"}),
+    tail_cut=frozenset({match_key("预览时标签不可点")}),
 )
