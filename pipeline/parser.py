@@ -24,6 +24,7 @@ from typing import Any
 
 from pipeline import rules
 from pipeline.formats.base import CaptureFormat, HeaderRule
+from pipeline.script import to_simplified
 from pipeline.text import Line, Markdown, ends_sentence, join_wrapped, match_key, nfc, read_markdown, split_lines
 
 CONTINUATION_START = "。，、；：！？）」』”’,.;:!?)\u00a0"
@@ -166,7 +167,7 @@ def _drop(doc: ParsedDocument, row: Row, reason: str) -> None:
 
 
 def _promo(row: Row) -> bool:
-    text = row.text or row.line.text
+    text = to_simplified(row.text or row.line.text)
     if rules.PROMO_STRONG.search(text):
         return True
     return (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.script import traditional_variants
 from pipeline.text import ends_sentence, first_sentence, has_clause_marks, split_words
 
 CN_DIGITS = "零〇一二三四五六七八九十百千两"
@@ -51,6 +52,22 @@ def heading_style(text: str) -> str | None:
         return None  # a bare URL or a line without Chinese is not a bare heading
     return BARE_STYLE if len(text) <= BARE_HEADING_MAX_CHARS else None
 
+
+# WeChat's own UI and notices, recognised in every format (the generic fallback included).
+PLATFORM_CHROME: tuple[str, ...] = (
+    "该内容已被发布者删除",
+    "此内容因违规无法查看",
+    "此内容被投诉且经审核涉嫌侵权，无法查看",
+    "该公众号已迁移",
+    "预览时标签不可点",
+    "微信扫一扫",
+    "关注该公众号",
+    "微信扫一扫可打开此内容，使用完整服务",
+    "轻点两下取消赞",
+    "： ， 。 视频 小程序 赞 ，轻点两下取消赞 在看 ，轻点两下取消在看",
+    "继续滑动看下一个",
+    "文章有问题?点此查看未经处理的缓存",
+)
 
 # --- furniture: lines around an article that are not its content -------------------------------------------
 # Calls to action and account promotion. Strong patterns mark a line as furniture at any length; weak ones only
@@ -137,6 +154,10 @@ CREDIT_LABELS: dict[str, str] = {
     "记者": "reporter",
     "供稿": "contributor",
 }
+# Traditional-script captures print the same labels in traditional characters (來源, 編輯, 責任編輯 …).
+CREDIT_LABELS.update(
+    {variant: role for label, role in list(CREDIT_LABELS.items()) for variant in traditional_variants(label)}
+)
 _LABELS = "|".join(sorted(map(re.escape, CREDIT_LABELS), key=len, reverse=True))
 CREDIT_LINE = re.compile(rf"(?P<label>{_LABELS})\s*[:：|丨｜]\s*(?P<value>\S.*)")
 # A further credit on the same line: `编辑：A　审核：B`.

@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from pipeline.script import to_simplified
+
 # Whitespace as captures contain it: ASCII, NBSP, ideographic space, zero-width characters and a stray BOM.
 EDGE_SPACE = " \t\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
 _SPACE_RUN = re.compile(f"[{re.escape(EDGE_SPACE)}\r\n]+")
@@ -65,11 +67,12 @@ def nfc(text: str) -> str:
 
 
 def match_key(text: str) -> str:
-    """Key for comparing against markers: NFKC (full-width ？ equals ASCII ?), no whitespace, casefolded.
+    """Key for comparing against markers: NFKC (full-width ？ equals ASCII ?), no whitespace, casefolded,
+    traditional characters simplified (opencc t2s), so one marker matches every variant.
 
-    Only for matching: stored text is never NFKC-normalised.
+    Only for matching: stored text is never NFKC-normalised or converted.
     """
-    return _SPACE_RUN.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return to_simplified(_SPACE_RUN.sub("", unicodedata.normalize("NFKC", text)).casefold())
 
 
 def split_words(text: str) -> list[str]:

@@ -11,7 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pipeline.rules import PLATFORM_CHROME
 from pipeline.text import match_key
+
+_PLATFORM_KEYS = frozenset(map(match_key, PLATFORM_CHROME))
 
 BlockMode = Literal["line", "markdown"]
 
@@ -50,7 +53,7 @@ class Chrome:
     def where(self, line_text: str) -> str | None:
         """'head', 'tail' or 'anywhere' if the line is chrome, else None."""
         key = match_key(line_text)
-        if key in self.anywhere or any(p.search(line_text) for p in self.patterns):
+        if key in _PLATFORM_KEYS or key in self.anywhere or any(p.search(line_text) for p in self.patterns):
             return "anywhere"
         if key in self.head or any(p.fullmatch(line_text.strip()) for p in self.head_patterns):
             return "head"

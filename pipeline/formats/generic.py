@@ -14,6 +14,8 @@ FORMAT = CaptureFormat(
     name="generic",
     description="Fallback for unknown formats: paragraphs separated by blank lines, first short line as title.",
     block_mode="markdown",
+    # Markdown markup is read (and removed from text) when present; plain text passes through unchanged.
+    markdown=True,
     chrome=Chrome.of(),
     header_rules=(
         # A title is a short first line that does not read as a sentence.

@@ -48,7 +48,7 @@ FORMAT = CaptureFormat(
     ),
     signature=("【字号：", "【字体：", "打印本页", "关闭窗口", "扫一扫在手机打开当前页", "相关报道："),
     signature_patterns=(
-        re.compile(r"^(?:——?)?\s*[（(]?\d{4}年\d{1,2}月\d{1,2}日在.*(?:人民代表大会|会议)"),
+        re.compile(r"^(?:——?)?\s*[（(]?\d{4}年\d{1,2}月\d{1,2}日在\S*(?:省|市|区|自治区|人民代表大会|会议)"),
         re.compile(r"^各位代表[：:]$"),
     ),
     min_signature=2,

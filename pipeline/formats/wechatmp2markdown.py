@@ -29,7 +29,7 @@ FORMAT = CaptureFormat(
         HeaderRule("byline", BYLINE),
     ),
     signature_patterns=(
-        re.compile(r"^(?:原创\s+)?\S.*?\s{2,}\S.*?\s{2,}\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}\s*$"),
+        re.compile(r"^\s*(?:原创\s+)?(?:\S.*?\s{2,})?\S.*?\s{2,}\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}\s*$"),
         re.compile(r"^> \*\*原文链接\*\*"),
     ),
     min_signature=1,

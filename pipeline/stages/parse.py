@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.formats import FORMATS
 from pipeline.jsonl import read_records, write_line
 from pipeline.parser import document_fields, parse_date, parse_text
+from pipeline.script import conversion_name, detect_script, to_simplified
 from pipeline.text import nfc
 from pipeline.settings import Settings
 from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, prepare_target, reject_unit
@@ -40,6 +41,9 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
         )
     doc_id = unit["doc_id"]
     keyed = {"doc_id": doc_id}
+    fields = with_container_fields(document_fields(doc), doc.header.get("url"), unit["meta"])
+    script = detect_script(unit["raw_text"])
+    convert = to_simplified if script == "traditional" else _none
     return {
         "unit": "bundle",
         "document": {
@@ -50,10 +54,13 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             "capture_format": unit["capture_format"],
             "raw_sha256": unit["raw_sha256"],
             "encoding": unit["encoding"],
-            **with_container_fields(document_fields(doc), doc.header.get("url"), unit["meta"]),
+            **fields,
+            "title_simplified": convert(fields["title"]),
+            "script": script,
+            "conversion": conversion_name() if script == "traditional" else None,
         },
-        "sections": [{**keyed, **row} for row in doc.sections],
-        "paragraphs": [{**keyed, **row} for row in doc.paragraphs],
+        "sections": [{**keyed, **row, "heading_simplified": convert(row["heading"])} for row in doc.sections],
+        "paragraphs": [{**keyed, **row, "text_simplified": convert(row["text"])} for row in doc.paragraphs],
         "credits": [{**keyed, **row} for row in doc.credits],
         "related": [{**keyed, **row} for row in doc.related],
         "raw_texts": [
@@ -66,6 +73,10 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _none(text: str | None) -> None:
+    return None
 
 
 def with_container_fields(fields: dict[str, Any], url: str | None, meta: dict[str, str]) -> dict[str, Any]:
