@@ -20,9 +20,9 @@ from pipeline.errors import RendaError
 from pipeline.evaluate import evaluate as run_evaluation
 from pipeline.evaluate import render_table
 from pipeline.jsonl import write_json
-from pipeline.show import show as show_capture
 from pipeline.schemas import stale_schemas, write_schemas
 from pipeline.settings import load_settings
+from pipeline.show import show as show_capture
 from pipeline.stages import ingest as ingest_stage
 from pipeline.stages import parse as parse_stage
 from pipeline.stages import release as release_stage
@@ -101,7 +101,9 @@ def schemas(
 def evaluate(
     gold_dir: Path,
     release_dir: Annotated[Path, typer.Option("--release", help="a built release folder")],
-    json_path: Annotated[Path, typer.Option("--json", help="write the scores here")] = Path("evaluation.json"),
+    json_path: Annotated[Path, typer.Option("--json", help="write the scores here")] = Path(
+        "evaluation.json"
+    ),
 ) -> None:
     """Score a release against hand-annotated gold files; a table on screen, details as JSON."""
     result = run_evaluation(gold_dir, release_dir)

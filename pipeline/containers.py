@@ -26,9 +26,31 @@ CONTAINER_SUFFIXES: dict[str, str] = {
 
 # Column names recognised per role, in order of preference (compared case-insensitively).
 COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "text": ("full_text", "fulltext", "text", "content", "body", "article", "markdown", "正文", "内容", "全文", "文本"),
+    "text": (
+        "full_text",
+        "fulltext",
+        "text",
+        "content",
+        "body",
+        "article",
+        "markdown",
+        "正文",
+        "内容",
+        "全文",
+        "文本",
+    ),
     "title": ("title", "headline", "标题", "题目"),
-    "date": ("publish_date", "published_date", "pub_date", "date", "publish_time", "发布时间", "发布日期", "日期", "时间"),
+    "date": (
+        "publish_date",
+        "published_date",
+        "pub_date",
+        "date",
+        "publish_time",
+        "发布时间",
+        "发布日期",
+        "日期",
+        "时间",
+    ),
     "url": ("source_url", "url", "link", "原文链接", "链接", "网址"),
     "account": ("account", "公众号", "mp_name", "nickname", "site", "网站"),
 }
@@ -44,8 +66,11 @@ class ContainerError(ValueError):
 
 @dataclass(frozen=True)
 class ContainerRow:
+    """One data row; `error` says why a row could not be read (the other rows still are)."""
+
     index: int
     cells: dict[str, Any]
+    error: str | None = None
 
 
 def container_kind(relative: str) -> str | None:
@@ -109,10 +134,9 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[ContainerRow]:
         except csv.Error as error:
             raise ContainerError("malformed_container", f"CSV row {index}: {error}") from None
         if len(values) != len(header):
-            raise ContainerError(
-                "malformed_container", f"row {index} has {len(values)} cells, the header has {len(header)}"
-            )
-        yield ContainerRow(index, dict(zip(header, values, strict=True)))
+            yield ContainerRow(index, {}, f"{len(values)} cells, the header has {len(header)}")
+        else:
+            yield ContainerRow(index, dict(zip(header, values, strict=True)))
         index += 1
 
 
@@ -124,10 +148,14 @@ def _jsonl_rows(text: str) -> Iterator[ContainerRow]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ContainerError("malformed_container", f"line {number}: not JSON ({error.msg})") from None
-        if not isinstance(record, dict):
-            raise ContainerError("malformed_container", f"line {number}: a JSON {type(record).__name__}, not an object")
-        yield ContainerRow(index, record)
+            yield ContainerRow(index, {}, f"line {number} is not JSON ({error.msg})")
+        else:
+            if isinstance(record, dict):
+                yield ContainerRow(index, record)
+            else:
+                yield ContainerRow(
+                    index, {}, f"line {number} is a JSON {type(record).__name__}, not an object"
+                )
         index += 1
 
 
@@ -135,12 +163,15 @@ def _json_rows(text: str) -> Iterator[ContainerRow]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ContainerError("malformed_container", f"not JSON ({error.msg} at line {error.lineno})") from None
+        raise ContainerError(
+            "malformed_container", f"not JSON ({error.msg} at line {error.lineno})"
+        ) from None
     records = data if isinstance(data, list) else [data]
     for index, record in enumerate(records):
-        if not isinstance(record, dict):
-            raise ContainerError("malformed_container", f"item {index} is a JSON {type(record).__name__}, not an object")
-        yield ContainerRow(index, record)
+        if isinstance(record, dict):
+            yield ContainerRow(index, record)
+        else:
+            yield ContainerRow(index, {}, f"item {index} is a JSON {type(record).__name__}, not an object")
 
 
 def _parquet_rows(data: bytes) -> Iterator[ContainerRow]:

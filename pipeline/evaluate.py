@@ -41,7 +41,9 @@ def people(value: object) -> frozenset[str]:
     if value is None:
         return frozenset()
     items = value if isinstance(value, list) else [value]
-    names = {typography_free(part) for item in items for part in _PEOPLE_SPLIT.split(str(item)) if part.strip()}
+    names = {
+        typography_free(part) for item in items for part in _PEOPLE_SPLIT.split(str(item)) if part.strip()
+    }
     return frozenset(n for n in names if n)
 
 
@@ -71,8 +73,12 @@ def _multiset_matches(ours: list[str], gold: list[str]) -> int:
     return matched
 
 
-def score_document(gold: dict[str, Any], document: dict[str, Any] | None, sections: list[dict[str, Any]],
-                   paragraphs: list[dict[str, Any]]) -> DocumentScore:
+def score_document(
+    gold: dict[str, Any],
+    document: dict[str, Any] | None,
+    sections: list[dict[str, Any]],
+    paragraphs: list[dict[str, Any]],
+) -> DocumentScore:
     label = gold["file"] + (f"#row{gold['row']}" if "row" in gold else "")
     if document is None:
         return DocumentScore(label, found=False)
@@ -87,16 +93,28 @@ def score_document(gold: dict[str, Any], document: dict[str, Any] | None, sectio
         ours = document[name].isoformat() if name == "published_date" and document[name] else document[name]
         check(name, ours, gold.get(name), typography_free(ours) == typography_free(gold.get(name)))
     for ours_name, gold_name in PERSON_FIELDS.items():
-        check(ours_name, document[ours_name], gold.get(gold_name),
-              people(document[ours_name]) == people(gold.get(gold_name)))
+        check(
+            ours_name,
+            document[ours_name],
+            gold.get(gold_name),
+            people(document[ours_name]) == people(gold.get(gold_name)),
+        )
     body = [p["text"] for p in paragraphs if p["kind"] in ("body", "list_item")]
     check("n_paragraphs", len(body), gold["n_paragraphs"], count_matches(len(body), gold["n_paragraphs"]))
     first = body[0] if body else None
     last = body[-1] if body else None
-    check("first_paragraph", first, gold["first_paragraph"],
-          typography_free(first) == typography_free(gold["first_paragraph"]))
-    check("last_paragraph", last, gold["last_paragraph"],
-          typography_free(last) == typography_free(gold["last_paragraph"]))
+    check(
+        "first_paragraph",
+        first,
+        gold["first_paragraph"],
+        typography_free(first) == typography_free(gold["first_paragraph"]),
+    )
+    check(
+        "last_paragraph",
+        last,
+        gold["last_paragraph"],
+        typography_free(last) == typography_free(gold["last_paragraph"]),
+    )
     ours_headings = [typography_free(s["heading"]) for s in sections if s["heading"] is not None]
     gold_headings = [typography_free(h) for h in gold.get("section_headings", [])]
     matched = _multiset_matches(ours_headings, gold_headings)
@@ -136,9 +154,7 @@ def evaluate(gold_dir: Path, release: Path) -> dict[str, Any]:
         for row in pq.read_table(release / "documents.parquet").to_pylist()
     }
     matched_docs = {
-        documents[key]["doc_id"]
-        for gold in golds
-        if (key := (gold["file"], gold.get("row"))) in documents
+        documents[key]["doc_id"] for gold in golds if (key := (gold["file"], gold.get("row"))) in documents
     }
     sections = _rows_by_doc(release / "sections.parquet", ["doc_id", "heading"], matched_docs)
     paragraphs = _rows_by_doc(release / "paragraphs.parquet", ["doc_id", "kind", "text"], matched_docs)
@@ -154,8 +170,11 @@ def summarise(scores: list[DocumentScore]) -> dict[str, Any]:
     found = [s for s in scores if s.found]
     names = [*HEADER_FIELDS, *PERSON_FIELDS, "n_paragraphs", "first_paragraph", "last_paragraph"]
     fields = {
-        name: {"correct": sum(s.fields[name] for s in found), "total": len(scores),
-               "share": round(sum(s.fields[name] for s in found) / len(scores), 4)}
+        name: {
+            "correct": sum(s.fields[name] for s in found),
+            "total": len(scores),
+            "share": round(sum(s.fields[name] for s in found) / len(scores), 4),
+        }
         for name in names
     }
     matched = sum(s.headings[0] for s in found)
@@ -168,10 +187,18 @@ def summarise(scores: list[DocumentScore]) -> dict[str, Any]:
         "documents": len(scores),
         "found": len(found),
         "fields": fields,
-        "headings": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-                     "matched": matched, "ours": ours, "gold": gold},
-        "leakage": {"documents_with_leaks": sum(bool(s.leaks) for s in scores),
-                    "leaked_lines": sum(len(s.leaks) for s in scores)},
+        "headings": {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "matched": matched,
+            "ours": ours,
+            "gold": gold,
+        },
+        "leakage": {
+            "documents_with_leaks": sum(bool(s.leaks) for s in scores),
+            "leaked_lines": sum(len(s.leaks) for s in scores),
+        },
         "per_document": [
             {"gold_file": s.gold_file, "found": s.found, "leaks": s.leaks, "mismatches": s.mismatches}
             for s in scores
@@ -180,12 +207,17 @@ def summarise(scores: list[DocumentScore]) -> dict[str, Any]:
 
 
 def render_table(result: dict[str, Any]) -> str:
-    lines = [f"gold documents: {result['documents']} (found in release: {result['found']})", "",
-             f"{'field':<18}{'exact':>8}{'share':>9}"]
+    lines = [
+        f"gold documents: {result['documents']} (found in release: {result['found']})",
+        "",
+        f"{'field':<18}{'exact':>8}{'share':>9}",
+    ]
     for name, score in result["fields"].items():
         lines.append(f"{name:<18}{score['correct']:>5}/{score['total']:<2}{score['share']:>9.1%}")
     h = result["headings"]
     lines.append(f"{'headings':<18} P {h['precision']:.3f}  R {h['recall']:.3f}  F1 {h['f1']:.3f}")
     leak = result["leakage"]
-    lines.append(f"{'platform leakage':<18} {leak['leaked_lines']} lines in {leak['documents_with_leaks']} documents")
+    lines.append(
+        f"{'platform leakage':<18} {leak['leaked_lines']} lines in {leak['documents_with_leaks']} documents"
+    )
     return "\n".join(lines)

@@ -70,6 +70,7 @@ REJECT_REASONS = (
     "malformed_container",
     "empty_container",
     "empty_row",
+    "malformed_row",
     "no_body",
     "parse_error",
     "duplicate_document",
@@ -442,6 +443,8 @@ REJECT_REASON_DESCRIPTIONS: dict[str, str] = {
     "malformed_container": "A container file that cannot be read as a table (broken CSV, bad JSON, bad Parquet).",
     "empty_container": "A container file with a header but no data rows.",
     "empty_row": "A container row whose text cell is empty.",
+    "malformed_row": "A container row that cannot be read (a JSONL line that is not a JSON object, a CSV row with "
+    "the wrong number of cells); the other rows of the file are read.",
     "no_body": "Parsing found no body paragraph (only chrome, header or credits).",
     "parse_error": "The parser raised an error on this document; the detail names it.",
     "duplicate_document": "Same doc_id (same content) as a document seen earlier in path order.",

@@ -25,7 +25,16 @@ from typing import Any
 from pipeline import rules
 from pipeline.formats.base import CaptureFormat, HeaderRule
 from pipeline.script import to_simplified
-from pipeline.text import Line, Markdown, ends_sentence, join_wrapped, match_key, nfc, read_markdown, split_lines
+from pipeline.text import (
+    Line,
+    Markdown,
+    ends_sentence,
+    join_wrapped,
+    match_key,
+    nfc,
+    read_markdown,
+    split_lines,
+)
 
 CONTINUATION_START = "。，、；：！？）」』”’,.;:!?)\u00a0"
 OPENING_MARKS = {"“": "”", "（": "）", "《": "》", "「": "」", "『": "』", "(": ")"}
@@ -67,7 +76,7 @@ class Row:
         return not self.blank and (
             not self.md.text
             or bool(rules.HORIZONTAL_RULE.fullmatch(self.line.text))
-            or bool(rules.LINK_ONLY_LINE.fullmatch(self.line.text)) and not self.md.text.strip()
+            or (bool(rules.LINK_ONLY_LINE.fullmatch(self.line.text)) and not self.md.text.strip())
         )
 
 
@@ -126,13 +135,20 @@ def parse_date(value: str | None) -> dt.date | None:
 def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
     """Parse one decoded capture with the rules of `fmt`."""
     doc = ParsedDocument(capture_format=fmt.name)
-    rows = [Row(line, read_markdown(line.text) if fmt.markdown else Markdown(line.text)) for line in split_lines(text)]
+    rows = [
+        Row(line, read_markdown(line.text) if fmt.markdown else Markdown(line.text))
+        for line in split_lines(text)
+    ]
     body_start = _read_head(rows, fmt, doc)
+    if fmt.date_search_lines and "date" not in doc.header:
+        _search_date(rows, fmt.date_search_lines, doc)
     cut = _tail_cut(rows, body_start, fmt, doc)
     body_end = _read_tail(rows, body_start, cut, fmt, doc)
     blocks = _blocks(rows, body_start, body_end, fmt, doc)
     _structure(blocks, doc)
-    doc.credits = [{**credit, "position": i} for i, credit in enumerate(sorted(doc.credits, key=_credit_order))]
+    doc.credits = [
+        {**credit, "position": i} for i, credit in enumerate(sorted(doc.credits, key=_credit_order))
+    ]
     doc.dropped.sort(key=lambda d: d.line_number)
     return doc
 
@@ -153,6 +169,16 @@ def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kin
             continue
         parts.append(read_markdown(line.text).text if markdown else line.text)
     return nfc(join_wrapped([p for p in parts if p]))
+
+
+def _search_date(rows: list[Row], limit: int, doc: ParsedDocument) -> None:
+    """The first date printed in the first `limit` non-blank lines (not consumed: the line stays text)."""
+    for row in [r for r in rows if not r.blank][:limit]:
+        if parse_date(row.line.text) is not None:
+            found = _DATE.search(row.line.text)
+            assert found is not None
+            doc.header["date"] = found.group(0)
+            return
 
 
 def _credit_order(credit: dict[str, Any]) -> int:
@@ -192,7 +218,9 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
     names = [n for n in (doc.header.get("account"), doc.header.get("author_slot")) if n and len(n) >= 2]
     if any(match_key(row.text) == match_key(name) for name in names):
         return "account_name"
-    if any(re.match(rf".{{0,6}}{re.escape(name)}[^，。]{{0,8}}(?:是|专注|致力|成立)", row.text) for name in names):
+    if any(
+        re.match(rf".{{0,6}}{re.escape(name)}[^，。]{{0,8}}(?:是|专注|致力|成立)", row.text) for name in names
+    ):
         return "account_blurb"
     return None
 
@@ -225,7 +253,11 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if consumed:
             index += consumed
             continue
-        if fmt.furniture and (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
+        if (
+            fmt.furniture
+            and (reason := _furniture(row, doc)) is not None
+            and not _is_body_heading(rows, index, doc)
+        ):
             _drop(doc, row, f"head:{reason}")
             index += 1
             continue
@@ -343,7 +375,9 @@ def _credit_parts(row: Row) -> list[tuple[int, int, str, str]]:
         found = rules.CREDIT_LINE.fullmatch(cleaned)
         if found is None or len(found["value"]) > rules.CREDIT_VALUE_MAX_CHARS:
             return []
-        parts.append((row.line.start + local, row.line.start + local + len(piece), found["label"], found["value"]))
+        parts.append(
+            (row.line.start + local, row.line.start + local + len(piece), found["label"], found["value"])
+        )
     return parts
 
 
@@ -550,8 +584,10 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush()
             _drop(doc, row, "image" if row.image else "markup")
             continue
-        if fmt.furniture and rules.BODY_PROMO.search(row.text) and (
-            len(row.text) <= rules.BODY_PROMO_MAX_CHARS or row.md.bold_only
+        if (
+            fmt.furniture
+            and rules.BODY_PROMO.search(row.text)
+            and (len(row.text) <= rules.BODY_PROMO_MAX_CHARS or row.md.bold_only)
         ):
             flush()
             _drop(doc, row, "body:promotion")
@@ -560,7 +596,9 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush()
         glue = False
         run.append(row)
-        standalone = row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.block_mode == "markdown")
+        standalone = (
+            row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.block_mode == "markdown")
+        )
         if standalone and not _next_continues(rows, row, end):
             flush()
     if fence:
@@ -624,7 +662,7 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         # A bold label line (`**攻击结果附图：**`) heads what follows only when a figure follows it.
         is_label = block.before_image and block.bold_only and len(text) <= rules.LABEL_HEADING_MAX_CHARS
         return "label" if is_label else None
-    if is_last or rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS:
+    if is_last or (rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS):
         return None
     if block.before_image and not (block.bold_only or block.heading_level):
         return None  # a plain short line right above a picture labels the picture

@@ -78,13 +78,17 @@ PROMO_STRONG = re.compile(
     r"免责声明|版权归|侵权|转载请|未经授权|赞赏|在看|点赞|往期推送|往期回顾|往期精选|推荐阅读|精彩推荐|"
     r"Contact me|微信搜索|添加.{0,12}好友"
 )
-PROMO_WEAK = re.compile(r"关注|分享|推荐|点击|福利|赠送|抽取|反馈问卷|欢迎|详情|转发|收藏|热线|END|^[-—=~·•\s]+$", re.I)
+PROMO_WEAK = re.compile(
+    r"关注|分享|推荐|点击|福利|赠送|抽取|反馈问卷|欢迎|详情|转发|收藏|热线|END|^[-—=~·•\s]+$", re.I
+)
 PROMO_WEAK_MAX_CHARS = 40
 # A short line inside the furniture (between two furniture lines) is furniture too.
 TAIL_SHORT_MAX_CHARS = 14
 BOLD_FURNITURE_MAX_CHARS = 40
 # `（本文刊登于《…》杂志2024年第11期）`: where the article appeared; a footer note, not body text.
-PUBLICATION_NOTE = re.compile(r"[（(](?:本文|原文|文章)?(?:刊登|刊发|发表|原载|转载|摘自|选自|来源).{2,60}[）)]")
+PUBLICATION_NOTE = re.compile(
+    r"[（(](?:本文|原文|文章)?(?:刊登|刊发|发表|原载|转载|摘自|选自|来源).{2,60}[）)]"
+)
 IMAGE_LINE = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
 LINK_ONLY_LINE = re.compile(r"(?:\[[^\]]*\]\([^)]*\)\s*)+")
 # A list of links (`• [标题](http://…)`): related-article or "往期" lists around an article.
@@ -96,7 +100,9 @@ LABEL_HEADING_MAX_CHARS = 40
 # html2text tables: a lone `|` between cells, `---|---` under the header row.
 TABLE_MARKUP = re.compile(r"\|?\s*(?::?-{3,}:?\s*\|\s*)+:?-{3,}:?\s*\|?|\|")
 # Promotion that may stand inside the body (not only at its edges): account follow and star prompts.
-BODY_PROMO = re.compile(r"设为星标|星标.{0,12}公众号|公众号.{0,20}星标|点击蓝字|关注我们|扫码关注|长按识别|欢迎关注")
+BODY_PROMO = re.compile(
+    r"设为星标|星标.{0,12}公众号|公众号.{0,20}星标|点击蓝字|关注我们|扫码关注|长按识别|欢迎关注"
+)
 BODY_PROMO_MAX_CHARS = 90
 # A fenced block with one short line is inline code the converter fenced: it stays in its sentence.
 INLINE_FENCE_MAX_CHARS = 60
@@ -106,8 +112,31 @@ CAPTION_MAX_CHARS = 40
 
 # The header's author slot holds a person only if it is none of these: an organisation, a slogan, the account.
 ORGANISATION_SUFFIXES = (
-    "研究院", "研究所", "实验室", "中心", "公司", "集团", "团队", "平台", "小组", "学会", "协会", "委员会",
-    "编辑部", "杂志社", "报社", "新闻网", "网站", "官微", "办公室", "工作室", "大学", "学院", "部", "局", "厅",
+    "研究院",
+    "研究所",
+    "实验室",
+    "中心",
+    "公司",
+    "集团",
+    "团队",
+    "平台",
+    "小组",
+    "学会",
+    "协会",
+    "委员会",
+    "编辑部",
+    "杂志社",
+    "报社",
+    "新闻网",
+    "网站",
+    "官微",
+    "办公室",
+    "工作室",
+    "大学",
+    "学院",
+    "部",
+    "局",
+    "厅",
 )
 SLOGAN_MARKERS = ("让", "更", "！", "!", "，", "。", "？")
 
@@ -214,13 +243,17 @@ def split_people(value: str) -> list[tuple[str, str | None]]:
         if not tokens:
             continue
         position_tokens: list[str] = []
+        named = False
         for token in tokens:
             if looks_like_position(token):
+                if named:  # a new position after names starts a new group
+                    position_tokens, named = [], False
                 position_tokens.append(token)
             else:
+                # `单位 张明 李红`: the affiliation printed before several names applies to each of them
                 people.append((token, " ".join(position_tokens) or None))
-                position_tokens = []
-        if position_tokens and not people:
+                named = True
+        if position_tokens and not named and not people:
             people.append((position_tokens[-1], " ".join(position_tokens[:-1]) or None))
     return people
 

@@ -25,12 +25,23 @@ def _clip(text: str, width: int = 80) -> str:
 def render(path: Path, text: str, encoding: str, doc: ParsedDocument, dropped: bool = True) -> str:
     fields = document_fields(doc)
     out = [f"{path}  [{doc.capture_format}, {encoding}]", ""]
-    for name in ("title", "column", "account", "published_date", "authors", "author_positions", "editors", "source"):
+    for name in (
+        "title",
+        "column",
+        "account",
+        "published_date",
+        "authors",
+        "author_positions",
+        "editors",
+        "source",
+    ):
         out.append(f"  {name:<17} {fields[name]}")
     if doc.header.get("url"):
         out.append(f"  {'url':<17} {doc.header['url']}")
-    out.append(f"  {'counts':<17} {fields['n_sections']} sections, {fields['n_paragraphs']} body paragraphs, "
-               f"{len(doc.credits)} credits, {len(doc.related)} related, {len(doc.dropped)} lines dropped")
+    out.append(
+        f"  {'counts':<17} {fields['n_sections']} sections, {fields['n_paragraphs']} body paragraphs, "
+        f"{len(doc.credits)} credits, {len(doc.related)} related, {len(doc.dropped)} lines dropped"
+    )
     for section in doc.sections:
         heading = section["heading"] if section["heading"] is not None else "(untitled lead)"
         out.append("")
@@ -38,9 +49,13 @@ def render(path: Path, text: str, encoding: str, doc: ParsedDocument, dropped: b
         for paragraph in doc.paragraphs:
             if paragraph["section_index"] != section["section_index"]:
                 continue
-            marker = {"body": "¶", "list_item": "•", "caption": "🖼", "code": "⌨", "table": "▦"}[paragraph["kind"]]
+            marker = {"body": "¶", "list_item": "•", "caption": "🖼", "code": "⌨", "table": "▦"}[
+                paragraph["kind"]
+            ]
             offsets = f"[{paragraph['char_start']}:{paragraph['char_end']}]"
-            out.append(f"  {marker} {paragraph['paragraph_index']:>3} {offsets:<14} {_clip(paragraph['text'])}")
+            out.append(
+                f"  {marker} {paragraph['paragraph_index']:>3} {offsets:<14} {_clip(paragraph['text'])}"
+            )
             if paragraph["lead_sentence"]:
                 out.append(f"        lead: {paragraph['lead_sentence']}")
     if doc.credits:
@@ -70,6 +85,3 @@ def show(path: Path, format_name: str | None = None, dropped: bool = True) -> st
     fmt = FORMATS[format_name] if format_name else detect_format(decoded.text)
     doc = parse_text(decoded.text, fmt)
     return render(path, decoded.text, decoded.encoding, doc, dropped)
-
-
-

@@ -128,10 +128,13 @@ def _drop_empty_emphasis(match: re.Match[str]) -> str:
     """`****` is an empty bold run; `******` is a closing `**` followed by one."""
     run = match.group(0)
     return run[0] * (len(run) % 4) if run[0] == "*" else ""
+
+
 _EMPHASIS = re.compile(r"\*\*|__")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+_URL = re.compile(r"(https?://[^\s)）]+)")
 _BOLD_RUNS = re.compile(r"(?:\*\*[^*]+?\*\*\s*)+|(?:__[^_]+?__\s*)+")
 
 
@@ -178,7 +181,9 @@ def read_markdown(line: str) -> Markdown:
     inline_image = bool(_IMAGE.search(rest)) and bool(_IMAGE.sub("", rest).strip(EDGE_SPACE))
     cleaned = _IMAGE.sub("", rest)
     cleaned = _LINK.sub(lambda m: m.group(1), cleaned)
-    cleaned = _EMPHASIS.sub("", cleaned)
+    cleaned = "".join(
+        part if index % 2 else _EMPHASIS.sub("", part) for index, part in enumerate(_URL.split(cleaned))
+    )
     cleaned = _ESCAPE.sub(r"\1", cleaned)
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip(EDGE_SPACE)
     return Markdown(cleaned, level, bullet, quote, bold_only, bold_lead, inline_image=inline_image)
@@ -188,9 +193,14 @@ def join_wrapped(parts: list[str]) -> str:
     """Join soft-wrapped lines: no space between CJK text, one space between Latin words or numbers."""
     joined = ""
     for part in parts:
-        if joined and part and joined[-1].isascii() and joined[-1].isalnum() and part[0].isascii() and part[0].isalnum():
-            joined += " "
-        elif joined and part and joined[-1] in ".,;:!?)" and part[0].isascii() and part[0].isalnum():
+        if (
+            joined
+            and part
+            and joined[-1].isascii()
+            and joined[-1].isalnum()
+            and part[0].isascii()
+            and part[0].isalnum()
+        ) or (joined and part and joined[-1] in ".,;:!?)" and part[0].isascii() and part[0].isalnum()):
             joined += " "
         joined += part
     return joined

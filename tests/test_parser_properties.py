@@ -9,12 +9,29 @@ from hypothesis import strategies as st
 
 from pipeline.formats import FORMATS
 from pipeline.parser import document_fields, parse_text, span_text
-from pipeline.text import nfc
 
 PIECES = [
-    "# 标题", "**加粗标题**", "![](http://img)", "正文  ", "  * 列表项", "> 引用", "**一是开头。**后文", "原创 某某  账号   2024-01-02 10:00",
-    "```", "code line", "|", "---|---", "**攻击结果附图：**", "• [链接", "标题](http://x)", " **1.  **",
-    "[ 账号 ](javascript:void\\(0\\);)", "预览时标签不可点", "【字号：", "相关报道：", "——2026年1月26日在某省会议上",
+    "# 标题",
+    "**加粗标题**",
+    "![](http://img)",
+    "正文  ",
+    "  * 列表项",
+    "> 引用",
+    "**一是开头。**后文",
+    "原创 某某  账号   2024-01-02 10:00",
+    "```",
+    "code line",
+    "|",
+    "---|---",
+    "**攻击结果附图：**",
+    "• [链接",
+    "标题](http://x)",
+    " **1.  **",
+    "[ 账号 ](javascript:void\\(0\\);)",
+    "预览时标签不可点",
+    "【字号：",
+    "相关报道：",
+    "——2026年1月26日在某省会议上",
     "查看原文",
     "其他",
     "【要闻】标题",

@@ -111,6 +111,8 @@ class CaptureFormat:
     furniture: bool = True
     # Photo captions printed above the body (`王正谱作政府工作报告。本报记者 霍艳恩摄`).
     head_captions: tuple[re.Pattern[str], ...] = ()
+    # Best effort for formats without a byline: take the first date found in this many leading lines.
+    date_search_lines: int = 0
     extra_detector: Callable[[str], float] | None = field(default=None, compare=False)
 
     def detect(self, text: str) -> float:

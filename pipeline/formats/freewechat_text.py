@@ -27,7 +27,12 @@ FORMAT = CaptureFormat(
         HeaderRule("byline", re.compile(r"(?P<account>\S.{0,39}?)\s+(?P<date>\d{4}-\d{1,2}-\d{1,2})")),
         HeaderRule("column_repeat", repeat_of="column"),
     ),
-    signature=("文章有问题?点此查看未经处理的缓存", "继续滑动看下一个", "您可能也对以下帖子感兴趣", "查看原文"),
+    signature=(
+        "文章有问题?点此查看未经处理的缓存",
+        "继续滑动看下一个",
+        "您可能也对以下帖子感兴趣",
+        "查看原文",
+    ),
     min_signature=2,
     related=re.compile(r"【(?P<column>[^【】]{1,40})】(?P<title>.+)"),
 )

@@ -16,6 +16,7 @@ FORMAT = CaptureFormat(
     block_mode="markdown",
     # Markdown markup is read (and removed from text) when present; plain text passes through unchanged.
     markdown=True,
+    date_search_lines=8,
     chrome=Chrome.of(),
     header_rules=(
         # A title is a short first line that does not read as a sentence.

@@ -23,8 +23,24 @@ FORMAT = CaptureFormat(
     block_mode="line",
     chrome=Chrome.of(
         head=(
-            "下载", "打印", "全屏", "收藏", "【字号：", "【字体：", "加大", "还原", "减小", "大", "中", "小", "】",
-            "分享：", "您的位置：", "当前位置：", "时间：", "日期：",
+            "下载",
+            "打印",
+            "全屏",
+            "收藏",
+            "【字号：",
+            "【字体：",
+            "加大",
+            "还原",
+            "减小",
+            "大",
+            "中",
+            "小",
+            "】",
+            "分享：",
+            "您的位置：",
+            "当前位置：",
+            "时间：",
+            "日期：",
         ),
         tail=("》》点击图片进入专题《《", "收藏", "|", "分享到：", "分享到微信", "×"),
     ),
@@ -40,10 +56,14 @@ FORMAT = CaptureFormat(
         ),
         HeaderRule("occasion_rest", re.compile(r"\S*(?:人民代表大会|会议)\S*上[）)]?"), repeatable=True),
         HeaderRule("title_repeat", repeat_of="title", repeatable=True),
-        HeaderRule("date", re.compile(rf"(?:(?:时间|日期|发布时间)\s*[:：]\s*)?(?P<date>{DATE})"), repeatable=True),
+        HeaderRule(
+            "date", re.compile(rf"(?:(?:时间|日期|发布时间)\s*[:：]\s*)?(?P<date>{DATE})"), repeatable=True
+        ),
         HeaderRule(
             "speaker",
-            re.compile(rf"(?P<byline_position>\S*?{OFFICE})?[\s\u3000]*(?P<byline_name>[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){{1,3}})"),
+            re.compile(
+                rf"(?P<byline_position>\S*?{OFFICE})?[\s\u3000]*(?P<byline_name>[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){{1,3}})"
+            ),
         ),
     ),
     signature=("【字号：", "【字体：", "打印本页", "关闭窗口", "扫一扫在手机打开当前页", "相关报道："),
@@ -53,7 +73,18 @@ FORMAT = CaptureFormat(
     ),
     min_signature=2,
     tail_cut=frozenset(
-        map(match_key, ("相关报道：", "扫一扫在手机打开当前页", "打印本页", "关闭窗口", "相关文档：", "相关附件>>", "相关链接>>"))
+        map(
+            match_key,
+            (
+                "相关报道：",
+                "扫一扫在手机打开当前页",
+                "打印本页",
+                "关闭窗口",
+                "相关文档：",
+                "相关附件>>",
+                "相关链接>>",
+            ),
+        )
     ),
     # `王正谱作政府工作报告。本报记者 霍艳恩摄`, `省长赵刚作政府工作报告`: a photo, not the title (`…省政府工作报告`).
     head_captions=(re.compile(r"摄\s*$"), re.compile(r"作政府工作报告。?$")),

@@ -32,7 +32,9 @@ FORMAT = CaptureFormat(
         HeaderRule("title", re.compile(COLUMN_TITLE)),
         HeaderRule(
             "byline",
-            re.compile(r"(?:原创\s+)?(?P<author_slot>[^\[]*?)\s*\[\s*(?P<account>[^\]]+?)\s*\]\(javascript:.*\)"),
+            re.compile(
+                r"(?:原创\s+)?(?P<author_slot>[^\[]*?)\s*\[\s*(?P<account>[^\]]+?)\s*\]\(javascript:.*\)"
+            ),
         ),
         HeaderRule("intro", re.compile(r"功能介绍\s*(?P<block>.*)"), block_follows=True),
         HeaderRule("published", re.compile(r"_*发表于_*\s*(?P<date>\d{4}-\d{1,2}-\d{1,2})?.*")),

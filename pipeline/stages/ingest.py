@@ -12,7 +12,14 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pipeline.containers import ContainerError, cell_text, container_kind, iter_rows, resolve_columns, row_bytes
+from pipeline.containers import (
+    ContainerError,
+    cell_text,
+    container_kind,
+    iter_rows,
+    resolve_columns,
+    row_bytes,
+)
 from pipeline.decode import DecodeError, decode_bytes
 from pipeline.errors import RendaError
 from pipeline.formats import detect_format
@@ -94,11 +101,16 @@ def _container_units(
         columns: dict[str, str] | None = None
         emitted = 0
         for row in rows:
+            if row.error is not None:
+                yield reject_unit(relative, row.index, NAME, "malformed_row", row.error)
+                continue
             if columns is None:
                 columns = resolve_columns(list(row.cells), settings.ingest.columns)
             cell = cell_text(row.cells.get(columns["text"]))
             if cell is None:
-                yield reject_unit(relative, row.index, NAME, "empty_row", f"text column {columns['text']!r} is empty")
+                yield reject_unit(
+                    relative, row.index, NAME, "empty_row", f"text column {columns['text']!r} is empty"
+                )
                 continue
             meta = {
                 role: value

@@ -14,9 +14,9 @@ from pipeline.formats import FORMATS
 from pipeline.jsonl import read_records, write_line
 from pipeline.parser import document_fields, parse_date, parse_text
 from pipeline.script import conversion_name, detect_script, to_simplified
-from pipeline.text import nfc
 from pipeline.settings import Settings
 from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, prepare_target, reject_unit
+from pipeline.text import nfc
 
 NAME = "parse"
 

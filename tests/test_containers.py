@@ -1,0 +1,164 @@
+"""Tabular containers: one document per row, columns recognised or overridden, bad rows rejected alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import FIXTURES
+
+from pipeline.containers import row_bytes
+from pipeline.settings import IngestSettings, Settings
+from pipeline.stages.ingest import doc_id_for, ingest_file
+from pipeline.stages.parse import parse_unit
+
+CSV = FIXTURES / "containers" / "gov_reports.csv"
+JSONL = FIXTURES / "containers" / "articles.jsonl"
+
+
+def _units(name: str, data: bytes, settings: Settings | None = None) -> list[dict]:
+    return list(ingest_file(name, data, settings or Settings()))
+
+
+def test_csv_rows_become_documents_and_empty_rows_rejects() -> None:
+    data = CSV.read_bytes()
+    units = _units("reports/gov_reports.csv", data)
+    assert [u["unit"] for u in units] == ["document", "reject"]
+    document, reject = units
+    assert (document["source_row"], document["container"], document["capture_format"]) == (
+        0,
+        "csv",
+        "gov_portal_text",
+    )
+    assert document["meta"] == {
+        "title": "2025年山河省政府工作报告",
+        "date": "2025-01-26",
+        "url": "https://gov.example/report-2025",
+    }
+    assert document["encoding"] == "utf-8-sig"
+    assert reject == {
+        "unit": "reject",
+        "source_file": "reports/gov_reports.csv",
+        "source_row": 1,
+        "stage": "ingest",
+        "reason_code": "empty_row",
+        "detail": "text column 'full_text' is empty",
+    }
+
+
+def test_gov_portal_row_parses_exactly() -> None:
+    (document, _) = _units("gov_reports.csv", CSV.read_bytes())
+    bundle = parse_unit(document)
+    fields = bundle["document"]
+    assert {
+        k: fields[k]
+        for k in (
+            "title",
+            "account",
+            "published_date",
+            "source",
+            "authors",
+            "author_positions",
+            "editors",
+            "url",
+            "n_paragraphs",
+            "n_sections",
+        )
+    } == {
+        "title": "2025年山河省政府工作报告",
+        "account": None,
+        "published_date": dt.date(2025, 1, 25),  # the date printed in the text wins over the column (01-26)
+        "source": "山河日报",
+        "authors": ["林远"],
+        "author_positions": ["山河省人民政府省长"],
+        "editors": ["陈静"],
+        "url": "https://gov.example/report-2025",
+        "n_paragraphs": 6,
+        "n_sections": 3,
+    }
+    assert [(s["heading"], s["level"]) for s in bundle["sections"]] == [
+        (None, 0),
+        ("一、2024年工作回顾", 1),
+        ("二、2025年工作安排", 1),
+    ]
+    assert [(p["text"], p["lead_sentence"]) for p in bundle["paragraphs"]] == [
+        ("各位代表：", None),
+        ("现在，我代表省人民政府向大会报告工作，请予审议。", None),
+        ("过去一年，全省经济稳中有进。", None),
+        ("促进消费扩容升级。实施消费提振行动。", "促进消费扩容升级。"),
+        ("持续扩大有效投资。新开工重大项目120个。", "持续扩大有效投资。"),
+        ("各位代表！让我们团结奋斗，再创佳绩！", None),
+    ]
+    raw = document["raw_text"]
+    for paragraph in bundle["paragraphs"]:
+        assert raw[paragraph["char_start"] : paragraph["char_end"]] == paragraph["text"]
+
+
+def test_container_doc_id_is_the_rows_own_content() -> None:
+    (document, _) = _units("gov_reports.csv", CSV.read_bytes())
+    (moved, _) = _units("elsewhere/copy.csv", CSV.read_bytes())
+    assert document["doc_id"] == moved["doc_id"]
+    assert document["raw_sha256"] != document["doc_id"]
+
+
+def test_jsonl_bad_lines_are_rejected_one_by_one() -> None:
+    units = _units("articles.jsonl", JSONL.read_bytes())
+    assert [(u["unit"], u["source_row"], u.get("reason_code")) for u in units] == [
+        ("document", 0, None),
+        ("reject", 1, "malformed_row"),
+        ("reject", 2, "empty_row"),
+        ("reject", 3, "malformed_row"),
+    ]
+    assert units[0]["meta"] == {"title": "区人大常委会召开主任会议", "date": "2024-06-03"}
+    bundle = parse_unit(units[0])
+    assert [p["text"] for p in bundle["paragraphs"]] == [
+        "区人大常委会召开主任会议，研究下次常委会会议议程。",
+        "会议决定于下月召开常委会会议。",
+    ]
+    assert bundle["document"]["title"] == "区人大常委会召开主任会议"
+    assert bundle["document"]["published_date"] == dt.date(2024, 6, 3)
+
+
+def test_parquet_and_json_containers(tmp_path: Path) -> None:
+    rows = [
+        {"标题": "第一篇", "正文": "第一段正文。\n\n第二段正文。", "发布时间": "2024-01-02"},
+        {"标题": "第二篇", "正文": "只有一段正文。", "发布时间": None},
+    ]
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(rows), sink)
+    parquet_units = _units("t.parquet", sink.getvalue().to_pybytes())
+    assert [(u["source_row"], u["container"], u["meta"].get("title")) for u in parquet_units] == [
+        (0, "parquet", "第一篇"),
+        (1, "parquet", "第二篇"),
+    ]
+    assert parquet_units[0]["doc_id"] == doc_id_for(row_bytes(rows[0]))
+    json_units = _units("t.json", json.dumps(rows, ensure_ascii=False).encode())
+    assert [u["raw_text"] for u in json_units] == [u["raw_text"] for u in parquet_units]
+
+
+def test_no_text_column_rejects_the_file_and_override_fixes_it() -> None:
+    data = "编号\t稿件\n1\t一段足够长的正文内容。\n".encode()
+    (reject,) = _units("x.tsv", data)
+    assert (reject["reason_code"], reject["source_row"]) == ("no_text_column", None)
+    assert "ingest.columns.text" in reject["detail"]
+    settings = Settings(ingest=IngestSettings(columns={"text": "稿件"}))
+    (document,) = _units("x.tsv", data, settings)
+    assert document["raw_text"] == "一段足够长的正文内容。"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("bad.csv", b'a,text\n1,"unclosed\n', "malformed_container"),
+        ("empty.csv", b"title,text\n", "empty_container"),
+        ("bad.parquet", b"PAR1 not really", "malformed_container"),
+        ("bad.json", b"{not json", "malformed_container"),
+    ],
+)
+def test_broken_containers_are_file_rejects(name: str, data: bytes, reason: str) -> None:
+    (reject,) = _units(name, data)
+    assert (reject["unit"], reject["reason_code"], reject["source_row"]) == ("reject", reason, None)

@@ -1,0 +1,246 @@
+"""Exact records for each capture format, on fixtures written for these tests in each format's shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, span
+
+from pipeline.decode import decode_bytes
+from pipeline.formats import FORMATS, detect_format
+from pipeline.parser import document_fields, parse_text, span_text
+
+
+def _load(relative: str) -> str:
+    return decode_bytes((FIXTURES / relative).read_bytes()).text
+
+
+def _paragraph(
+    text: str,
+    index: int,
+    section: int,
+    body: str,
+    kind: str = "body",
+    lead: str | None = None,
+    raw: str | None = None,
+    start: int = 0,
+) -> dict:
+    begin, end = span(text, raw or body, start)
+    return {
+        "section_index": section,
+        "paragraph_index": index,
+        "kind": kind,
+        "text": body,
+        "lead_sentence": lead,
+        "char_start": begin,
+        "char_end": end,
+    }
+
+
+def _sections(text: str, headings: list[tuple[str, int, str | None]]) -> list[dict]:
+    sections = [{"section_index": 0, "heading": None, "level": 0, "char_start": None, "char_end": None}]
+    for index, (heading, level, raw) in enumerate(headings, start=1):
+        begin, end = span(text, raw or heading)
+        sections.append(
+            {"section_index": index, "heading": heading, "level": level, "char_start": begin, "char_end": end}
+        )
+    return sections
+
+
+def test_wechatmp2markdown_exact_records() -> None:
+    text = _load("wechatmp2markdown/sample.md")
+    doc = parse_text(text, detect_format(text))
+    assert doc.capture_format == "wechatmp2markdown"
+    assert document_fields(doc) == {
+        "account": "山河人大",
+        "published_date": dt.date(2024, 5, 20),
+        "column": "履职动态",
+        "title": "市人大常委会开展营商环境条例执法检查",
+        "authors": ["张明", "李红"],
+        "author_positions": ["山河市人大常委会办公厅", "山河市人大常委会办公厅"],
+        "editors": ["王芳"],
+        "source": None,
+        "n_sections": 3,
+        "n_paragraphs": 6,
+        "n_chars": sum(len(p["text"]) for p in doc.paragraphs if p["kind"] in ("body", "list_item")),
+    }
+    assert document_fields(doc)["n_chars"] == 32 + 41 + 22 + 21 + 5 + 6
+    assert doc.header["url"] == "https://mp.weixin.qq.com/s?__biz=TEST&mid=1"
+    assert doc.sections == _sections(
+        text,
+        [
+            ("一、检查的基本情况", 1, "**一、检查的基本情况**"),
+            ("二、存在的主要问题", 1, "**二、存在的主要问题**"),
+        ],
+    )
+    joined_start = text.index("检查组听取了")
+    assert doc.paragraphs == [
+        _paragraph(text, 0, 0, "5月中旬，市人大常委会执法检查组赴各区开展营商环境条例执法检查。"),
+        {
+            "section_index": 1,
+            "paragraph_index": 1,
+            "kind": "body",
+            "text": "检查组听取了市政府及有关部门的汇报，实地查看了12个政务服务中心，召开座谈会6场。",
+            "lead_sentence": None,
+            "char_start": joined_start,
+            "char_end": text.index("6场。") + 3,
+        },
+        _paragraph(text, 2, 1, "图1 执法检查组在政务服务中心调研", kind="caption"),
+        _paragraph(
+            text,
+            3,
+            2,
+            "一是政策落实不到位。部分惠企政策知晓率不高。",
+            lead="一是政策落实不到位。",
+            raw="**一是政策落实不到位。**部分惠企政策知晓率不高。",
+        ),
+        _paragraph(
+            text,
+            4,
+            2,
+            "二是服务效能待提升。个别事项办理时限偏长。",
+            lead="二是服务效能待提升。",
+            raw="**二是服务效能待提升。**个别事项办理时限偏长。",
+        ),
+        _paragraph(text, 5, 2, "审批环节多", kind="list_item", raw="- 审批环节多"),
+        _paragraph(text, 6, 2, "材料要求重复", kind="list_item", raw="- 材料要求重复"),
+    ]
+    assert [(c["role"], c["label"], c["value"]) for c in doc.credits] == [
+        ("author", "文", "山河市人大常委会办公厅 张明 李红"),
+        ("editor", "编辑", "王芳"),
+        ("reviewer", "审核", "赵强"),
+    ]
+    reasons = {d.text.strip(): d.reason for d in doc.dropped}
+    assert reasons["**点击蓝字 关注我们**"] == "head:promotion"
+    assert reasons["（本文刊登于《山河人大》2024年第3期）"] == "tail:publication_note"
+    assert reasons["**欢迎关注山河人大公众号**"] == "tail:promotion"
+    for paragraph in doc.paragraphs:
+        start, end = paragraph["char_start"], paragraph["char_end"]
+        assert span_text(text, start, end, markdown=True, kind=paragraph["kind"]) == paragraph["text"]
+
+
+def test_wechat_html2text_exact_records() -> None:
+    text = _load("wechat_html2text/sample.md")
+    doc = parse_text(text, detect_format(text))
+    assert doc.capture_format == "wechat_html2text"
+    fields = document_fields(doc)
+    assert (fields["title"], fields["account"], fields["published_date"], fields["authors"]) == (
+        "扎实推进代表建议办理工作",
+        "河西人大",
+        None,
+        ["孙丽"],
+    )
+    assert doc.sections == _sections(
+        text, [("代表建议办理情况", 1, None), ("下一步工作安排", 2, "**下一步工作安排**")]
+    )
+    soft_wrapped = "截至6月底，全区共收到代表建议128件，已办结\n115件，办结率89.8%。"
+    begin, end = span(text, soft_wrapped)
+    assert doc.paragraphs == [
+        _paragraph(
+            text, 0, 0, "今年以来，区人大常委会把代表建议办理作为联系群众的重要抓手，推动解决了一批民生难题。"
+        ),
+        {
+            "section_index": 1,
+            "paragraph_index": 1,
+            "kind": "body",
+            "text": "截至6月底，全区共收到代表建议128件，已办结115件，办结率89.8%。",
+            "lead_sentence": None,
+            "char_start": begin,
+            "char_end": end,
+        },
+        _paragraph(text, 2, 2, "常委会将继续跟踪督办，确保件件有回音。"),
+    ]
+    dropped = {d.text.strip(): d.reason for d in doc.dropped}
+    assert dropped["功能介绍 河西区人大常委会官方账号"] == "header:intro"
+    assert dropped["#代表建议 3 个"] == "chrome"
+    assert dropped["**欢迎关注河西人大，了解更多履职动态。**"] == "tail:promotion"
+    assert dropped["预览时标签不可点"] == "chrome"
+
+
+@pytest.mark.parametrize("slot", ["河西人大", "高级威胁研究院", "让数据更安全"])
+def test_author_slot_that_is_no_person_gives_no_author(slot: str) -> None:
+    text = _load("wechat_html2text/sample.md").replace("原创 孙丽", f"原创 {slot}")
+    assert document_fields(parse_text(text, FORMATS["wechat_html2text"]))["authors"] == []
+
+
+def test_generic_fallback_yields_clean_paragraphs() -> None:
+    text = _load("generic/notice.txt")
+    doc = parse_text(text, detect_format(text))
+    assert doc.capture_format == "generic"
+    fields = document_fields(doc)
+    assert (fields["title"], fields["published_date"]) == (
+        "关于召开全区人大代表座谈会的通知",
+        dt.date(2024, 4, 1),
+    )
+    wrapped = "经研究，定于2024年4月10日召开全区人大代表座谈会，\n现将有关事项通知如下。"
+    begin, end = span(text, wrapped)
+    assert doc.paragraphs == [
+        _paragraph(text, 0, 0, "各街道人大工委："),
+        {
+            "section_index": 0,
+            "paragraph_index": 1,
+            "kind": "body",
+            "text": "经研究，定于2024年4月10日召开全区人大代表座谈会，现将有关事项通知如下。",
+            "lead_sentence": None,
+            "char_start": begin,
+            "char_end": end,
+        },
+        _paragraph(text, 2, 0, "请各街道按时组织代表参加。"),
+    ]
+
+
+def test_freewechat_fixture_with_crlf_nbsp_and_zero_width_keeps_offsets() -> None:
+    original = (FIXTURES / "freewechat_text" / "sample.txt").read_text(encoding="utf-8")
+    noisy = original.replace("\n", "\r\n").replace("完善硬件设施。", "\u200b完善硬件设施。")
+    noisy = noisy.replace("覆盖所有街道。", "覆盖所有街道。\u3000\u200b")
+    noisy = noisy.replace("代表风采\n".replace("\n", "\r\n"), "\u00a0代表风采\u00a0\r\n", 1)
+    clean_doc = parse_text(original, FORMATS["freewechat_text"])
+    noisy_doc = parse_text(noisy, FORMATS["freewechat_text"])
+    assert [p["text"] for p in noisy_doc.paragraphs] == [p["text"] for p in clean_doc.paragraphs]
+    assert document_fields(noisy_doc) == document_fields(clean_doc)
+    for paragraph in noisy_doc.paragraphs:
+        assert noisy[paragraph["char_start"] : paragraph["char_end"]] == paragraph["text"]
+
+
+def test_traditional_big5_capture(tmp_path: Path) -> None:
+    from pipeline.settings import Settings
+    from pipeline.stages.ingest import ingest_file
+    from pipeline.stages.parse import parse_unit
+
+    data = (FIXTURES / "generic" / "traditional_big5.txt").read_bytes()
+    (unit,) = ingest_file("traditional_big5.txt", data, Settings())
+    assert unit["encoding"] == "big5"
+    bundle = parse_unit(unit)
+    document = bundle["document"]
+    assert (document["script"], document["title"], document["title_simplified"]) == (
+        "traditional",
+        "立法會財務委員會會議紀要",
+        "立法会财务委员会会议纪要",
+    )
+    assert document["conversion"].startswith("opencc ") and document["conversion"].endswith(" t2s")
+    assert [(p["text"], p["text_simplified"]) for p in bundle["paragraphs"]] == [
+        (
+            "委員會今日審議了多項撥款申請，並通過了全部議程。",
+            "委员会今日审议了多项拨款申请，并通过了全部议程。",
+        ),
+        (
+            "主席表示，政府應加快推進基建項目，確保工程質量。",
+            "主席表示，政府应加快推进基建项目，确保工程质量。",
+        ),
+    ]
+    raw = unit["raw_text"]
+    for paragraph in bundle["paragraphs"]:
+        assert raw[paragraph["char_start"] : paragraph["char_end"]] == paragraph["text"]
+
+
+def test_simplified_documents_have_no_simplified_copies() -> None:
+    from pipeline.settings import Settings
+    from pipeline.stages.ingest import ingest_file
+    from pipeline.stages.parse import parse_unit
+
+    (unit,) = ingest_file("a.txt", (FIXTURES / "freewechat_text" / "sample.txt").read_bytes(), Settings())
+    bundle = parse_unit(unit)
+    assert (bundle["document"]["script"], bundle["document"]["conversion"]) == ("simplified", None)
+    assert {p["text_simplified"] for p in bundle["paragraphs"]} == {None}
