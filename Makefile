@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: env data test lint lock bench clean
+.PHONY: env data test lint lock bench evaluate clean
 
 env: $(STAMP)
 
@@ -40,6 +40,15 @@ lock: $(STAMP)
 CORPUS ?= ../shared/corpus
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py $(CORPUS)
+
+# Dev-gold scores (needs ../shared/corpus): builds the shared corpus, scores it, commits-safe summary to evaluation/.
+SHARED ?= ../shared/corpus
+evaluate: $(STAMP)
+	@test -d $(SHARED)/gold || { echo "evaluate: $(SHARED)/gold is not present; nothing measured"; exit 0; }
+	rm -rf bench/shared-release
+	$(BIN)/renda build $(SHARED) --out bench/shared-release --params params.yaml 2> bench/shared-build.log
+	$(BIN)/renda evaluate $(SHARED)/gold --release bench/shared-release --json bench/dev_gold_detail.json
+	$(BIN)/renda evaluate $(SHARED)/gold --release bench/shared-release --json evaluation/dev_gold.json --summary > /dev/null
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

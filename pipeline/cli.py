@@ -12,13 +12,12 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from pipeline.build import build as build_release
 from pipeline.errors import RendaError
 from pipeline.evaluate import evaluate as run_evaluation
-from pipeline.evaluate import render_table
+from pipeline.evaluate import render_table, summary_only
 from pipeline.jsonl import write_json
 from pipeline.schemas import stale_schemas, write_schemas
 from pipeline.settings import load_settings
@@ -104,10 +103,12 @@ def evaluate(
     json_path: Annotated[Path, typer.Option("--json", help="write the scores here")] = Path(
         "evaluation.json"
     ),
+    summary: Annotated[bool, typer.Option("--summary", help="write scores only, no quoted text")] = False,
 ) -> None:
     """Score a release against hand-annotated gold files; a table on screen, details as JSON."""
     result = run_evaluation(gold_dir, release_dir)
-    write_json(json_path, result)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(json_path, summary_only(result) if summary else result)
     typer.echo(render_table(result))
     typer.echo(f"details: {json_path}", err=True)
 
@@ -125,11 +126,8 @@ def show(
 def main() -> None:
     try:
         app(standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         sys.exit(done.exit_code)
-    except click.ClickException as usage:
-        usage.show()
-        sys.exit(usage.exit_code)
     except RendaError as error:
         typer.echo(f"renda: error: {error}", err=True)
         sys.exit(2)
@@ -137,6 +135,10 @@ def main() -> None:
         typer.echo("renda: aborted", err=True)
         sys.exit(130)
     except Exception as error:
+        if hasattr(error, "show") and hasattr(error, "exit_code"):
+            # A usage error from typer's command-line parser (typer vendors click): its own message.
+            error.show()
+            sys.exit(error.exit_code)
         if os.environ.get("RENDA_DEBUG"):
             raise
         typer.echo(

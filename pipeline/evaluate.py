@@ -186,6 +186,16 @@ def summarise(scores: list[DocumentScore]) -> dict[str, Any]:
     return {
         "documents": len(scores),
         "found": len(found),
+        "per_document_summary": [
+            {
+                "gold_file": s.gold_file,
+                "found": s.found,
+                "fields": s.fields,
+                "headings": {"matched": s.headings[0], "ours": s.headings[1], "gold": s.headings[2]},
+                "leaked_lines": len(s.leaks),
+            }
+            for s in scores
+        ],
         "fields": fields,
         "headings": {
             "precision": round(precision, 4),
@@ -221,3 +231,8 @@ def render_table(result: dict[str, Any]) -> str:
         f"{'platform leakage':<18} {leak['leaked_lines']} lines in {leak['documents_with_leaks']} documents"
     )
     return "\n".join(lines)
+
+
+def summary_only(result: dict[str, Any]) -> dict[str, Any]:
+    """The scores without any text from the gold files or the captures (safe to commit and publish)."""
+    return {key: value for key, value in result.items() if key != "per_document"}

@@ -514,6 +514,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
     run: list[Row] = []
     glue = False
     fence: list[Row] | None = None
+    fence_open: Row | None = None
     next_is_table = False
 
     def flush(kind: str | None = None, rows_: list[Row] | None = None) -> None:
@@ -547,20 +548,23 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             if not row.md.fence:
                 fence.append(row)
                 continue
-            _drop(doc, row, "markup")
+            opening = fence_open
             content = [r for r in fence if not r.blank]
             inline = len(content) == 1 and len(content[0].line.text) <= rules.INLINE_FENCE_MAX_CHARS and run
             if inline:
-                run.extend(content)
+                run.extend(content)  # the fence markers stay inside the paragraph's span
                 glue = True
-            elif content:
+            else:
+                _drop(doc, opening, "markup")
+                _drop(doc, row, "markup")
                 flush()
-                flush("code", content)
+                if content:
+                    flush("code", content)
             fence = None
             continue
         if row.md.fence:
-            _drop(doc, row, "markup")
             fence = []
+            fence_open = row
             continue
         if row.blank:
             if fmt.block_mode == "markdown" and not glue:
@@ -601,9 +605,12 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
         )
         if standalone and not _next_continues(rows, row, end):
             flush()
-    if fence:
+    if fence is not None:  # a fence never closed: its lines are code
+        assert fence_open is not None
+        _drop(doc, fence_open, "markup")
         flush()
-        flush("code", [r for r in fence if not r.blank])
+        if any(not r.blank for r in fence):
+            flush("code", [r for r in fence if not r.blank])
     flush()
     for block in blocks:
         nxt = _next_row(rows, block.rows[-1].line.number)

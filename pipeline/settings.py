@@ -32,9 +32,15 @@ class IngestSettings(_Section):
     columns: dict[Literal["text", "title", "date", "url", "account"], str] = Field(default_factory=dict)
 
 
+class ReleaseSettings(_Section):
+    # Parser scores on the dev gold set (written by `make evaluate`), quoted in the datasheet when present.
+    evaluation: Path | None = None
+
+
 class Settings(_Section):
     dataset: DatasetSettings = Field(default_factory=DatasetSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    release: ReleaseSettings = Field(default_factory=ReleaseSettings)
 
 
 def load_settings(path: Path | None) -> Settings:

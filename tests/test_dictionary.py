@@ -96,3 +96,11 @@ def test_models_are_strict_and_closed() -> None:
 
 def test_documents_date_is_a_date() -> None:
     assert MODELS["documents"].model_fields["published_date"].annotation == dt.date | None
+
+
+def test_readme_names_every_table_and_column() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for table, spec in TABLES.items():
+        assert f"`{table}`" in readme, table
+        for column in spec.columns:
+            assert f"`{column}`" in readme, f"{table}.{column} is not in README.md"

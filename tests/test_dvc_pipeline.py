@@ -42,6 +42,7 @@ def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None
     shutil.copytree(ROOT / ".dvc", project / ".dvc", ignore=shutil.ignore_patterns("cache", "tmp"))
     shutil.copytree(ROOT / "pipeline", project / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "data" / "raw", project / "data" / "raw")
+    shutil.copytree(ROOT / "evaluation", project / "evaluation")
     _run(["git", "init", "-q"], project)
     first = _run([str(DVC), "repro"], project)
     for stage in ("ingest", "parse", "validate", "release"):

@@ -6,6 +6,7 @@ datasheet cannot describe a dataset other than the one beside it.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,6 +76,37 @@ def _length_summary(release: Path) -> str:
     )
 
 
+def evaluation_section(settings: Settings) -> str:
+    """The parser's measured error rates on the dev gold set, or a note that none were supplied."""
+    path = settings.release.evaluation
+    if path is None or not Path(path).is_file():
+        return (
+            "- **Measured errors.** No gold-set evaluation was supplied to this build "
+            "(`release.evaluation` in params.yaml; produced by `make evaluate`)."
+        )
+    result = json.loads(Path(path).read_text(encoding="utf-8"))
+    n_formats = len({d["gold_file"].split("/")[0] for d in result.get("per_document_summary", [])})
+    lines = [
+        f"- **Measured errors.** Parser scores on the hand-annotated development gold set "
+        f"({result['documents']} documents in {n_formats} capture formats; they are not part of this release). Strings "
+        "compare typography-free (NFKC, no whitespace or `*`), person fields as sets of names, paragraph counts "
+        "within 10 % (at least ±1).",
+        "",
+        "| field | exact | share |",
+        "|---|---:|---:|",
+    ]
+    for name, score in result["fields"].items():
+        lines.append(f"| `{name}` | {score['correct']}/{score['total']} | {score['share']:.1%} |")
+    h = result["headings"]
+    lines.append(f"| headings | P {h['precision']:.3f}, R {h['recall']:.3f} | F1 {h['f1']:.3f} |")
+    leak = result["leakage"]
+    lines.append(
+        f"| platform lines inside paragraphs | {leak['leaked_lines']} lines in {leak['documents_with_leaks']} "
+        "documents | |"
+    )
+    return "\n".join(lines)
+
+
 def render_datasheet(release: Path, settings: Settings, provenance: dict[str, str]) -> str:
     rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
@@ -140,6 +172,7 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
         "text of a law or report (check the official source).",
         "- **Errors and noise.** Extraction rules are heuristic; documents with `capture_format = 'generic'` "
         "were parsed without format rules and have best-effort titles and dates.",
+        evaluation_section(settings),
         "## Distribution",
         f"- **License.** {d.license}.",
         "- **Files.** `<table>.parquet` (typed, with field descriptions in the Arrow metadata), "
