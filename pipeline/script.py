@@ -6,7 +6,8 @@ headings and paragraph texts, and records the conversion used (`opencc <version>
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from functools import cache, lru_cache
 from importlib import metadata
 from typing import Literal
 
@@ -32,7 +33,7 @@ def conversion_name() -> str:
     return f"opencc {metadata.version('opencc')} {CONFIG}"
 
 
-@cache
+@lru_cache(maxsize=16_384)  # bounded: memory must not grow with the corpus
 def _to_simplified_cached(text: str) -> str:
     return _converter().convert(text)
 
@@ -48,12 +49,13 @@ def traditional_variants(word: str) -> set[str]:
     return {_converter(config).convert(word) for config in ("s2t", "s2tw", "s2hk")} - {word}
 
 
-def _is_han(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# The script is decided on at most this many Han characters (the share is stable long before that).
+SAMPLE_HAN = 20_000
 
 
 def detect_script(text: str) -> Script:
-    han = "".join(c for c in text if _is_han(c))
+    han = "".join(_HAN.findall(text))[:SAMPLE_HAN]
     if not han:
         return "none"
     converted = to_simplified(han)

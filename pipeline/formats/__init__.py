@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.formats import freewechat_text, generic, gov_portal_text, wechat_html2text, wechatmp2markdown
-from pipeline.formats.base import CaptureFormat
+from pipeline.formats.base import CaptureFormat, Probe
 
 FORMATS: dict[str, CaptureFormat] = {
     module.FORMAT.name: module.FORMAT
@@ -14,7 +14,8 @@ FALLBACK = generic.FORMAT
 
 def detect_format(text: str) -> CaptureFormat:
     """The format whose signature scores highest on `text`; the generic fallback when none scores."""
-    scored = [(fmt.detect(text), name) for name, fmt in FORMATS.items() if fmt is not FALLBACK]
+    probe = Probe.of(text)
+    scored = [(fmt.score(probe), name) for name, fmt in FORMATS.items() if fmt is not FALLBACK]
     score, name = max(scored, default=(0.0, FALLBACK.name))
     return FORMATS[name] if score > 0 else FALLBACK
 

@@ -117,11 +117,27 @@ class CaptureFormat:
 
     def detect(self, text: str) -> float:
         """Score in [0, 1]: the share of signature markers found among the text's lines."""
+        return self.score(Probe.of(text))
+
+    def score(self, probe: Probe) -> float:
         if self.extra_detector is not None:
-            return self.extra_detector(text)
-        lines = [line for line in text.splitlines()[:400] + text.splitlines()[-200:] if line.strip()]
-        keys = {match_key(line) for line in lines}
-        hits = sum(match_key(marker) in keys for marker in self.signature)
-        hits += sum(any(p.search(line) for line in lines) for p in self.signature_patterns)
+            return self.extra_detector(probe.text)
+        hits = sum(match_key(marker) in probe.keys for marker in self.signature)
+        hits += sum(any(p.search(line) for line in probe.lines) for p in self.signature_patterns)
         total = len(self.signature) + len(self.signature_patterns)
         return hits / total if total and hits >= self.min_signature else 0.0
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What detectors look at, computed once per text: the first 400 and last 200 non-blank lines, keyed."""
+
+    text: str
+    lines: tuple[str, ...]
+    keys: frozenset[str]
+
+    @staticmethod
+    def of(text: str) -> Probe:
+        all_lines = text.splitlines()
+        lines = tuple(line for line in all_lines[:400] + all_lines[-200:] if line.strip())
+        return Probe(text, lines, frozenset(match_key(line) for line in lines))
