@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: env data test lint lock bench evaluate clean
+.PHONY: env data test lint lock bench evaluate snapshot clean
 
 env: $(STAMP)
 
@@ -49,6 +49,12 @@ evaluate: $(STAMP)
 	$(BIN)/renda build $(SHARED) --out bench/shared-release --params params.yaml 2> bench/shared-build.log
 	$(BIN)/renda evaluate $(SHARED)/gold --release bench/shared-release --json bench/dev_gold_detail.json
 	$(BIN)/renda evaluate $(SHARED)/gold --release bench/shared-release --json evaluation/dev_gold.json --summary > /dev/null
+
+# Keep the published manifest and changelog in git, so the next version's CHANGELOG can diff against them.
+snapshot: $(STAMP)
+	@version=$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("params.yaml"))["dataset"]["version"])'); \
+	mkdir -p releases/$$version && cp data/release/manifest.json data/release/CHANGELOG.md releases/$$version/ && \
+	echo "snapshot: releases/$$version/"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

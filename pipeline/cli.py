@@ -19,6 +19,7 @@ from pipeline.errors import RendaError
 from pipeline.evaluate import evaluate as run_evaluation
 from pipeline.evaluate import render_table, summary_only
 from pipeline.jsonl import write_json
+from pipeline.remote import download as download_release
 from pipeline.schemas import stale_schemas, write_schemas
 from pipeline.settings import load_settings
 from pipeline.show import show as show_capture
@@ -111,6 +112,30 @@ def evaluate(
     write_json(json_path, summary_only(result) if summary else result)
     typer.echo(render_table(result))
     typer.echo(f"details: {json_path}", err=True)
+
+
+@app.command()
+def download(
+    dest: Annotated[Path, typer.Option("--dest", help="folder to write the verified files into")],
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="a release folder served over HTTP (default from params)")
+    ] = None,
+    tables: Annotated[
+        str | None, typer.Option("--tables", help="comma-separated tables (default: all)")
+    ] = None,
+    file_format: Annotated[str, typer.Option("--format", help="parquet, csv or all")] = "parquet",
+    cache: Annotated[Path | None, typer.Option("--cache", help="pooch cache folder")] = None,
+    manifest_sha256: Annotated[str | None, typer.Option(help="pin the manifest's own SHA-256")] = None,
+    params: Params = None,
+) -> None:
+    """Download a release: every file checked against manifest.json's SHA-256; a mismatch is refused."""
+    settings = load_settings(
+        params if params is not None or not Path("params.yaml").is_file() else Path("params.yaml")
+    )
+    url = base_url or settings.distribution.base_url
+    selected = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
+    written = download_release(url, dest, selected, file_format, cache, manifest_sha256)
+    typer.echo(f"downloaded {len(written)} verified files from {url} into {dest}", err=True)
 
 
 @app.command()

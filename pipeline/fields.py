@@ -27,6 +27,12 @@ class Field:
     allowed: tuple[str, ...] | None = None
     minimum: int | None = None
     pattern: str | None = None
+    # Few distinct values: loaded as a pandas category (closed vocabularies are categories anyway).
+    category: bool = False
+
+    @property
+    def is_category(self) -> bool:
+        return self.category or self.allowed is not None
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,7 @@ _FIELD_LIST: tuple[Field, ...] = (
         "Text encoding the raw bytes were decoded with (Python codec name; 'utf-8-sig' when a BOM was present).",
         "解码所用的字符编码。",
         "utf-8",
+        category=True,
     ),
     # --- header ------------------------------------------------------------------------------------------------
     Field(
@@ -157,6 +164,7 @@ _FIELD_LIST: tuple[Field, ...] = (
         "发布文章的公众号或网站名称。",
         "北京人大",
         nullable=True,
+        category=True,
     ),
     Field(
         "published_date",
@@ -254,6 +262,16 @@ _FIELD_LIST: tuple[Field, ...] = (
         "段落文本的简体版本（仅繁体文档），原文保留在 text。",
         None,
         nullable=True,
+    ),
+    Field(
+        "record_sha256",
+        "string",
+        "SHA-256 of the document's parsed records (its rows in documents, sections, paragraphs, credits and "
+        "related, this column excluded). Compare it across releases: the same doc_id with another record_sha256 "
+        "was parsed differently.",
+        "文档解析结果（各表记录）的 SHA-256，用于比较不同版本的解析是否变化。",
+        "9b1f…",
+        pattern=r"^[0-9a-f]{64}$",
     ),
     Field(
         "n_sections",
@@ -482,6 +500,7 @@ TABLES: dict[str, Table] = {
                 "n_sections",
                 "n_paragraphs",
                 "n_chars",
+                "record_sha256",
             ),
             ("`authors` and `author_positions` are parallel lists: zip them, do not sort one.",),
         ),

@@ -18,8 +18,36 @@ class _Section(BaseModel):
 class DatasetSettings(_Section):
     name: str = "renda-corpus"
     title: str = "renda-corpus: Chinese People's Congress and government official-account articles"
+    description: str = (
+        "Articles published by Chinese People's Congress (人大) and government bodies on their official "
+        "accounts, rebuilt from raw text captures into validated, sectioned records: documents, sections with "
+        "headings, paragraphs with lead sentences, credits, related articles, raw texts and rejects."
+    )
     version: str = "0.1.0"
-    license: str = "CC-BY-4.0 (metadata and structure); article texts remain with their publishers"
+    # The release date is set by the maintainer for each version (never read from a clock).
+    released: str = "2026-11-24"
+    license: str = "CC-BY-4.0"
+    license_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    license_note: str = (
+        "The licence covers the dataset's structure, metadata and annotations; article texts remain with "
+        "their publishers and are included for research."
+    )
+    creators: list[str] = Field(default_factory=lambda: ["renda-corpus maintainers"])
+    homepage: str = "https://renda-corpus.invalid/"
+    keywords: list[str] = Field(
+        default_factory=lambda: [
+            "Chinese politics",
+            "people's congress",
+            "official accounts",
+            "WeChat",
+            "NLP",
+        ]
+    )
+
+
+class DistributionSettings(_Section):
+    # Where published release folders live: `<base_url>/manifest.json` and the files it lists.
+    base_url: str = "https://renda-corpus.invalid/releases/latest/"
 
 
 DEFAULT_EXCLUDE = ["README*", "*/README*", "LICENSE*", "*/LICENSE*", "MANIFEST*", "*/MANIFEST*"]
@@ -35,11 +63,16 @@ class IngestSettings(_Section):
 class ReleaseSettings(_Section):
     # Parser scores on the dev gold set (written by `make evaluate`), quoted in the datasheet when present.
     evaluation: Path | None = None
+    # The previous version's manifest (kept under releases/): CHANGELOG.md is a data diff against it.
+    previous_manifest: Path | None = None
+    # dvc.lock of the run that builds this release: its upstream stages' hash goes into the manifest.
+    dvc_lock: Path | None = None
 
 
 class Settings(_Section):
     dataset: DatasetSettings = Field(default_factory=DatasetSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    distribution: DistributionSettings = Field(default_factory=DistributionSettings)
     release: ReleaseSettings = Field(default_factory=ReleaseSettings)
 
 

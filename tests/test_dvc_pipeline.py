@@ -55,3 +55,18 @@ def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None
     assert (project / "dvc.lock").read_text() == (ROOT / "dvc.lock").read_text(), (
         "dvc.lock is stale: run `make data` and commit dvc.lock with the code change"
     )
+
+    # The DVC route for users: push to a (local) remote, then `dvc get` a release file from a clone.
+    remote = tmp_path / "remote"
+    _run([str(DVC), "remote", "add", "-d", "local", str(remote)], project)
+    _run([str(DVC), "push"], project)
+    _run(["git", "add", "-A"], project)
+    _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "release"], project)
+    clone = tmp_path / "clone"
+    _run(["git", "clone", "-q", str(project), str(clone)], tmp_path)
+    user = tmp_path / "user"
+    user.mkdir()
+    _run([str(DVC), "get", str(clone), "data/release/documents.parquet", "-o", "documents.parquet"], user)
+    assert (user / "documents.parquet").read_bytes() == (
+        project / "data" / "release" / "documents.parquet"
+    ).read_bytes()

@@ -17,6 +17,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.fields import FIELDS, REJECT_REASON_DESCRIPTIONS, TABLES, is_nullable
+from pipeline.publish.card import bibtex
+from pipeline.publish.plots import PLOT_FILES
 from pipeline.settings import Settings
 from pipeline.tables import iter_rows
 
@@ -144,6 +146,7 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
         "- **Accounts.**\n\n" + _counts_table(accounts, ("account", "documents")),
         "- **Field coverage.**\n\n" + "\n".join(coverage_lines),
         f"- **Lengths.** {_length_summary(release)}",
+        "- **Plots.**\n\n" + "\n\n".join(f"![{title}](plots/{name})" for name, title in PLOT_FILES.items()),
         "- **Labels.** None beyond the structure read from the captures (headings, lead sentences, credits).",
         "- **Confidential or personal data.** Articles are public official publications. They name officials, "
         "authors and editors in their public roles (`authors`, `editors`, `credits`).",
@@ -174,11 +177,16 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
         "were parsed without format rules and have best-effort titles and dates.",
         evaluation_section(settings),
         "## Distribution",
-        f"- **License.** {d.license}.",
+        f"- **License.** {d.license} ({d.license_url}). {d.license_note}",
         "- **Files.** `<table>.parquet` (typed, with field descriptions in the Arrow metadata), "
         "`csv/<table>.csv` (UTF-8 with BOM, list columns as JSON arrays, empty cell = null; `raw_texts` cells "
         "can exceed Excel's 32,767-character cell limit, use the Parquet file), `manifest.json` (every file "
-        "with SHA-256, bytes and rows).",
+        "with SHA-256, bytes and rows; versions of the package and its key dependencies), `SHA256SUMS` "
+        "(`sha256sum -c SHA256SUMS`), `datapackage.json` (Frictionless), `croissant.json` (Croissant 1.0 with "
+        "RAI fields), `README.md` (Hugging Face dataset card), `CITATION.cff`, `CHANGELOG.md`.",
+        "- **Download.** `renda download --base-url URL --dest DIR` verifies every file against the "
+        "manifest's SHA-256; `dvc get` and `dvc import` fetch release files from the project repository.",
+        f"- **Cite.**\n\n```bibtex\n{bibtex(settings)}\n```",
         "## Maintenance",
         "Maintainers add captures to `data/raw/` and run `dvc repro`; each release carries its version, "
         "package version and code tree. Report problems in the project's issue tracker.",

@@ -58,6 +58,7 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             "title_simplified": convert(fields["title"]),
             "script": script,
             "conversion": conversion_name() if script == "traditional" else None,
+            "record_sha256": "0" * 64,  # filled by `validate`, over the validated records
         },
         "sections": [{**keyed, **row, "heading_simplified": convert(row["heading"])} for row in doc.sections],
         "paragraphs": [{**keyed, **row, "text_simplified": convert(row["text"])} for row in doc.paragraphs],

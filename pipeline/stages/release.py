@@ -1,8 +1,10 @@
 """Stage 4, release: validated tables → the published layout.
 
 `<table>.parquet` (the validated files, byte for byte), `csv/<table>.csv` (UTF-8 with BOM so Excel shows
-Chinese, list columns as JSON), `DATASHEET.md` and `manifest.json`. Nothing here reads a clock, a machine
-path or a random source: the same tables give the same bytes.
+Chinese, list columns as JSON), `plots/*.png`, `DATASHEET.md`, `README.md` (a Hugging Face dataset card),
+`datapackage.json` (Frictionless), `croissant.json` (Croissant 1.0 + RAI), `CITATION.cff`, `CHANGELOG.md`,
+`manifest.json` and `SHA256SUMS`. Nothing here reads a clock, a machine path or a random source: the same
+tables and settings give the same bytes.
 """
 
 from __future__ import annotations
@@ -12,21 +14,32 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from pipeline.errors import RendaError
 from pipeline.fields import TABLES
 from pipeline.jsonl import write_json
 from pipeline.provenance import code_tree_id, package_version
+from pipeline.publish.card import bibtex, citation_cff, dataset_card
+from pipeline.publish.changelog import changelog
+from pipeline.publish.croissant import croissant
+from pipeline.publish.datapackage import datapackage
 from pipeline.publish.datasheet import render_datasheet
+from pipeline.publish.plots import write_plots
 from pipeline.settings import Settings
-from pipeline.stages.base import StageReport, prepare_target
+from pipeline.stages.base import StageReport
 from pipeline.stages.validate import TABLE_FILES
 from pipeline.tables import iter_rows, row_count
 
 NAME = "release"
 MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
+# Versions recorded in the manifest: the libraries whose versions decide the output bytes or the parse.
+RECORDED_PACKAGES = ("pyarrow", "pandas", "pydantic", "opencc", "charset-normalizer", "matplotlib", "dvc")
 
 
 def csv_cell(value: Any) -> str:
@@ -67,17 +80,65 @@ def check_target(target: Path) -> None:
         raise RendaError(f"{target}: folder is not empty and is not an earlier release; choose another --out")
 
 
+def upstream_lock_sha256(dvc_lock: Path | None) -> str | None:
+    """SHA-256 of the dvc.lock entries of every stage before `release` (canonical JSON), or None."""
+    if dvc_lock is None or not dvc_lock.is_file():
+        return None
+    lock = yaml.safe_load(dvc_lock.read_text(encoding="utf-8")) or {}
+    stages = {name: entry for name, entry in (lock.get("stages") or {}).items() if name != NAME}
+    canonical = json.dumps(stages, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _dependencies() -> dict[str, str]:
+    versions = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _entries(target: Path, rows: dict[str, int], skip: set[str]) -> dict[str, dict[str, Any]]:
+    entries: dict[str, dict[str, Any]] = {}
+    for path in sorted(p for p in target.rglob("*") if p.is_file()):
+        relative = path.relative_to(target).as_posix()
+        if relative in skip:
+            continue
+        entry: dict[str, Any] = {"path": relative, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+        table = path.stem if path.suffix in (".parquet", ".csv") else None
+        if table in rows:
+            entry["table"] = table
+            entry["rows"] = rows[table]
+        entries[relative] = entry
+    return entries
+
+
+def _document_digests(target: Path) -> dict[str, dict[str, str]]:
+    digests = {}
+    for row in iter_rows(
+        target / "documents.parquet", ["doc_id", "record_sha256", "source_file", "source_row"]
+    ):
+        source = row["source_file"] + (f"#row{row['source_row']}" if row["source_row"] is not None else "")
+        digests[row["doc_id"]] = {"record_sha256": row["record_sha256"], "source": source}
+    return dict(sorted(digests.items()))
+
+
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
     for table in TABLE_FILES:
         if not (source / f"{table}.parquet").is_file():
             raise RendaError(f"{source}: missing {table}.parquet (run `renda validate` first)")
+    previous = settings.release.previous_manifest
+    if previous is not None and not previous.is_file():
+        raise RendaError(f"{previous}: release.previous_manifest not found")
+    check_target(target)
     # Write beside the target and swap at the end, so a failed run never leaves a half-written release.
     final = target
-    prepare_target(final, marker=MANIFEST)
     target = final.parent / f".{final.name}.partial"
     if target.exists():
         shutil.rmtree(target)  # our own leftover from a failed run: the name is reserved for it
-    target.mkdir()
+    target.mkdir(parents=True)
     report = StageReport(NAME)
     (target / "csv").mkdir()
     rows: dict[str, int] = {}
@@ -89,27 +150,40 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
     report.received = rows["documents"] + rows["rejects"]
     report.emitted = rows["documents"]
     provenance = {"package_version": package_version(), "code_tree": code_tree_id()}
+    write_plots(target)
     (target / "DATASHEET.md").write_text(render_datasheet(target, settings, provenance), encoding="utf-8")
-    files = []
-    for path in sorted(p for p in target.rglob("*") if p.is_file() and p.name != MANIFEST):
-        relative = path.relative_to(target).as_posix()
-        entry: dict[str, Any] = {"path": relative, "sha256": sha256_file(path), "bytes": path.stat().st_size}
-        table = path.stem if path.suffix in (".parquet", ".csv") else None
-        if table in rows:
-            entry["table"] = table
-            entry["rows"] = rows[table]
-        files.append(entry)
+    tables_and_data = _entries(target, rows, skip=set())
+    cite_as = bibtex(settings)
+    write_json(target / "datapackage.json", datapackage(settings, tables_and_data))
+    write_json(target / "croissant.json", croissant(settings, tables_and_data, cite_as))
+    (target / "README.md").write_text(dataset_card(settings, rows, provenance), encoding="utf-8")
+    (target / "CITATION.cff").write_text(citation_cff(settings), encoding="utf-8")
+    documents = _document_digests(target)
+    d = settings.dataset
+    (target / "CHANGELOG.md").write_text(
+        changelog(d.version, d.released, documents, previous), encoding="utf-8"
+    )
+    files = _entries(target, rows, skip={MANIFEST, CHECKSUMS})
     write_json(
         target / MANIFEST,
         {
-            "dataset": settings.dataset.name,
-            "version": settings.dataset.version,
+            "dataset": d.name,
+            "version": d.version,
+            "released": d.released,
             **provenance,
+            "upstream_lock_sha256": upstream_lock_sha256(settings.release.dvc_lock),
+            "dependencies": _dependencies(),
             "tables": rows,
-            "files": files,
+            "files": list(files.values()),
+            "documents": documents,
         },
     )
-    final.rmdir()
+    checksums = _entries(target, rows, skip={CHECKSUMS})
+    (target / CHECKSUMS).write_text(
+        "".join(f"{entry['sha256']}  {path}\n" for path, entry in checksums.items()), encoding="utf-8"
+    )
+    if final.exists():
+        shutil.rmtree(final)
     target.rename(final)
     report.extra["tables"] = rows
     return report

@@ -7,6 +7,7 @@ its records reach the tables. Metrics for `dvc metrics show` are computed while 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from contextlib import ExitStack
@@ -70,6 +71,13 @@ def table_problems(bundle: Any) -> list[str]:
     return problems
 
 
+def record_digest(bundle: Any) -> str:
+    """SHA-256 of the document's parsed records (raw text and this digest itself excluded)."""
+    payload = bundle.model_dump(mode="json", exclude={"raw_texts": True, "document": {"record_sha256"}})
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def _first_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
@@ -126,6 +134,8 @@ def run(source: Path, target: Path, settings: Settings, metrics_path: Path | Non
                 writers["rejects"].write({k: v for k, v in reject.items() if k != "unit"})
                 rows["rejects"] += 1
                 continue
+            document = document.model_copy(update={"record_sha256": record_digest(bundle)})
+            bundle = bundle.model_copy(update={"document": document})
             seen[document.doc_id] = document.source_file + (
                 f"#row{document.source_row}" if document.source_row is not None else ""
             )

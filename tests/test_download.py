@@ -1,0 +1,121 @@
+"""`renda download` over real HTTP from a loopback server: verified files only, tampered files refused."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from pipeline.loading import load
+
+RENDA = [sys.executable, "-c", "from pipeline.cli import main; main()"]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def renda(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*RENDA, *args], capture_output=True, text=True, check=False, timeout=120)
+
+
+def test_download_fetches_and_verifies_a_release(fixture_release: Path, tmp_path: Path, serve) -> None:
+    url = serve(fixture_release)
+    dest, cache = tmp_path / "dest", tmp_path / "cache"
+    result = renda("download", "--base-url", url, "--dest", str(dest), "--cache", str(cache))
+    assert result.returncode == 0, result.stderr
+    for name in (
+        "documents.parquet",
+        "paragraphs.parquet",
+        "manifest.json",
+        "DATASHEET.md",
+        "croissant.json",
+    ):
+        assert (dest / name).read_bytes() == (fixture_release / name).read_bytes(), name
+    assert not (dest / "csv").exists()  # parquet by default
+    assert "downloaded" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_download_selected_tables_as_csv(fixture_release: Path, tmp_path: Path, serve) -> None:
+    url = serve(fixture_release)
+    dest = tmp_path / "dest"
+    result = renda(
+        "download",
+        "--base-url",
+        url,
+        "--dest",
+        str(dest),
+        "--cache",
+        str(tmp_path / "c"),
+        "--tables",
+        "paragraphs",
+        "--format",
+        "csv",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (dest / "csv" / "paragraphs.csv").is_file()
+    assert not list(dest.glob("*.parquet"))
+
+
+def test_tampered_file_is_refused_and_not_kept(fixture_release: Path, tmp_path: Path, serve) -> None:
+    served = tmp_path / "served"
+    shutil.copytree(fixture_release, served)
+    data = bytearray((served / "documents.parquet").read_bytes())
+    data[100] ^= 0xFF
+    (served / "documents.parquet").write_bytes(bytes(data))
+    url = serve(served)
+    dest, cache = tmp_path / "dest", tmp_path / "cache"
+    result = renda("download", "--base-url", url, "--dest", str(dest), "--cache", str(cache))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("renda: error")]
+    assert lines == [
+        f"renda: error: {url}documents.parquet: SHA-256 does not match the manifest; refused, nothing kept"
+    ]
+    assert not (dest / "documents.parquet").exists()
+    assert not list(cache.rglob("documents.parquet"))
+
+
+def test_missing_release_is_one_line(tmp_path: Path, serve) -> None:
+    url = serve(tmp_path)  # an empty folder: no manifest.json
+    result = renda(
+        "download", "--base-url", url, "--dest", str(tmp_path / "d"), "--cache", str(tmp_path / "c")
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"renda: error: {url}manifest.json: download failed")
+
+
+def test_load_downloads_when_no_local_release(
+    fixture_release: Path, tmp_path: Path, serve, monkeypatch
+) -> None:
+    url = serve(fixture_release)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    paragraphs = load("paragraphs", base_url=url)
+    assert len(paragraphs) == len(load("paragraphs", fixture_release))
+    assert list((tmp_path / "xdg").rglob("paragraphs.parquet"))

@@ -1,0 +1,181 @@
+"""The release's metadata standards, checked by their own validators, and read back by every reader."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from pipeline.fields import FIELDS, TABLES
+from pipeline.loading import load
+
+BIN = Path(sys.executable).parent
+
+
+def test_frictionless_validate_passes(fixture_release: Path) -> None:
+    result = subprocess.run(
+        [str(BIN / "frictionless"), "validate", "datapackage.json"],
+        cwd=fixture_release,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    package = json.loads((fixture_release / "datapackage.json").read_text(encoding="utf-8"))
+    names = {r["name"] for r in package["resources"]}
+    assert names == set(TABLES) | {f"{t}-parquet" for t in TABLES}
+
+
+def test_frictionless_catches_a_tampered_file(fixture_release: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "release"
+    subprocess.run(["cp", "-r", str(fixture_release), str(copy)], check=True)
+    with (copy / "csv" / "related.csv").open("a", encoding="utf-8") as handle:
+        handle.write("0123456789abcdef,0,要闻,伪造,1,2\r\n")
+    result = subprocess.run(
+        [str(BIN / "frictionless"), "validate", "datapackage.json"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "foreign-key" in result.stdout or "hash-count" in result.stdout
+
+
+def test_mlcroissant_validates_and_loads_records(fixture_release: Path) -> None:
+    result = subprocess.run(
+        [str(BIN / "mlcroissant"), "validate", "--jsonld", "croissant.json"],
+        cwd=fixture_release,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    import mlcroissant as mlc
+
+    dataset = mlc.Dataset(jsonld=str(fixture_release / "croissant.json"))
+    records = list(dataset.records(record_set="documents"))
+    assert len(records) == pq.read_metadata(fixture_release / "documents.parquet").num_rows
+    titles = {r["documents/title"].decode() for r in records if r["documents/title"]}
+    assert "市人大常委会开展营商环境条例执法检查" in titles
+    metadata = json.loads((fixture_release / "croissant.json").read_text(encoding="utf-8"))
+    for key in (
+        "rai:dataCollection",
+        "rai:dataLimitations",
+        "rai:dataBiases",
+        "rai:personalSensitiveInformation",
+    ):
+        assert metadata[key]
+    assert metadata["citeAs"].startswith("@misc{renda_corpus_0_1_0,")
+
+
+def test_dataset_card_and_citation(fixture_release: Path) -> None:
+    card = (fixture_release / "README.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(card.split("---\n")[1])
+    assert [c["config_name"] for c in front["configs"]] == list(TABLES)
+    for config in front["configs"]:
+        assert (fixture_release / config["data_files"][0]["path"]).is_file()
+    citation = yaml.safe_load((fixture_release / "CITATION.cff").read_text(encoding="utf-8"))
+    assert (citation["cff-version"], citation["type"], citation["version"]) == ("1.2.0", "dataset", "0.1.0")
+
+
+def test_manifest_and_checksums_cover_every_file(fixture_release: Path) -> None:
+    manifest = json.loads((fixture_release / "manifest.json").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(fixture_release).as_posix() for p in fixture_release.rglob("*") if p.is_file()}
+    assert {f["path"] for f in manifest["files"]} == on_disk - {"manifest.json", "SHA256SUMS"}
+    for entry in manifest["files"]:
+        data = (fixture_release / entry["path"]).read_bytes()
+        assert (hashlib.sha256(data).hexdigest(), len(data)) == (entry["sha256"], entry["bytes"])
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in (fixture_release / "SHA256SUMS").read_text().splitlines()
+    )
+    assert set(sums) == on_disk - {"SHA256SUMS"}
+    assert manifest["version"] == "0.1.0" and manifest["dependencies"]["pyarrow"]
+    assert len(manifest["documents"]) == manifest["tables"]["documents"]
+    changelog = (fixture_release / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"First release: {manifest['tables']['documents']} documents." in changelog
+    for name in ("documents_per_month", "lengths", "capture_formats", "rejects"):
+        assert (fixture_release / "plots" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"(plots/{name}.png)" in (fixture_release / "DATASHEET.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_readers_agree_on_rows_and_types(fixture_release: Path, table: str) -> None:
+    path = fixture_release / f"{table}.parquet"
+    arrow = pq.read_table(path)
+    frame = pd.read_parquet(path)
+    polars_frame = pl.read_parquet(path)
+    duck = duckdb.sql(f"SELECT * FROM read_parquet('{path}')")
+    counts = {arrow.num_rows, len(frame), polars_frame.height, duck.aggregate("count(*)").fetchall()[0][0]}
+    assert len(counts) == 1
+    assert list(frame.columns) == polars_frame.columns == duck.columns == list(TABLES[table].columns)
+    expected_duck = {
+        "string": "VARCHAR",
+        "int32": "INTEGER",
+        "int64": "BIGINT",
+        "date": "DATE",
+        "bool": "BOOLEAN",
+        "list<string>": "VARCHAR[]",
+        "list<string?>": "VARCHAR[]",
+    }
+    assert [str(t) for t in duck.types] == [expected_duck[FIELDS[c].type] for c in TABLES[table].columns]
+    expected_polars = {
+        "string": pl.String,
+        "int32": pl.Int32,
+        "int64": pl.Int64,
+        "date": pl.Date,
+        "bool": pl.Boolean,
+        "list<string>": pl.List(pl.String),
+        "list<string?>": pl.List(pl.String),
+    }
+    assert list(polars_frame.schema.values()) == [
+        expected_polars[FIELDS[c].type] for c in TABLES[table].columns
+    ]
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_csv_round_trips_with_utf8_sig(fixture_release: Path, table: str) -> None:
+    frame = pd.read_csv(
+        fixture_release / "csv" / f"{table}.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    parquet = pq.read_table(fixture_release / f"{table}.parquet").to_pylist()
+    assert len(frame) == len(parquet)
+    assert list(frame.columns) == list(TABLES[table].columns)
+    for row, original in zip(frame.to_dict("records"), parquet, strict=True):
+        for column, value in original.items():
+            if FIELDS[column].type.startswith("list"):
+                assert json.loads(row[column]) == value
+            elif value is None:
+                assert row[column] == ""
+            else:
+                assert row[column] == (value.isoformat() if hasattr(value, "isoformat") else str(value))
+
+
+def test_csv_opens_in_excel_friendly_encoding(fixture_release: Path) -> None:
+    raw = (fixture_release / "csv" / "paragraphs.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    with (fixture_release / "csv" / "paragraphs.csv").open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header[0] == "doc_id"
+
+
+def test_load_gives_sensible_dtypes(fixture_release: Path) -> None:
+    documents = load("documents", fixture_release)
+    assert str(documents["published_date"].dtype).startswith("datetime64")
+    assert isinstance(documents["capture_format"].dtype, pd.CategoricalDtype)
+    assert list(documents["capture_format"].cat.categories) == list(FIELDS["capture_format"].allowed)
+    assert isinstance(documents["authors"].iloc[0], list)
+    assert documents["title"].dtype == pd.StringDtype()
+    assert documents["source_row"].dtype == pd.Int32Dtype()
+    traditional = documents[documents["script"] == "traditional"]
+    assert traditional["title_simplified"].tolist() == ["立法会财务委员会会议纪要"]
