@@ -70,9 +70,12 @@ def test_release_layout_and_manifest(messy_raw: Path, tmp_path: Path) -> None:
     assert renda("build", str(messy_raw), "--out", str(out)).returncode == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     listed = {entry["path"] for entry in manifest["files"]}
-    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json"}
-    assert listed == on_disk
-    assert {f"{t}.parquet" for t in TABLES} | {f"csv/{t}.csv" for t in TABLES} | {"DATASHEET.md"} == on_disk
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert listed == on_disk - {"manifest.json", "SHA256SUMS"}
+    metadata = {"DATASHEET.md", "README.md", "CHANGELOG.md", "CITATION.cff", "datapackage.json", "croissant.json"}
+    plots = {f"plots/{name}.png" for name in ("documents_per_month", "lengths", "capture_formats", "rejects")}
+    tables = {f"{t}.parquet" for t in TABLES} | {f"csv/{t}.csv" for t in TABLES}
+    assert on_disk == tables | metadata | plots | {"manifest.json", "SHA256SUMS"}
     assert manifest["tables"]["paragraphs"] == 14
     for table in TABLES:
         schema = pq.read_schema(out / f"{table}.parquet")
