@@ -51,5 +51,14 @@ def _tree(directory: Path) -> bytes:
     return _git_object("tree", b"".join(entry for _, entry in entries))
 
 
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def code_tree_id() -> str:
     return git_tree_id(Path(pipeline.__file__).parent)

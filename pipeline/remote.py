@@ -7,7 +7,6 @@ the cache or the destination (pooch downloads to a temporary file and keeps it o
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -20,6 +19,7 @@ import pooch
 from pipeline.errors import RendaError
 from pipeline.fields import TABLES
 from pipeline.jsonl import write_json
+from pipeline.provenance import sha256_file
 
 MANIFEST = "manifest.json"
 # Files that describe the release; always fetched with the tables.
@@ -42,14 +42,6 @@ def default_cache() -> Path:
 
 def _base(url: str) -> str:
     return url if url.endswith("/") else url + "/"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _fetch(url: str, folder: Path, name: str, known_hash: str | None) -> Path:
@@ -132,7 +124,7 @@ def download(
         partial = target.with_name(target.name + ".partial")
         shutil.copyfile(local, partial)
         expected = next(e["sha256"] for e in manifest["files"] if e["path"] == relative)
-        if _sha256(partial) != expected:
+        if sha256_file(partial) != expected:
             partial.unlink()
             raise RendaError(f"{target}: copy does not match the manifest; removed")
         partial.replace(target)

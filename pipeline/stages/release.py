@@ -23,7 +23,7 @@ import yaml
 from pipeline.errors import RendaError
 from pipeline.fields import TABLES
 from pipeline.jsonl import write_json
-from pipeline.provenance import code_tree_id, package_version
+from pipeline.provenance import code_tree_id, package_version, sha256_file
 from pipeline.publish.card import bibtex, citation_cff, dataset_card
 from pipeline.publish.changelog import changelog
 from pipeline.publish.croissant import croissant
@@ -62,14 +62,6 @@ def write_csv(parquet_path: Path, csv_path: Path) -> None:
         writer.writerow(columns)
         for row in iter_rows(parquet_path):
             writer.writerow([csv_cell(row[column]) for column in columns])
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_target(target: Path) -> None:
