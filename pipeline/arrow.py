@@ -12,10 +12,12 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "int32": pa.int32(),
     "int64": pa.int64(),
+    "float64": pa.float64(),
     "bool": pa.bool_(),
     "date": pa.date32(),
     "list<string>": pa.list_(pa.field("item", pa.string(), nullable=False)),
     "list<string?>": pa.list_(pa.field("item", pa.string(), nullable=True)),
+    "list<int32>": pa.list_(pa.field("item", pa.int32(), nullable=False)),
 }
 
 

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.settings import Settings
-from pipeline.stages import ingest, parse, release, validate
+from pipeline.stages import enrich, ingest, parse, release, validate
 from pipeline.stages.base import StageReport
 
 
 def build(
     raw_dir: Path, out_dir: Path, settings: Settings, on_report: Callable[[StageReport], None] | None = None
 ) -> list[StageReport]:
-    """Run ingest → parse → validate → release; interim folders live in a temporary folder."""
+    """Run ingest → parse → validate → enrich → release; interim folders live in a temporary folder."""
     release.check_target(out_dir)  # refuse a wrong --out before spending time on the stages
     reports: list[StageReport] = []
 
@@ -28,5 +28,6 @@ def build(
         done(ingest.run(raw_dir, interim / "ingested", settings))
         done(parse.run(interim / "ingested", interim / "parsed", settings))
         done(validate.run(interim / "parsed", interim / "validated", settings))
-        done(release.run(interim / "validated", out_dir, settings))
+        done(enrich.run(interim / "validated", interim / "enriched", settings))
+        done(release.run(interim / "enriched", out_dir, settings))
     return reports

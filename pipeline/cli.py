@@ -23,6 +23,7 @@ from pipeline.remote import download as download_release
 from pipeline.schemas import stale_schemas, write_schemas
 from pipeline.settings import load_settings
 from pipeline.show import show as show_capture
+from pipeline.stages import enrich as enrich_stage
 from pipeline.stages import ingest as ingest_stage
 from pipeline.stages import parse as parse_stage
 from pipeline.stages import release as release_stage
@@ -62,6 +63,12 @@ def validate(
 ) -> None:
     """Validate bundles (pydantic + table checks) and write typed Parquet tables."""
     _print_report(validate_stage.run(in_dir, out_dir, load_settings(params), metrics))
+
+
+@app.command()
+def enrich(in_dir: Path, out_dir: Path, params: Params = None) -> None:
+    """Add the research layers (terms, citations, figures, officials) and near-duplicate clusters."""
+    _print_report(enrich_stage.run(in_dir, out_dir, load_settings(params)))
 
 
 @app.command()

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-LogicalType = Literal["string", "int32", "int64", "bool", "date", "list<string>", "list<string?>"]
+LogicalType = Literal[
+    "string", "int32", "int64", "float64", "bool", "date", "list<string>", "list<string?>", "list<int32>"
+]
 
 
 @dataclass(frozen=True)
@@ -378,7 +380,7 @@ _FIELD_LIST: tuple[Field, ...] = (
     Field(
         "position",
         "int32",
-        "0-based order of the item within its document's list (related articles, credits).",
+        "0-based order of the item within its document's list (related articles, credits, layer rows).",
         "条目在文档列表中的序号（从 0 起）。",
         0,
         minimum=0,
@@ -501,6 +503,9 @@ TABLES: dict[str, Table] = {
                 "n_paragraphs",
                 "n_chars",
                 "record_sha256",
+                "repost_of",
+                "dup_cluster",
+                "is_canonical",
             ),
             ("`authors` and `author_positions` are parallel lists: zip them, do not sort one.",),
         ),
@@ -562,10 +567,312 @@ TABLES: dict[str, Table] = {
     )
 }
 
+_LAYER_FIELDS: tuple[Field, ...] = (
+    Field(
+        "repost_of",
+        "string",
+        "Account the article was reposted from, when the capture says so (`以下文章来源于 X`).",
+        "转载来源公众号（`以下文章来源于 X`）。",
+        "亿人安全",
+        nullable=True,
+        category=True,
+    ),
+    Field(
+        "dup_cluster",
+        "string",
+        "doc_id of the canonical document of this document's near-duplicate cluster (MinHash over character "
+        "shingles of the body, parameters in params.yaml); a document without near-duplicates is its own cluster.",
+        "近重复簇中代表文档的 doc_id（MinHash）；无重复时为自身。",
+        "3f1c9a0b5e2d7c41",
+        pattern=r"^[0-9a-f]{16}$",
+    ),
+    Field(
+        "is_canonical",
+        "bool",
+        "True for the one document that represents its near-duplicate cluster (earliest published_date, then "
+        "smallest doc_id): count these to avoid counting a reposted article several times.",
+        "是否为近重复簇的代表文档（最早发布，其次 doc_id 最小）。",
+        True,
+    ),
+    Field(
+        "term",
+        "string",
+        "A quoted expression of the body text, without its quotation marks, as written (NFC).",
+        "正文中引号内的表述（不含引号）。",
+        "两个确立",
+    ),
+    Field(
+        "quote_style",
+        "string",
+        "Quotation marks around the term: “” (double), ‘’ (single), 「」 or 『』 (corner brackets).",
+        "引号类型。",
+        "“”",
+        allowed=("“”", "‘’", "「」", "『』"),
+    ),
+    Field(
+        "is_numbered",
+        "bool",
+        "The term is a numbered formulation (it starts with a number: 两个确立, 四个意识, 一府一委两院, 1+3).",
+        "是否为数字概括式提法（以数字开头）。",
+        True,
+    ),
+    Field(
+        "numbers",
+        "list<int32>",
+        "The integers a numbered formulation counts, in order (一府一委两院 → [1, 1, 2]); empty otherwise.",
+        "提法中的数字（按顺序）。",
+        [2],
+    ),
+    Field(
+        "n_occurrences",
+        "int32",
+        "How many times the item occurs in the document's body paragraphs.",
+        "在正文中出现的次数。",
+        2,
+        minimum=1,
+    ),
+    Field(
+        "text_start",
+        "int32",
+        "Offset (code points, inclusive) of the item in its paragraph's `text`.",
+        "在所在段落 text 中的起始偏移。",
+        12,
+        minimum=0,
+    ),
+    Field(
+        "text_end",
+        "int32",
+        "Offset (exclusive) of the item's end in its paragraph's `text`.",
+        "在所在段落 text 中的结束偏移。",
+        16,
+        minimum=0,
+    ),
+    Field(
+        "raw_start",
+        "int64",
+        "Offset (inclusive) of the item in the decoded raw text (`raw_texts.raw_text`); null when the paragraph "
+        "text differs from its raw span there (markdown removed, lines joined).",
+        "在解码原文中的起始偏移；无法逐字对应时为空。",
+        600,
+        nullable=True,
+        minimum=0,
+    ),
+    Field(
+        "raw_end",
+        "int64",
+        "Offset (exclusive) of the item's end in the decoded raw text; null when not mappable.",
+        "在解码原文中的结束偏移；无法逐字对应时为空。",
+        604,
+        nullable=True,
+        minimum=0,
+    ),
+    Field(
+        "cited_title",
+        "string",
+        "Title of a cited document inside 《》, as written (inner 〈〉 kept).",
+        "《》中被引用文件的标题（原文）。",
+        "怀柔区预算审查监督办法",
+    ),
+    Field(
+        "normalized_title",
+        "string",
+        "Match key of the cited title: NFKC, no whitespace, simplified characters, 〈〉 unified as 《》. Group "
+        "citations of the same document across articles by it.",
+        "被引标题的归一化键（NFKC、去空白、简体）。",
+        "怀柔区预算审查监督办法",
+    ),
+    Field(
+        "citation_kind",
+        "string",
+        "What kind of document the title names, from its ending (rules kept as data): law (法), regulation "
+        "(条例, 规定, 细则, 办法…), opinion (意见), measure (措施), plan (规划, 计划, 方案, 纲要), decision (决定, "
+        "决议), notice (通知, 通告, 公告), report (报告), publication (杂志, 报, 期刊…), speech (讲话), proposal (建议, "
+        "议案, 提案), other (films, books, articles …). Trailing notes such as （草案） are ignored.",
+        "被引文件类型（按标题结尾的规则判断）。",
+        "regulation",
+        allowed=(
+            "law",
+            "regulation",
+            "opinion",
+            "measure",
+            "plan",
+            "decision",
+            "notice",
+            "report",
+            "publication",
+            "speech",
+            "proposal",
+            "other",
+        ),
+    ),
+    Field(
+        "amount",
+        "float64",
+        "The number of a figure (a count, amount or share) as a number, scaled by 万/亿 when printed with them "
+        "(`62.6万人` → 626000, unit 人).",
+        "数值（按万、亿换算）。",
+        16.0,
+    ),
+    Field(
+        "unit",
+        "string",
+        "Unit or measure word after the number (个, 项, 人次, 部, 万元, %, …).",
+        "单位或量词。",
+        "个",
+        category=True,
+    ),
+    Field(
+        "counted",
+        "string",
+        "What is counted, read next to the figure (after the unit, or before the number); best effort, null when "
+        "nothing noun-like stands there.",
+        "计数对象（尽力识别，可能为空）。",
+        "代表之家",
+        nullable=True,
+    ),
+    Field(
+        "figure_text",
+        "string",
+        "The figure as written in the text, thing included (`16个代表之家`, `审议报告15个`).",
+        "原文中的数字表述。",
+        "16个代表之家",
+    ),
+    Field(
+        "name",
+        "string",
+        "Name of an official, as written (spaces removed).",
+        "官员姓名。",
+        "郭延红",
+    ),
+    Field(
+        "official_position",
+        "string",
+        "Position printed with the name (`中共北京市怀柔区委书记`), from a position list kept as data.",
+        "与姓名一同出现的职务。",
+        "怀柔区委书记",
+        nullable=True,
+    ),
+    Field(
+        "found_in",
+        "string",
+        "Where the official was found: 'title' (a byline in the title), 'credit' (a credited author with an "
+        "official position, from a credit line or the speaker byline of a report) or 'text' (a position "
+        "followed by a name in a body paragraph).",
+        "出处：标题、署名或正文。",
+        "title",
+        allowed=("title", "credit", "text"),
+    ),
+)
+# A column name means one thing everywhere: a layer may not redefine a field.
+assert not {f.name for f in _LAYER_FIELDS} & set(FIELDS), "layer field names must be new"
+FIELDS.update({f.name: f for f in _LAYER_FIELDS})
+
+LAYER_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "terms",
+            "One row per distinct quoted expression in a document's body (enrich layer), with the numbers of "
+            "numbered formulations and where it first occurs.",
+            ("doc_id", "term"),
+            (
+                "doc_id",
+                "term",
+                "is_numbered",
+                "numbers",
+                "n_occurrences",
+                "paragraph_index",
+                "text_start",
+                "text_end",
+                "raw_start",
+                "raw_end",
+            ),
+            ("Every occurrence, with its own offsets, is a row of term_occurrences.",),
+        ),
+        Table(
+            "term_occurrences",
+            "One row per occurrence of a quoted expression in a body paragraph (enrich layer).",
+            ("doc_id", "position"),
+            (
+                "doc_id",
+                "paragraph_index",
+                "position",
+                "term",
+                "quote_style",
+                "text_start",
+                "text_end",
+                "raw_start",
+                "raw_end",
+            ),
+        ),
+        Table(
+            "citations",
+            "One row per document title cited in 《》 in a body paragraph (enrich layer).",
+            ("doc_id", "position"),
+            (
+                "doc_id",
+                "paragraph_index",
+                "position",
+                "cited_title",
+                "normalized_title",
+                "citation_kind",
+                "text_start",
+                "text_end",
+                "raw_start",
+                "raw_end",
+            ),
+        ),
+        Table(
+            "figures",
+            "One row per figure (number with a unit, and what it counts) in a body paragraph (enrich layer).",
+            ("doc_id", "position"),
+            (
+                "doc_id",
+                "paragraph_index",
+                "position",
+                "amount",
+                "unit",
+                "counted",
+                "figure_text",
+                "text_start",
+                "text_end",
+                "raw_start",
+                "raw_end",
+            ),
+        ),
+        Table(
+            "officials",
+            "One row per official named with a position: title bylines, author credits, and position + name "
+            "mentions in body paragraphs (enrich layer).",
+            ("doc_id", "position"),
+            (
+                "doc_id",
+                "found_in",
+                "position",
+                "name",
+                "official_position",
+                "paragraph_index",
+                "text_start",
+                "text_end",
+                "raw_start",
+                "raw_end",
+            ),
+            (
+                "paragraph_index and the text offsets are null for officials found in the title or a credit; the "
+                "raw offsets are the credit's span for credits and null for titles.",
+            ),
+        ),
+    )
+}
+TABLES.update(LAYER_TABLES)
+
 # Offsets on sections are nullable (the untitled lead has no heading line); everywhere else they are required.
 NULLABLE_OVERRIDES: dict[tuple[str, str], bool] = {
     ("sections", "char_start"): True,
     ("sections", "char_end"): True,
+    ("officials", "paragraph_index"): True,
+    ("officials", "text_start"): True,
+    ("officials", "text_end"): True,
 }
 
 

@@ -22,6 +22,7 @@ _PANDAS_TYPES = {
     pa.string(): pd.StringDtype(),
     pa.int32(): pd.Int32Dtype(),
     pa.int64(): pd.Int64Dtype(),
+    pa.float64(): pd.Float64Dtype(),
     pa.bool_(): pd.BooleanDtype(),
 }
 

@@ -24,10 +24,12 @@ def _python_type(spec: FieldSpec) -> Any:
         "string": str,
         "int32": int,
         "int64": int,
+        "float64": float,
         "bool": bool,
         "date": dt.date,
         "list<string>": list[str],
         "list<string?>": list[str | None],
+        "list<int32>": list[int],
     }[spec.type]
 
 

@@ -60,6 +60,18 @@ class IngestSettings(_Section):
     columns: dict[Literal["text", "title", "date", "url", "account"], str] = Field(default_factory=dict)
 
 
+class DuplicateParams(_Section):
+    # MinHash near-duplicates: permutations, character shingle size, Jaccard threshold, hash seed.
+    num_perm: int = Field(default=128, ge=16, le=1024)
+    shingle: int = Field(default=5, ge=2, le=20)
+    threshold: float = Field(default=0.8, gt=0, le=1)
+    seed: int = 1
+
+
+class EnrichSettings(_Section):
+    duplicates: DuplicateParams = Field(default_factory=DuplicateParams)
+
+
 class ReleaseSettings(_Section):
     # Parser scores on the dev gold set (written by `make evaluate`), quoted in the datasheet when present.
     evaluation: Path | None = None
@@ -73,6 +85,7 @@ class Settings(_Section):
     dataset: DatasetSettings = Field(default_factory=DatasetSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     distribution: DistributionSettings = Field(default_factory=DistributionSettings)
+    enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     release: ReleaseSettings = Field(default_factory=ReleaseSettings)
 
 

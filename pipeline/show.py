@@ -36,6 +36,8 @@ def render(path: Path, text: str, encoding: str, doc: ParsedDocument, dropped: b
         "source",
     ):
         out.append(f"  {name:<17} {fields[name]}")
+    if doc.header.get("repost_of"):
+        out.append(f"  {'repost_of':<17} {doc.header['repost_of']}")
     if doc.header.get("url"):
         out.append(f"  {'url':<17} {doc.header['url']}")
     out.append(

@@ -72,7 +72,14 @@ def test_release_layout_and_manifest(messy_raw: Path, tmp_path: Path) -> None:
     listed = {entry["path"] for entry in manifest["files"]}
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert listed == on_disk - {"manifest.json", "SHA256SUMS"}
-    metadata = {"DATASHEET.md", "README.md", "CHANGELOG.md", "CITATION.cff", "datapackage.json", "croissant.json"}
+    metadata = {
+        "DATASHEET.md",
+        "README.md",
+        "CHANGELOG.md",
+        "CITATION.cff",
+        "datapackage.json",
+        "croissant.json",
+    }
     plots = {f"plots/{name}.png" for name in ("documents_per_month", "lengths", "capture_formats", "rejects")}
     tables = {f"{t}.parquet" for t in TABLES} | {f"csv/{t}.csv" for t in TABLES}
     assert on_disk == tables | metadata | plots | {"manifest.json", "SHA256SUMS"}

@@ -120,6 +120,8 @@ def test_readers_agree_on_rows_and_types(fixture_release: Path, table: str) -> N
     assert len(counts) == 1
     assert list(frame.columns) == polars_frame.columns == duck.columns == list(TABLES[table].columns)
     expected_duck = {
+        "float64": "DOUBLE",
+        "list<int32>": "INTEGER[]",
         "string": "VARCHAR",
         "int32": "INTEGER",
         "int64": "BIGINT",
@@ -130,6 +132,8 @@ def test_readers_agree_on_rows_and_types(fixture_release: Path, table: str) -> N
     }
     assert [str(t) for t in duck.types] == [expected_duck[FIELDS[c].type] for c in TABLES[table].columns]
     expected_polars = {
+        "float64": pl.Float64,
+        "list<int32>": pl.List(pl.Int32),
         "string": pl.String,
         "int32": pl.Int32,
         "int64": pl.Int64,
@@ -157,6 +161,8 @@ def test_csv_round_trips_with_utf8_sig(fixture_release: Path, table: str) -> Non
                 assert json.loads(row[column]) == value
             elif value is None:
                 assert row[column] == ""
+            elif isinstance(value, bool):
+                assert row[column] == ("true" if value else "false")
             else:
                 assert row[column] == (value.isoformat() if hasattr(value, "isoformat") else str(value))
 

@@ -77,8 +77,12 @@ class HeaderRule:
     repeatable: bool = False
     # When the named group `block` matched empty, the value is the next block of lines (`功能介绍` + text).
     block_follows: bool = False
+    # The rule applies only once this header field is known (the origin card after `以下文章来源于`).
+    requires: str | None = None
 
     def match(self, line_text: str, fields: Mapping[str, str | None]) -> dict[str, str] | None:
+        if self.requires is not None and not fields.get(self.requires):
+            return None
         if self.repeat_of is not None:
             value = fields.get(self.repeat_of)
             return {} if value is not None and match_key(value) == match_key(line_text) else None

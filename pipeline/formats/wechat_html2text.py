@@ -38,6 +38,26 @@ FORMAT = CaptureFormat(
         ),
         HeaderRule("intro", re.compile(r"功能介绍\s*(?P<block>.*)"), block_follows=True),
         HeaderRule("published", re.compile(r"_*发表于_*\s*(?P<date>\d{4}-\d{1,2}-\d{1,2})?.*")),
+        # A repost: `以下文章来源于 亿人安全 ，作者Xgstar`, then the origin account's card (avatar, name, slogan,
+        # `2021-10-08 7 min read`).
+        HeaderRule(
+            "repost",
+            re.compile(
+                r"以下文章来源于\s*(?P<repost_of>[^，,\s]+)\s*(?:[，,]\s*作者\s*(?P<author_slot>.+))?"
+            ),
+        ),
+        HeaderRule("origin_avatar", re.compile(r"!\[[^\]]*\]\([^)]*\)\s*"), requires="repost_of"),
+        HeaderRule(
+            "origin_name",
+            re.compile(r"\*\*[^*]+\*\*\s*\.?\s*(?P<block>)"),
+            requires="repost_of",
+            block_follows=True,
+        ),
+        HeaderRule(
+            "origin_date",
+            re.compile(r"(?P<date>\d{4}-\d{1,2}-\d{1,2})\s+\d+\s*min read"),
+            requires="repost_of",
+        ),
     ),
     signature=("预览时标签不可点", "微信扫一扫", "关注该公众号", "功能介绍"),
     signature_patterns=(re.compile(r"\]\(javascript:void\\\(0\\\);\)"),),

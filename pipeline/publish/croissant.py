@@ -54,10 +54,12 @@ DATA_TYPES = {
     "string": "sc:Text",
     "int32": "sc:Integer",
     "int64": "sc:Integer",
+    "float64": "sc:Float",
     "bool": "sc:Boolean",
     "date": "sc:Date",
     "list<string>": "sc:Text",
     "list<string?>": "sc:Text",
+    "list<int32>": "sc:Integer",
 }
 
 RAI: dict[str, Any] = {

@@ -18,10 +18,12 @@ FRICTIONLESS_TYPES = {
     "string": "string",
     "int32": "integer",
     "int64": "integer",
+    "float64": "number",
     "bool": "boolean",
     "date": "date",
     "list<string>": "array",
     "list<string?>": "array",
+    "list<int32>": "array",
 }
 # rejects has no usable primary key in Frictionless terms: source_row is null for whole files.
 NO_PRIMARY_KEY = {"rejects"}

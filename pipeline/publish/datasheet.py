@@ -109,6 +109,15 @@ def evaluation_section(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def _near_duplicates(release: Path) -> str:
+    total = 0
+    duplicates = 0
+    for row in iter_rows(release / "documents.parquet", columns=["is_canonical"]):
+        total += 1
+        duplicates += not row["is_canonical"]
+    return f"{duplicates} of {total} documents are near-duplicates of another; count `is_canonical` rows once"
+
+
 def render_datasheet(release: Path, settings: Settings, provenance: dict[str, str]) -> str:
     rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
@@ -168,6 +177,11 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
         "- Headings: standalone short lines without sentence-final punctuation, and numbered styles (一、, "
         "（一）, 1., 第一章). Lead sentences: a short first sentence without clause punctuation, where at least "
         "two paragraphs of a section open that way.",
+        "- Research layers (`enrich` stage): quoted expressions with numbered formulations (`terms`, "
+        "`term_occurrences`; numbers read by the package's own Chinese-numeral parser), titles cited in 《》 "
+        "(`citations`, kind from rules kept as data), figures with unit and counted thing (`figures`), officials "
+        "with positions (`officials`), and near-duplicate clusters (MinHash over character shingles of the body; "
+        f"{_near_duplicates(release)}).",
         "## Uses",
         "- **Intended.** Counting and comparing political formulations, tracing cited documents, studying "
         "credits and institutional communication, training and evaluating Chinese NLP on official prose.",

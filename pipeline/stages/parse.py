@@ -59,6 +59,10 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             "script": script,
             "conversion": conversion_name() if script == "traditional" else None,
             "record_sha256": "0" * 64,  # filled by `validate`, over the validated records
+            "repost_of": doc.header.get("repost_of"),
+            # corpus-level: `enrich` sets them once every document is known
+            "dup_cluster": doc_id,
+            "is_canonical": True,
         },
         "sections": [{**keyed, **row, "heading_simplified": convert(row["heading"])} for row in doc.sections],
         "paragraphs": [{**keyed, **row, "text_simplified": convert(row["text"])} for row in doc.paragraphs],

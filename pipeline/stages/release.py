@@ -32,7 +32,6 @@ from pipeline.publish.datasheet import render_datasheet
 from pipeline.publish.plots import write_plots
 from pipeline.settings import Settings
 from pipeline.stages.base import StageReport
-from pipeline.stages.validate import TABLE_FILES
 from pipeline.tables import iter_rows, row_count
 
 NAME = "release"
@@ -118,9 +117,9 @@ def _document_digests(target: Path) -> dict[str, dict[str, str]]:
 
 
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
-    for table in TABLE_FILES:
+    for table in TABLES:
         if not (source / f"{table}.parquet").is_file():
-            raise RendaError(f"{source}: missing {table}.parquet (run `renda validate` first)")
+            raise RendaError(f"{source}: missing {table}.parquet (run `renda enrich` first)")
     previous = settings.release.previous_manifest
     if previous is not None and not previous.is_file():
         raise RendaError(f"{previous}: release.previous_manifest not found")
@@ -134,7 +133,7 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
     report = StageReport(NAME)
     (target / "csv").mkdir()
     rows: dict[str, int] = {}
-    for table in TABLE_FILES:
+    for table in TABLES:
         parquet_path = target / f"{table}.parquet"
         shutil.copyfile(source / f"{table}.parquet", parquet_path)
         write_csv(parquet_path, target / "csv" / f"{table}.csv")

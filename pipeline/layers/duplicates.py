@@ -1,0 +1,62 @@
+"""Near-duplicate clusters with MinHash (datasketch): reposts of one article count once.
+
+Each document's body is shingled into character n-grams; MinHash signatures go into an LSH index; documents
+whose estimated Jaccard similarity reaches the threshold are joined into clusters (union-find). The canonical
+document of a cluster is the earliest published, then the smallest doc_id, so the choice never depends on
+input order. Signatures are kept in memory: `num_perm` × 8 bytes per document (1 KiB at 128).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from datasketch import MinHash, MinHashLSH
+
+
+@dataclass(frozen=True)
+class DuplicateSettings:
+    num_perm: int = 128
+    shingle: int = 5
+    threshold: float = 0.8
+    seed: int = 1
+
+
+def signature(text: str, settings: DuplicateSettings) -> MinHash:
+    minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed)
+    compact = "".join(text.split())
+    size = settings.shingle
+    shingles = {compact[i : i + size] for i in range(max(1, len(compact) - size + 1))}
+    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles)])
+    return minhash
+
+
+def clusters(
+    signatures: dict[str, MinHash], dates: dict[str, dt.date | None], settings: DuplicateSettings
+) -> dict[str, str]:
+    """doc_id → canonical doc_id of its cluster."""
+    lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
+    parent = {doc_id: doc_id for doc_id in signatures}
+
+    def find(doc_id: str) -> str:
+        while parent[doc_id] != doc_id:
+            parent[doc_id] = parent[parent[doc_id]]
+            doc_id = parent[doc_id]
+        return doc_id
+
+    for doc_id in sorted(signatures):
+        for other in sorted(lsh.query(signatures[doc_id])):
+            if signatures[doc_id].jaccard(signatures[other]) >= settings.threshold:
+                a, b = find(doc_id), find(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+        lsh.insert(doc_id, signatures[doc_id])
+    members: dict[str, list[str]] = {}
+    for doc_id in signatures:
+        members.setdefault(find(doc_id), []).append(doc_id)
+    canonical: dict[str, str] = {}
+    for group in members.values():
+        chosen = min(group, key=lambda d: (dates.get(d) or dt.date.max, d))
+        for doc_id in group:
+            canonical[doc_id] = chosen
+    return canonical

@@ -1,0 +1,219 @@
+"""Stage 4, enrich: validated tables → research layers, and documents with near-duplicate clusters.
+
+Reads the validated tables document by document (every table is written in document order), writes `terms`,
+`term_occurrences`, `citations`, `figures` and `officials`, rewrites `documents` with `dup_cluster` and
+`is_canonical`, and copies the other tables through unchanged, so `release` reads one folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import RendaError
+from pipeline.fields import LAYER_TABLES
+from pipeline.layers import Paragraph, raw_offsets
+from pipeline.layers.citations import citation_kind, citations, normalize_title
+from pipeline.layers.duplicates import DuplicateSettings, clusters, signature
+from pipeline.layers.figures import figures
+from pipeline.layers.officials import is_official_position, mentions, title_byline
+from pipeline.models import MODELS
+from pipeline.settings import Settings
+from pipeline.stages.base import StageReport, prepare_target
+from pipeline.stages.validate import TABLE_FILES
+from pipeline.tables import TableWriter, iter_rows
+
+NAME = "enrich"
+PASSED_THROUGH = tuple(t for t in TABLE_FILES if t != "documents")
+BODY_KINDS = ("body", "list_item")
+
+
+def _grouped(path: Path, columns: list[str] | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(doc_id, rows) for consecutive rows of one document."""
+    current: str | None = None
+    rows: list[dict[str, Any]] = []
+    for row in iter_rows(path, columns):
+        if row["doc_id"] != current and rows:
+            yield current or "", rows
+            rows = []
+        current = row["doc_id"]
+        rows.append(row)
+    if rows:
+        yield current or "", rows
+
+
+class _Aligned:
+    """Rows of a table for each document in turn (a document may have none)."""
+
+    def __init__(self, path: Path, columns: list[str] | None = None) -> None:
+        self._groups = _grouped(path, columns)
+        self._next = next(self._groups, None)
+
+    def take(self, doc_id: str) -> list[dict[str, Any]]:
+        if self._next is not None and self._next[0] == doc_id:
+            rows = self._next[1]
+            self._next = next(self._groups, None)
+            return rows
+        return []
+
+
+def layer_rows(
+    document: dict[str, Any], paragraphs: list[Paragraph], raw_text: str, credits: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """All layer rows of one document. Pure."""
+    doc_id = document["doc_id"]
+    by_index = {p.paragraph_index: p for p in paragraphs}
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in LAYER_TABLES}
+
+    def located(paragraph: Paragraph, start: int, end: int) -> dict[str, Any]:
+        raw_start, raw_end = raw_offsets(paragraph, raw_text, start, end)
+        return {
+            "paragraph_index": paragraph.paragraph_index,
+            "text_start": start,
+            "text_end": end,
+            "raw_start": raw_start,
+            "raw_end": raw_end,
+        }
+
+    from pipeline.layers.terms import term_rows
+
+    occurrences, terms = term_rows(paragraphs)
+    for position, occurrence in enumerate(occurrences):
+        paragraph = occurrence["paragraph"]
+        out["term_occurrences"].append(
+            {
+                "doc_id": doc_id,
+                "position": position,
+                "term": occurrence["term"],
+                "quote_style": occurrence["quote_style"],
+                **located(paragraph, occurrence["text_start"], occurrence["text_end"]),
+            }
+        )
+    for term in terms:
+        first = term["first"]
+        out["terms"].append(
+            {
+                "doc_id": doc_id,
+                "term": term["term"],
+                "is_numbered": term["is_numbered"],
+                "numbers": term["numbers"],
+                "n_occurrences": term["n_occurrences"],
+                **located(first["paragraph"], first["text_start"], first["text_end"]),
+            }
+        )
+    for paragraph in paragraphs:
+        for title, start, end in citations(paragraph):
+            out["citations"].append(
+                {
+                    "doc_id": doc_id,
+                    "position": len(out["citations"]),
+                    "cited_title": title,
+                    "normalized_title": normalize_title(title),
+                    "citation_kind": citation_kind(title),
+                    **located(paragraph, start, end),
+                }
+            )
+        for figure in figures(paragraph):
+            out["figures"].append(
+                {
+                    "doc_id": doc_id,
+                    "position": len(out["figures"]),
+                    "amount": figure.value,
+                    "unit": figure.unit,
+                    "counted": figure.counted,
+                    "figure_text": paragraph.text[figure.text_start : figure.text_end],
+                    **located(paragraph, figure.text_start, figure.text_end),
+                }
+            )
+    officials = out["officials"]
+
+    def official(found_in: str, name: str, position: str | None, where: dict[str, Any]) -> None:
+        officials.append(
+            {
+                "doc_id": doc_id,
+                "found_in": found_in,
+                "position": len(officials),
+                "name": name,
+                "official_position": position,
+                **where,
+            }
+        )
+
+    nowhere = {
+        "paragraph_index": None,
+        "text_start": None,
+        "text_end": None,
+        "raw_start": None,
+        "raw_end": None,
+    }
+    byline = title_byline(document["title"]) if document["title"] else None
+    if byline is not None:
+        official("title", byline[1], byline[0], nowhere)
+    # Credited authors with an official position: from credit lines and from bylines (`河北省人民政府省长 王正谱`).
+    for name, position in zip(
+        document.get("authors") or [], document.get("author_positions") or [], strict=False
+    ):
+        if not is_official_position(position):
+            continue
+        credit = next((c for c in credits if c["role"] == "author" and name in c["value"]), None)
+        span = {"raw_start": credit["char_start"], "raw_end": credit["char_end"]} if credit else {}
+        official("credit", name, position, {**nowhere, **span})
+    for index in sorted(by_index):
+        paragraph = by_index[index]
+        for position, name, start, end in mentions(paragraph.text):
+            official("text", name, position, located(paragraph, start, end))
+    return out
+
+
+def run(source: Path, target: Path, settings: Settings) -> StageReport:
+    for table in TABLE_FILES:
+        if not (source / f"{table}.parquet").is_file():
+            raise RendaError(f"{source}: missing {table}.parquet (run `renda validate` first)")
+    prepare_target(target)
+    report = StageReport(NAME)
+    duplicate_settings = DuplicateSettings(**settings.enrich.duplicates.model_dump())
+    signatures = {}
+    dates: dict[str, dt.date | None] = {}
+    counts: Counter[str] = Counter()
+    paragraphs = _Aligned(
+        source / "paragraphs.parquet", ["doc_id", "paragraph_index", "kind", "text", "char_start", "char_end"]
+    )
+    raw_texts = _Aligned(source / "raw_texts.parquet", ["doc_id", "raw_text"])
+    credit_rows = _Aligned(source / "credits.parquet")
+    with ExitStack() as stack:
+        writers = {t: stack.enter_context(TableWriter(t, target / f"{t}.parquet")) for t in LAYER_TABLES}
+        for document in iter_rows(source / "documents.parquet"):
+            report.received += 1
+            doc_id = document["doc_id"]
+            body = [
+                Paragraph(p["paragraph_index"], p["text"], p["char_start"], p["char_end"])
+                for p in paragraphs.take(doc_id)
+                if p["kind"] in BODY_KINDS
+            ]
+            raw = raw_texts.take(doc_id)
+            rows = layer_rows(document, body, raw[0]["raw_text"] if raw else "", credit_rows.take(doc_id))
+            for table, table_rows in rows.items():
+                for row in table_rows:
+                    writers[table].write(MODELS[table].model_validate(row).model_dump())
+                counts[table] += len(table_rows)
+            signatures[doc_id] = signature("".join(p.text for p in body), duplicate_settings)
+            dates[doc_id] = document["published_date"]
+            report.emitted += 1
+    canonical = clusters(signatures, dates, duplicate_settings)
+    with TableWriter("documents", target / "documents.parquet") as writer:
+        for document in iter_rows(source / "documents.parquet"):
+            cluster = canonical[document["doc_id"]]
+            writer.write({**document, "dup_cluster": cluster, "is_canonical": cluster == document["doc_id"]})
+    for table in PASSED_THROUGH:
+        shutil.copyfile(source / f"{table}.parquet", target / f"{table}.parquet")
+    duplicates = sum(1 for doc_id, chosen in canonical.items() if doc_id != chosen)
+    report.extra["rows"] = dict(sorted(counts.items()))
+    report.extra["near_duplicates"] = duplicates
+    report.extra["clusters_with_duplicates"] = len({c for d, c in canonical.items() if d != c})
+    report.save(target)
+    return report
