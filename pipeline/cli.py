@@ -14,21 +14,12 @@ from typing import Annotated
 
 import typer
 
-from pipeline.build import build as build_release
 from pipeline.errors import RendaError
-from pipeline.evaluate import evaluate as run_evaluation
-from pipeline.evaluate import render_table, summary_only
-from pipeline.jsonl import write_json
-from pipeline.remote import download as download_release
-from pipeline.schemas import stale_schemas, write_schemas
 from pipeline.settings import load_settings
-from pipeline.show import show as show_capture
-from pipeline.stages import enrich as enrich_stage
-from pipeline.stages import ingest as ingest_stage
-from pipeline.stages import parse as parse_stage
-from pipeline.stages import release as release_stage
-from pipeline.stages import validate as validate_stage
 from pipeline.stages.base import StageReport
+
+# Each command imports its library code when it runs: `renda show` should not pay for matplotlib or
+# datasketch, and every DVC stage starts a fresh process.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 
@@ -45,12 +36,16 @@ def _print_report(report: StageReport) -> None:
 @app.command()
 def ingest(raw_dir: Path, out_dir: Path, params: Params = None) -> None:
     """Decode and hash every raw file, detect its capture format."""
+    from pipeline.stages import ingest as ingest_stage
+
     _print_report(ingest_stage.run(raw_dir, out_dir, load_settings(params)))
 
 
 @app.command()
 def parse(in_dir: Path, out_dir: Path, params: Params = None) -> None:
     """Parse ingested documents into per-document bundles of records."""
+    from pipeline.stages import parse as parse_stage
+
     _print_report(parse_stage.run(in_dir, out_dir, load_settings(params)))
 
 
@@ -62,18 +57,24 @@ def validate(
     metrics: Annotated[Path | None, typer.Option(help="write metrics JSON here")] = None,
 ) -> None:
     """Validate bundles (pydantic + table checks) and write typed Parquet tables."""
+    from pipeline.stages import validate as validate_stage
+
     _print_report(validate_stage.run(in_dir, out_dir, load_settings(params), metrics))
 
 
 @app.command()
 def enrich(in_dir: Path, out_dir: Path, params: Params = None) -> None:
     """Add the research layers (terms, citations, figures, officials) and near-duplicate clusters."""
+    from pipeline.stages import enrich as enrich_stage
+
     _print_report(enrich_stage.run(in_dir, out_dir, load_settings(params)))
 
 
 @app.command()
 def release(in_dir: Path, out_dir: Path, params: Params = None) -> None:
     """Write the release: Parquet, CSV, DATASHEET.md, manifest.json."""
+    from pipeline.stages import release as release_stage
+
     _print_report(release_stage.run(in_dir, out_dir, load_settings(params)))
 
 
@@ -84,6 +85,8 @@ def build(
     params: Params = None,
 ) -> None:
     """Run every stage on RAW_DIR without DVC and write the release to --out."""
+    from pipeline.build import build as build_release
+
     build_release(raw_dir, out, load_settings(params), on_report=_print_report)
 
 
@@ -93,6 +96,8 @@ def schemas(
     check: Annotated[bool, typer.Option("--check", help="only report drift; exit 1 if any")] = False,
 ) -> None:
     """Generate the JSON Schema of every table from the models (or check that the files are current)."""
+    from pipeline.schemas import stale_schemas, write_schemas
+
     if check:
         stale = stale_schemas(folder)
         for table in stale:
@@ -114,6 +119,10 @@ def evaluate(
     summary: Annotated[bool, typer.Option("--summary", help="write scores only, no quoted text")] = False,
 ) -> None:
     """Score a release against hand-annotated gold files; a table on screen, details as JSON."""
+    from pipeline.evaluate import evaluate as run_evaluation
+    from pipeline.evaluate import render_table, summary_only
+    from pipeline.jsonl import write_json
+
     result = run_evaluation(gold_dir, release_dir)
     json_path.parent.mkdir(parents=True, exist_ok=True)
     write_json(json_path, summary_only(result) if summary else result)
@@ -136,6 +145,8 @@ def download(
     params: Params = None,
 ) -> None:
     """Download a release: every file checked against manifest.json's SHA-256; a mismatch is refused."""
+    from pipeline.remote import download as download_release
+
     settings = load_settings(
         params if params is not None or not Path("params.yaml").is_file() else Path("params.yaml")
     )
@@ -152,6 +163,8 @@ def show(
     dropped: Annotated[bool, typer.Option(help="list the lines dropped as chrome/header")] = True,
 ) -> None:
     """Print one capture as a parsed tree: header, sections, paragraphs, credits, dropped lines."""
+    from pipeline.show import show as show_capture
+
     typer.echo(show_capture(file, capture_format, dropped), nl=False)
 
 
