@@ -9,7 +9,7 @@ every offset in the release points into it.
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -132,12 +132,15 @@ def common_han_share(text: str, encoding: str) -> float:
     return sum(c in common for c in han) / len(han)
 
 
+# Unicode category Cc (U+0000–U+001F, U+007F–U+009F) except the whitespace controls \t \n \v \f \r, and U+FFFD.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def control_share(text: str) -> float:
     """Share of characters that are control characters (other than whitespace) or U+FFFD."""
     if not text:
         return 0.0
-    bad = sum(1 for c in text if c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v"))
-    return bad / len(text)
+    return len(_CONTROL.findall(text)) / len(text)
 
 
 def _strict(data: bytes, encoding: str) -> str | None:
