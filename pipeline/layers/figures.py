@@ -70,9 +70,17 @@ def _strip_leading(phrase: str) -> str:
     return phrase
 
 
+# Style sheets and HTML attributes copied into a capture (`margin: 5px 0%;`) hold numbers that are not figures.
+MARKUP_CONTEXT = re.compile(r"\d(?:px|em|pt)\b|style=|width=|height=|margin|padding|font-|color:|[{}]|=\"")
+MARKUP_WINDOW = 16
+
+
 def figures(paragraph: Paragraph) -> Iterator[Figure]:
     text = paragraph.text
     for match in FIGURE.finditer(text):
+        window = text[max(0, match.start() - MARKUP_WINDOW) : match.end() + MARKUP_WINDOW]
+        if MARKUP_CONTEXT.search(window):
+            continue
         value = float(Decimal(match["number"]) * SCALES.get(match["scale"] or "", 1))
         start, end = match.start(), match.end()
         counted = None
