@@ -7,8 +7,8 @@ That way a reader finds where a raw line is dropped (a marker here), and adding 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 from pipeline.rules import PLATFORM_CHROME
@@ -117,15 +117,12 @@ class CaptureFormat:
     head_captions: tuple[re.Pattern[str], ...] = ()
     # Best effort for formats without a byline: take the first date found in this many leading lines.
     date_search_lines: int = 0
-    extra_detector: Callable[[str], float] | None = field(default=None, compare=False)
 
     def detect(self, text: str) -> float:
         """Score in [0, 1]: the share of signature markers found among the text's lines."""
         return self.score(Probe.of(text))
 
     def score(self, probe: Probe) -> float:
-        if self.extra_detector is not None:
-            return self.extra_detector(probe.text)
         hits = sum(match_key(marker) in probe.keys for marker in self.signature)
         hits += sum(any(p.search(line) for line in probe.lines) for p in self.signature_patterns)
         total = len(self.signature) + len(self.signature_patterns)

@@ -22,6 +22,7 @@ from pipeline.layers.citations import citation_kind, citations, normalize_title
 from pipeline.layers.duplicates import DuplicateSettings, clusters, signature
 from pipeline.layers.figures import figures
 from pipeline.layers.officials import is_official_position, mentions, title_byline
+from pipeline.layers.terms import term_rows
 from pipeline.models import MODELS
 from pipeline.settings import Settings
 from pipeline.stages.base import StageReport, prepare_target
@@ -79,8 +80,6 @@ def layer_rows(
             "raw_start": raw_start,
             "raw_end": raw_end,
         }
-
-    from pipeline.layers.terms import term_rows
 
     occurrences, terms = term_rows(paragraphs)
     for position, occurrence in enumerate(occurrences):
