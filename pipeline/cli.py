@@ -8,6 +8,7 @@ RENDA_DEBUG=1 to see one).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -36,9 +37,12 @@ def _print_report(report: StageReport) -> None:
 @app.command()
 def ingest(raw_dir: Path, out_dir: Path, params: Params = None) -> None:
     """Decode and hash every raw file, detect its capture format."""
+    from pipeline.settings import check_duplicate_index
     from pipeline.stages import ingest as ingest_stage
 
-    _print_report(ingest_stage.run(raw_dir, out_dir, load_settings(params)))
+    settings = load_settings(params)
+    check_duplicate_index(settings)  # the first stage checks what later ones need
+    _print_report(ingest_stage.run(raw_dir, out_dir, settings))
 
 
 @app.command()
@@ -86,8 +90,11 @@ def build(
 ) -> None:
     """Run every stage on RAW_DIR without DVC and write the release to --out."""
     from pipeline.build import build as build_release
+    from pipeline.settings import check_duplicate_index
 
-    build_release(raw_dir, out, load_settings(params), on_report=_print_report)
+    settings = load_settings(params)
+    check_duplicate_index(settings)
+    build_release(raw_dir, out, settings, on_report=_print_report)
 
 
 @app.command()
@@ -140,11 +147,17 @@ def download(
         str | None, typer.Option("--tables", help="comma-separated tables (default: all)")
     ] = None,
     file_format: Annotated[str, typer.Option("--format", help="parquet, csv or all")] = "parquet",
-    cache: Annotated[Path | None, typer.Option("--cache", help="pooch cache folder")] = None,
+    cache: Annotated[
+        Path | None, typer.Option("--cache", help="cache folder (default: the user cache)")
+    ] = None,
     manifest_sha256: Annotated[str | None, typer.Option(help="pin the manifest's own SHA-256")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="seconds to wait for data")] = 30.0,
+    total_timeout: Annotated[
+        float, typer.Option("--total-timeout", help="seconds one file may take at most")
+    ] = 600.0,
     params: Params = None,
 ) -> None:
-    """Download a release: every file checked against manifest.json's SHA-256; a mismatch is refused."""
+    """Download a release: every file checked against manifest.json and SHA256SUMS; a mismatch is refused."""
     from pipeline.remote import download as download_release
 
     settings = load_settings(
@@ -152,8 +165,32 @@ def download(
     )
     url = base_url or settings.distribution.base_url
     selected = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
-    written = download_release(url, dest, selected, file_format, cache, manifest_sha256)
+    written = download_release(
+        url, dest, selected, file_format, cache, manifest_sha256, timeout=timeout, total_timeout=total_timeout
+    )
     typer.echo(f"downloaded {len(written)} verified files from {url} into {dest}", err=True)
+
+
+@app.command()
+def verify(
+    release_dir: Annotated[Path, typer.Argument(help="a release folder (built or downloaded)")],
+) -> None:
+    """Re-check a release: files against manifest.json and SHA256SUMS, the accounting, every raw span.
+
+    Exit 0 when every check passes, 1 with one line per problem otherwise. Example: `renda verify data/release`.
+    """
+    from pipeline.verify import verify_release
+
+    result = verify_release(release_dir)
+    for problem in result.problems:
+        typer.echo(f"renda: {release_dir}: {problem}", err=True)
+    verdict = "ok" if result.ok else f"{len(result.problems)} problems"
+    typer.echo(
+        f"verify: {result.files_checked} files, {result.sources_checked} sources, "
+        f"{result.paragraphs_checked} paragraphs checked: {verdict}",
+        err=True,
+    )
+    raise typer.Exit(0 if result.ok else 1)
 
 
 @app.command()
@@ -168,9 +205,18 @@ def show(
     typer.echo(show_capture(file, capture_format, dropped), nl=False)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the run like Ctrl-C, so work folders are removed on the way out."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        app(standalone_mode=False)
+        # without standalone mode, click returns a command's `typer.Exit` code instead of raising it
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except RendaError as error:

@@ -37,6 +37,10 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
         yield json.loads(line)
 
 
-def write_json(path: Path, data: Any) -> None:
+def dumps_pretty(data: Any) -> str:
     """Pretty, stable JSON for reports, metrics and manifests."""
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n", encoding="utf-8")
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(dumps_pretty(data), encoding="utf-8")

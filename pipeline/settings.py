@@ -1,12 +1,22 @@
-"""Run settings from params.yaml (the DVC params file), validated so a typo is an error, not a default."""
+"""Run settings from params.yaml (the DVC params file), validated so a typo is an error, not a default.
+
+Everything that can be wrong in the settings is found when they are loaded, before any stage runs: value
+ranges, formats (a version, a date, a URL), cross-field constraints (the near-duplicate threshold and number
+of permutations must give an LSH index), and every file they name is read and checked. Relative paths are
+resolved against the folder of the params file, so the same params give the same release from any folder.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from pipeline.errors import RendaError
 
@@ -15,25 +25,55 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _http_url(value: str) -> str:
+    if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _iso_date(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD") from None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+def _date_as_text(value: object) -> object:
+    """YAML reads an unquoted 2026-11-24 as a date: take it as the same text."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+IsoDate = Annotated[str, BeforeValidator(_date_as_text), AfterValidator(_iso_date)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+# Semantic version (https://semver.org): the changelog and the download cache use it as a path component.
+VERSION_PATTERN = r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
+
+
 class DatasetSettings(_Section):
-    name: str = "renda-corpus"
+    name: str = Field(default="renda-corpus", pattern=r"^[a-z0-9][a-z0-9._-]*$")
     title: str = "renda-corpus: Chinese People's Congress and government official-account articles"
     description: str = (
         "Articles published by Chinese People's Congress (人大) and government bodies on their official "
         "accounts, rebuilt from raw text captures into validated, sectioned records: documents, sections with "
         "headings, paragraphs with lead sentences, credits, related articles, raw texts and rejects."
     )
-    version: str = "0.1.0"
+    version: str = Field(default="0.1.0", pattern=VERSION_PATTERN)
     # The release date is set by the maintainer for each version (never read from a clock).
-    released: str = "2026-11-24"
+    released: IsoDate = "2026-11-24"
     license: str = "CC-BY-4.0"
-    license_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    license_url: HttpUrl = "https://creativecommons.org/licenses/by/4.0/"
     license_note: str = (
         "The licence covers the dataset's structure, metadata and annotations; article texts remain with "
         "their publishers and are included for research."
     )
     creators: list[str] = Field(default_factory=lambda: ["renda-corpus maintainers"])
-    homepage: str = "https://renda-corpus.invalid/"
+    homepage: HttpUrl = "https://renda-corpus.invalid/"
     keywords: list[str] = Field(
         default_factory=lambda: [
             "Chinese politics",
@@ -47,7 +87,7 @@ class DatasetSettings(_Section):
 
 class DistributionSettings(_Section):
     # Where published release folders live: `<base_url>/manifest.json` and the files it lists.
-    base_url: str = "https://renda-corpus.invalid/releases/latest/"
+    base_url: HttpUrl = "https://renda-corpus.invalid/releases/latest/"
 
 
 DEFAULT_EXCLUDE = ["README*", "*/README*", "LICENSE*", "*/LICENSE*", "MANIFEST*", "*/MANIFEST*"]
@@ -55,17 +95,18 @@ DEFAULT_EXCLUDE = ["README*", "*/README*", "LICENSE*", "*/LICENSE*", "MANIFEST*"
 
 class IngestSettings(_Section):
     # Glob patterns (relative to the raw folder) of files that are not captures; each becomes a reject row.
-    exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    exclude: list[NonEmpty] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     # Container columns by role (text, title, date, url, account), when the names are not recognised.
-    columns: dict[Literal["text", "title", "date", "url", "account"], str] = Field(default_factory=dict)
+    columns: dict[Literal["text", "title", "date", "url", "account"], NonEmpty] = Field(default_factory=dict)
 
 
 class DuplicateParams(_Section):
     # MinHash near-duplicates: permutations, character shingle size, Jaccard threshold, hash seed.
     num_perm: int = Field(default=128, ge=16, le=1024)
     shingle: int = Field(default=5, ge=2, le=20)
-    threshold: float = Field(default=0.8, gt=0, le=1)
-    seed: int = 1
+    threshold: float = Field(default=0.8, gt=0, lt=1)
+    # datasketch's MinHash seeds a numpy generator: 0 … 2**32 - 1.
+    seed: int = Field(default=1, ge=0, le=2**32 - 1)
 
 
 class EnrichSettings(_Section):
@@ -89,18 +130,100 @@ class Settings(_Section):
     release: ReleaseSettings = Field(default_factory=ReleaseSettings)
 
 
+def _resolve_paths(data: Any, base: Path) -> Any:
+    """`release.*` paths relative to the params file's folder (absolute paths stay as they are)."""
+    release = data.get("release") if isinstance(data, dict) else None
+    if isinstance(release, dict):
+        for key in ("evaluation", "previous_manifest", "dvc_lock"):
+            value = release.get(key)
+            if isinstance(value, str) and value and not Path(value).is_absolute():
+                release[key] = str(base / value)
+    return data
+
+
+def _read_json_object(path: Path, what: str, required: tuple[str, ...]) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RendaError(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RendaError(f"{path}: {what} is not readable JSON ({type(error).__name__})") from None
+    missing = [key for key in required if not isinstance(data, dict) or key not in data]
+    if missing:
+        raise RendaError(f"{path}: {what} has no {', '.join(missing)}")
+    return data
+
+
+def check_referenced_files(settings: Settings) -> None:
+    """Read every file the settings name, so a bad one fails now with one line, not stages later."""
+    release = settings.release
+    if release.previous_manifest is not None:
+        manifest = _read_json_object(
+            release.previous_manifest, "release.previous_manifest", ("version", "files", "documents")
+        )
+        if not isinstance(manifest["documents"], dict) or not isinstance(manifest["files"], list):
+            raise RendaError(
+                f"{release.previous_manifest}: release.previous_manifest is not a release manifest"
+            )
+    if release.evaluation is not None and release.evaluation.exists():
+        _read_json_object(
+            release.evaluation, "release.evaluation", ("documents", "fields", "headings", "leakage")
+        )
+    if release.dvc_lock is not None and release.dvc_lock.exists():
+        # absent on the very first `dvc repro`; when present it must be a dvc.lock
+        try:
+            lock = yaml.safe_load(release.dvc_lock.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            raise RendaError(
+                f"{release.dvc_lock}: release.dvc_lock is not readable YAML ({type(error).__name__})"
+            ) from None
+        if not isinstance(lock, dict) or not isinstance(lock.get("stages", {}), dict):
+            raise RendaError(f"{release.dvc_lock}: release.dvc_lock is not a dvc.lock (no stages mapping)")
+
+
+def check_duplicate_index(settings: Settings) -> None:
+    """The near-duplicate threshold and permutations must give an LSH index (datasketch needs ≥ 2 bands).
+
+    It asks datasketch itself rather than copying its band optimisation; the import costs about 0.5 s, so it
+    runs where a run starts (`renda build`, `renda ingest`) and in `enrich`, not in every stage.
+    """
+    from datasketch import MinHashLSH
+
+    params = settings.enrich.duplicates
+    try:
+        MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
+    except ValueError as error:
+        raise RendaError(
+            f"enrich.duplicates: threshold {params.threshold} with num_perm {params.num_perm} gives no LSH index "
+            f"({error}); lower the threshold or raise num_perm"
+        ) from None
+
+
 def load_settings(path: Path | None) -> Settings:
-    """Settings from a params.yaml; defaults when `path` is None."""
+    """Settings from a params.yaml; defaults when `path` is None. Every problem is one line naming the file."""
     if path is None:
         return Settings()
+    if path.is_dir():
+        raise RendaError(f"{path}: is a folder; --params takes a params.yaml file")
     if not path.is_file():
         raise RendaError(f"{path}: params file not found")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return Settings.model_validate(data)
+        if not isinstance(data, dict):
+            raise RendaError(f"{path}: not a mapping of settings")
+        settings = Settings.model_validate(_resolve_paths(data, path.resolve().parent))
+    except UnicodeDecodeError:
+        raise RendaError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as error:
         raise RendaError(f"{path}: not valid YAML ({error.__class__.__name__})") from None
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise RendaError(f"{path}: {where}: {first['msg']}") from None
+    except ValueError as error:  # YAML's own value conversions, e.g. a date with month 13
+        raise RendaError(f"{path}: not valid YAML ({error})") from None
+    try:
+        check_referenced_files(settings)
+    except RendaError as error:
+        raise RendaError(f"{path}: {error}") from None
+    return settings

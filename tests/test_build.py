@@ -14,6 +14,7 @@ import pytest
 from conftest import EXAMPLE
 
 from pipeline.fields import TABLES
+from pipeline.outputs import MARKER, SIGNATURE
 
 RENDA = [sys.executable, "-c", "from pipeline.cli import main; main()"]
 
@@ -71,7 +72,9 @@ def test_release_layout_and_manifest(messy_raw: Path, tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     listed = {entry["path"] for entry in manifest["files"]}
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert listed == on_disk - {"manifest.json", "SHA256SUMS"}
+    assert listed == on_disk - {"manifest.json", "SHA256SUMS", MARKER}
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    assert marker == {"signature": SIGNATURE, "kind": "release", "files": sorted(on_disk - {MARKER})}
     metadata = {
         "DATASHEET.md",
         "README.md",
@@ -82,7 +85,7 @@ def test_release_layout_and_manifest(messy_raw: Path, tmp_path: Path) -> None:
     }
     plots = {f"plots/{name}.png" for name in ("documents_per_month", "lengths", "capture_formats", "rejects")}
     tables = {f"{t}.parquet" for t in TABLES} | {f"csv/{t}.csv" for t in TABLES}
-    assert on_disk == tables | metadata | plots | {"manifest.json", "SHA256SUMS"}
+    assert on_disk == tables | metadata | plots | {"manifest.json", "SHA256SUMS", MARKER}
     assert manifest["tables"]["paragraphs"] == 14
     for table in TABLES:
         schema = pq.read_schema(out / f"{table}.parquet")
@@ -130,7 +133,7 @@ def test_rebuild_replaces_an_earlier_release(messy_raw: Path, tmp_path: Path) ->
             ["build", "/nonexistent/raw", "--out", "OUT"],
             "renda: error: /nonexistent/raw: raw folder not found",
         ),
-        (["build", "RAW", "--out", "NOTEMPTY"], "folder is not empty and is not an earlier release"),
+        (["build", "RAW", "--out", "NOTEMPTY"], "notempty: folder is not empty and was not written by renda"),
         (
             ["build", "RAW", "--out", "OUT", "--params", "BADPARAMS"],
             "ingest.exclud: Extra inputs are not permitted",

@@ -7,14 +7,14 @@ and rejected, so `report.json` shows that nothing was lost.
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import RendaError
 from pipeline.jsonl import write_json
+from pipeline.outputs import atomic_output
 
 UNITS_FILE = "units.jsonl"
 SOURCES_FILE = "sources.jsonl"
@@ -67,20 +67,14 @@ def reject_unit(
     }
 
 
-def prepare_target(target: Path, marker: str = REPORT_FILE) -> Path:
-    """An empty output folder. A non-empty folder is emptied only if it holds `marker` (an earlier output of
-    this stage): never delete a folder of someone else's files because a path was mistyped."""
-    if target.exists() and not target.is_dir():
-        raise RendaError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()):
-        if not (target / marker).is_file():
-            raise RendaError(
-                f"{target}: folder is not empty and holds no {marker} of an earlier run; choose another"
-            )
-        for child in target.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-    target.mkdir(parents=True, exist_ok=True)
-    return target
+def run_atomic(
+    stage: str, source: Path, target: Path, write: Callable[[Path], StageReport]
+) -> StageReport:
+    """Run a stage's `write(folder)` into a work folder beside `target` and move it into place complete.
+
+    The target is checked before any work (never the input folder, `.`, home or `/`; only an earlier output of
+    ours is replaced), so a mistyped path costs nothing and a killed run leaves the previous output intact.
+    """
+    with atomic_output(target, f"stage:{stage}", [source], option=f"{stage} output") as work:
+        report = write(work)
+    return report

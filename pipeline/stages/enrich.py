@@ -24,8 +24,8 @@ from pipeline.layers.figures import figures
 from pipeline.layers.officials import is_official_position, mentions, title_byline
 from pipeline.layers.terms import term_rows
 from pipeline.models import MODELS
-from pipeline.settings import Settings
-from pipeline.stages.base import StageReport, prepare_target
+from pipeline.settings import Settings, check_duplicate_index
+from pipeline.stages.base import StageReport, run_atomic
 from pipeline.stages.validate import TABLE_FILES
 from pipeline.tables import TableWriter, iter_rows
 
@@ -170,10 +170,14 @@ def layer_rows(
 
 
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
+    check_duplicate_index(settings)
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
+
+
+def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     for table in TABLE_FILES:
         if not (source / f"{table}.parquet").is_file():
             raise RendaError(f"{source}: missing {table}.parquet (run `renda validate` first)")
-    prepare_target(target)
     report = StageReport(NAME)
     duplicate_settings = DuplicateSettings(**settings.enrich.duplicates.model_dump())
     signatures = {}

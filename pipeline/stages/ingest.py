@@ -25,7 +25,7 @@ from pipeline.errors import RendaError
 from pipeline.formats import detect_format
 from pipeline.jsonl import write_line
 from pipeline.settings import Settings
-from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, prepare_target, reject_unit
+from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
 
 NAME = "ingest"
 
@@ -128,9 +128,12 @@ def _container_units(
 
 
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
+
+
+def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     if not source.is_dir():
         raise RendaError(f"{source}: raw folder not found")
-    prepare_target(target)
     report = StageReport(NAME)
     formats: dict[str, int] = {}
     with (

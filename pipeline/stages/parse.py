@@ -15,7 +15,7 @@ from pipeline.jsonl import read_records, write_line
 from pipeline.parser import document_fields, parse_date, parse_text
 from pipeline.script import conversion_name, detect_script, to_simplified
 from pipeline.settings import Settings
-from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, prepare_target, reject_unit
+from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
 from pipeline.text import nfc
 
 NAME = "parse"
@@ -98,7 +98,10 @@ def with_container_fields(fields: dict[str, Any], url: str | None, meta: dict[st
 
 
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
-    prepare_target(target)
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
+
+
+def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     report = StageReport(NAME)
     passed_on = 0
     with (target / UNITS_FILE).open("w", encoding="utf-8") as out:

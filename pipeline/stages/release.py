@@ -23,6 +23,7 @@ import yaml
 from pipeline.errors import RendaError
 from pipeline.fields import TABLES
 from pipeline.jsonl import write_json
+from pipeline.outputs import MARKER, PARTIAL_MARKER, atomic_output
 from pipeline.provenance import code_tree_id, package_version, sha256_file
 from pipeline.publish.card import bibtex, citation_cff, dataset_card
 from pipeline.publish.changelog import changelog
@@ -37,6 +38,8 @@ from pipeline.tables import iter_rows, row_count
 NAME = "release"
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
+# The output folder's own bookkeeping, not part of the release's content.
+WORK_MARKERS = (MARKER, PARTIAL_MARKER)
 # Versions recorded in the manifest: the libraries whose versions decide the output bytes or the parse.
 RECORDED_PACKAGES = ("pyarrow", "pandas", "pydantic", "opencc", "charset-normalizer", "matplotlib", "dvc")
 
@@ -63,14 +66,6 @@ def write_csv(parquet_path: Path, csv_path: Path) -> None:
             writer.writerow([csv_cell(row[column]) for column in columns])
 
 
-def check_target(target: Path) -> None:
-    """Raise unless `target` is absent, empty, or an earlier release (it will be replaced)."""
-    if target.exists() and not target.is_dir():
-        raise RendaError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
-        raise RendaError(f"{target}: folder is not empty and is not an earlier release; choose another --out")
-
-
 def upstream_lock_sha256(dvc_lock: Path | None) -> str | None:
     """SHA-256 of the dvc.lock entries of every stage before `release` (canonical JSON), or None."""
     if dvc_lock is None or not dvc_lock.is_file():
@@ -93,7 +88,7 @@ def _dependencies() -> dict[str, str]:
 
 def _entries(target: Path, rows: dict[str, int], skip: set[str]) -> dict[str, dict[str, Any]]:
     entries: dict[str, dict[str, Any]] = {}
-    for path in sorted(p for p in target.rglob("*") if p.is_file()):
+    for path in sorted(p for p in target.rglob("*") if p.is_file() and p.name not in WORK_MARKERS):
         relative = path.relative_to(target).as_posix()
         if relative in skip:
             continue
@@ -120,16 +115,13 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
     for table in TABLES:
         if not (source / f"{table}.parquet").is_file():
             raise RendaError(f"{source}: missing {table}.parquet (run `renda enrich` first)")
+    with atomic_output(target, "release", [source], option="release") as work:
+        report = _write(source, work, settings)
+    return report
+
+
+def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     previous = settings.release.previous_manifest
-    if previous is not None and not previous.is_file():
-        raise RendaError(f"{previous}: release.previous_manifest not found")
-    check_target(target)
-    # Write beside the target and swap at the end, so a failed run never leaves a half-written release.
-    final = target
-    target = final.parent / f".{final.name}.partial"
-    if target.exists():
-        shutil.rmtree(target)  # our own leftover from a failed run: the name is reserved for it
-    target.mkdir(parents=True)
     report = StageReport(NAME)
     (target / "csv").mkdir()
     rows: dict[str, int] = {}
@@ -173,8 +165,5 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
     (target / CHECKSUMS).write_text(
         "".join(f"{entry['sha256']}  {path}\n" for path, entry in checksums.items()), encoding="utf-8"
     )
-    if final.exists():
-        shutil.rmtree(final)
-    target.rename(final)
     report.extra["tables"] = rows
     return report

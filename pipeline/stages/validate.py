@@ -16,10 +16,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline.jsonl import read_lines, read_records, write_json
+from pipeline.jsonl import dumps_pretty, read_lines, read_records
 from pipeline.models import BUNDLE_TABLES, DocumentBundle
+from pipeline.outputs import write_file_atomic
 from pipeline.settings import Settings
-from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, prepare_target, reject_unit
+from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
 from pipeline.tables import TableWriter
 
 NAME = "validate"
@@ -86,7 +87,10 @@ def _first_error(error: ValidationError) -> str:
 
 
 def run(source: Path, target: Path, settings: Settings, metrics_path: Path | None = None) -> StageReport:
-    prepare_target(target)
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, metrics_path))
+
+
+def _write(source: Path, target: Path, settings: Settings, metrics_path: Path | None) -> StageReport:
     report = StageReport(NAME)
     seen: dict[str, str] = {}
     formats: Counter[str] = Counter()
@@ -164,8 +168,7 @@ def run(source: Path, target: Path, settings: Settings, metrics_path: Path | Non
     }
     report.extra["metrics"] = metrics
     if metrics_path is not None:
-        metrics_path.parent.mkdir(parents=True, exist_ok=True)
-        write_json(metrics_path, metrics)
+        write_file_atomic(metrics_path, dumps_pretty(metrics))
     report.save(target)
     return report
 

@@ -1,0 +1,243 @@
+"""Output folders that are never half-written and never someone else's.
+
+Every folder `renda` writes (a stage's output, a release, `renda build --out`) is built in a sibling folder
+`.<name>.partial` and moved into place only when complete, by one atomic exchange of the two names
+(`renameat2(RENAME_EXCHANGE)` on Linux). So at every moment the target is either the previous complete output or
+the new complete output: a `kill -9` can leave a stale sibling, never a release that lacks files. The next run
+removes stale siblings, but only ones that carry our marker.
+
+The marker is `.renda-output.json`: the project's signature and the list of files the program wrote, written
+last. Only a folder with that marker, holding no file that is not on its list, may be replaced; a folder of
+anyone else's files is refused with one line before any work, and so are `/`, the home folder, the current
+folder or a parent of it, and the input folder, a parent of it or a folder inside it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pipeline.errors import RendaError
+
+MARKER = ".renda-output.json"
+SIGNATURE = "renda-corpus output folder"
+# Written first into every sibling work folder, so a stale one can be recognised as ours and removed.
+PARTIAL_MARKER = ".renda-partial"
+SIBLING_SUFFIXES = ("partial", "previous", "interim")
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def sibling(target: Path, suffix: str) -> Path:
+    """The work folder beside `target` for `suffix` (same filesystem, so renames are atomic)."""
+    return target.parent / f".{target.name}.{suffix}"
+
+
+def written_files(folder: Path) -> list[str]:
+    """Every file below `folder` (POSIX relative paths, sorted), markers excluded."""
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if (path.is_file() or path.is_symlink()) and path.name not in (MARKER, PARTIAL_MARKER)
+    )
+
+
+def read_marker(folder: Path) -> dict[str, object] | None:
+    """The marker of a folder this program completed, or None."""
+    path = folder / MARKER
+    if not path.is_file() or path.is_symlink():
+        return None
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or marker.get("signature") != SIGNATURE:
+        return None
+    if not isinstance(marker.get("files"), list):
+        return None
+    return marker
+
+
+def write_marker(folder: Path, kind: str) -> None:
+    marker = {"signature": SIGNATURE, "kind": kind, "files": written_files(folder)}
+    (folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def refuse_dangerous(target: Path, inputs: Iterable[Path] = (), option: str = "output") -> None:
+    """Raise for a target that replacing would destroy more than an earlier output of ours."""
+    resolved = target.resolve()
+    shown = os.fsdecode(target)
+    if resolved == Path(resolved.anchor):
+        raise RendaError(f"{shown}: refusing to use the filesystem root as the {option} folder")
+    home = Path.home().resolve()
+    if _is_within(home, resolved):
+        raise RendaError(f"{shown}: refusing to use the home folder or a parent of it as the {option} folder")
+    if _is_within(Path.cwd().resolve(), resolved):
+        raise RendaError(
+            f"{shown}: refusing to use the current folder or a parent of it as the {option} folder; "
+            "name a sub-folder"
+        )
+    for source in inputs:
+        source_resolved = source.resolve()
+        if _is_within(source_resolved, resolved) or _is_within(resolved, source_resolved):
+            raise RendaError(
+                f"{shown}: the {option} folder must be outside the input folder {os.fsdecode(source)} "
+                "(not it, a parent of it, or inside it)"
+            )
+    if target.is_symlink():
+        raise RendaError(f"{shown}: is a symbolic link; give the real folder as the {option} folder")
+    if target.exists() and not target.is_dir():
+        raise RendaError(f"{shown}: exists and is not a folder")
+
+
+def check_replaceable(target: Path, option: str = "output") -> None:
+    """Raise unless `target` is absent, empty, or a complete earlier output holding only files we wrote."""
+    shown = os.fsdecode(target)
+    if not target.exists():
+        return
+    if not target.is_dir() or target.is_symlink():
+        raise RendaError(f"{shown}: exists and is not a folder")
+    if not any(target.iterdir()):
+        return
+    marker = read_marker(target)
+    if marker is None:
+        raise RendaError(
+            f"{shown}: folder is not empty and was not written by renda (no {MARKER}); "
+            f"choose another {option} folder"
+        )
+    listed = {str(name) for name in marker["files"]}  # type: ignore[union-attr]
+    foreign = [name for name in written_files(target) if name not in listed]
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise RendaError(
+            f"{shown}: holds files renda did not write ({', '.join(foreign[:3])}{more}); "
+            f"move them or choose another {option} folder"
+        )
+
+
+def check_writable(target: Path) -> None:
+    """Raise unless the folder that will hold `target` can be written (checked before any work)."""
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise RendaError(
+            f"{os.fsdecode(parent)}: is not a folder, so {os.fsdecode(target)} cannot be written"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise RendaError(f"{os.fsdecode(parent)}: not writable, so {os.fsdecode(target)} cannot be written")
+
+
+def _ours(folder: Path) -> bool:
+    return (
+        folder.is_dir()
+        and not folder.is_symlink()
+        and (
+            (folder / PARTIAL_MARKER).is_file()
+            or read_marker(folder) is not None
+            or not any(folder.iterdir())
+        )
+    )
+
+
+def remove_stale(target: Path, suffixes: tuple[str, ...] = ("partial", "previous")) -> None:
+    """Remove work folders that a killed run of ours left beside `target`, and undo an interrupted swap."""
+    previous = sibling(target, "previous")
+    if not target.exists() and read_marker(previous) is not None:
+        previous.rename(
+            target
+        )  # the fallback swap was killed between its two renames: restore the old output
+    for suffix in suffixes:
+        folder = sibling(target, suffix)
+        if folder.is_symlink():
+            raise RendaError(f"{os.fsdecode(folder)}: is a symbolic link where renda keeps its work folder")
+        if not folder.exists():
+            continue
+        if not _ours(folder):
+            raise RendaError(
+                f"{os.fsdecode(folder)}: a folder renda did not write has the name of its work folder"
+            )
+        shutil.rmtree(folder)
+
+
+def new_work_folder(target: Path, suffix: str) -> Path:
+    folder = sibling(target, suffix)
+    folder.mkdir(parents=True)
+    (folder / PARTIAL_MARKER).write_text("", encoding="utf-8")
+    return folder
+
+
+_libc: ctypes.CDLL | None = None
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two existing paths; False where the system cannot (then the caller falls back)."""
+    global _libc
+    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
+        return False
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), os.fsdecode(second))
+
+
+def publish(partial: Path, target: Path) -> None:
+    """Move a complete work folder into place; the old output is gone only once the new one is there."""
+    if not target.exists():
+        partial.rename(target)
+        return
+    if _exchange(partial, target):
+        shutil.rmtree(partial)  # now holds the old output; a kill here leaves a marked stale sibling
+        return
+    previous = sibling(target, "previous")
+    target.rename(previous)
+    partial.rename(target)
+    shutil.rmtree(previous)
+
+
+@contextmanager
+def atomic_output(
+    target: Path, kind: str, inputs: Iterable[Path] = (), option: str = "output"
+) -> Iterator[Path]:
+    """Yield a fresh work folder; on success mark it and move it onto `target`, on any failure remove it."""
+    inputs = list(inputs)
+    refuse_dangerous(target, inputs, option)
+    check_replaceable(target, option)
+    check_writable(target)
+    remove_stale(target)
+    partial = new_work_folder(target, "partial")
+    try:
+        yield partial
+        (partial / PARTIAL_MARKER).unlink()
+        write_marker(partial, kind)
+        publish(partial, target)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def write_file_atomic(path: Path, text: str) -> None:
+    """Write a single file (metrics, reports outside an output folder) by rename: complete or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
