@@ -18,6 +18,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "list<string>": pa.list_(pa.field("item", pa.string(), nullable=False)),
     "list<string?>": pa.list_(pa.field("item", pa.string(), nullable=True)),
     "list<int32>": pa.list_(pa.field("item", pa.int32(), nullable=False)),
+    "list<int64>": pa.list_(pa.field("item", pa.int64(), nullable=False)),
 }
 
 

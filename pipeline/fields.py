@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 LogicalType = Literal[
-    "string", "int32", "int64", "float64", "bool", "date", "list<string>", "list<string?>", "list<int32>"
-]
+    "string", "int32", "int64", "float64", "bool", "date", "list<string>", "list<string?>", "list<int32>",
+    "list<int64>",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -618,8 +619,10 @@ _LAYER_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "numbers",
-        "list<int32>",
-        "The integers a numbered formulation counts, in order (一府一委两院 → [1, 1, 2]); empty otherwise.",
+        "list<int64>",
+        "The integers a numbered formulation counts, in order (一府一委两院 → [1, 1, 2]), scales multiplied "
+        "(五千亿 → [500000000000], 21亿 → [2100000000]); empty otherwise. Signed 64-bit: a numeral above "
+        "2^63 − 1 (一万亿亿亿) is left out, and a term left with none is not `is_numbered`.",
         "提法中的数字（按顺序）。",
         [2],
     ),
@@ -708,16 +711,19 @@ _LAYER_FIELDS: tuple[Field, ...] = (
     Field(
         "amount",
         "float64",
-        "The number of a figure (a count, amount or share) as a number, scaled by 万/亿 when printed with them "
-        "(`62.6万人` → 626000, unit 人).",
-        "数值（按万、亿换算）。",
+        "The number of a figure (a count, amount or share) in its base unit, scales folded in (`62.6万人` → "
+        "626000, unit 人; `14.2万亿元` → 14200000000000, `2000亿元` → 200000000000, `5千元` → 5000, unit 元). "
+        "float64 holds every whole number up to 2^53 (about 9.007 × 10^15) exactly; a figure above that is not "
+        "recorded rather than stored rounded. The printed form is in `figure_text`.",
+        "数值（换算为基本单位，如 14.2万亿元 → 14200000000000 元；不超过 2^53 时整数精确）。",
         16.0,
     ),
     Field(
         "unit",
         "string",
-        "Unit or measure word after the number (个, 项, 人次, 部, 万元, %, …).",
-        "单位或量词。",
+        "Unit or measure word after the number, in its base form (个, 项, 人次, 部, 元, 人, %, …): a printed "
+        "scale 万/亿/万亿/千万 is folded into `amount` (`2000亿元` → 元), 千元 is 元, full-width ％ is %.",
+        "单位或量词（基本单位：万元、亿元计为元，％计为 %）。",
         "个",
         category=True,
     ),

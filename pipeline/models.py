@@ -30,6 +30,7 @@ def _python_type(spec: FieldSpec) -> Any:
         "list<string>": list[str],
         "list<string?>": list[str | None],
         "list<int32>": list[int],
+        "list<int64>": list[int],
     }[spec.type]
 
 

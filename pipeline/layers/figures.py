@@ -5,24 +5,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 
 from pipeline.layers import Paragraph
+from pipeline.numerals import scale_value
 
 # Units and measure words that make a number a figure; dates (年 月 日) and ordinals (第, 届) are not figures.
+# A scale before the unit (万, 亿, 万亿, 千万) is not part of it: `62.6万人` is 626000 人, `14.2万亿元` 1.42e13 元.
 UNITS: tuple[str, ...] = (
-    "人次", "万人", "余人", "多人", "万元", "亿元", "千元", "元", "万亩", "亩", "平方米", "平方公里", "公里",
-    "千米", "米", "吨", "万吨", "个", "项", "部", "件", "次", "名", "人", "家", "所", "条", "篇", "场", "批",
-    "户", "倍", "台", "套", "处", "座", "份", "期", "轮", "类", "种", "支", "起", "宗", "笔", "辆", "间", "位",
-    "%", "％", "个百分点",
+    "人次", "余人", "多人", "千元", "元", "亩", "平方米", "平方公里", "公里", "千米", "米", "吨", "个", "项", "部",
+    "件", "次", "名", "人", "家", "所", "条", "篇", "场", "批", "户", "倍", "台", "套", "处", "座", "份", "期", "轮",
+    "类", "种", "支", "起", "宗", "笔", "辆", "间", "位", "%", "％", "个百分点",
 )  # fmt: skip
+# Printed units stored as a base unit times a factor, so every amount of money is in 元 and every share in %.
+BASE_UNITS: dict[str, tuple[str, int]] = {"千元": ("元", 1000), "％": ("%", 1)}
 _UNITS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # Not after a digit, a letter, `%` (URL escapes such as %2536), or 表/图/第 (`表3所示` is table 3);
 # not before a letter, digit or markup (`20%"`, `1.93%</p>`).
 FIGURE = re.compile(
-    rf"(?<![0-9.%A-Za-z_=表图第])(?P<number>\d+(?:\.\d+)?)(?P<scale>万|亿)?(?P<unit>{_UNITS})(?![0-9A-Za-z\"'<])"
+    rf"(?<![0-9.%A-Za-z_=表图第])(?P<number>\d+(?:\.\d+)?)(?P<scale>[百千]?[万萬亿億]+)?(?P<unit>{_UNITS})"
+    r"(?![0-9A-Za-z\"'<])"
 )
-SCALES = {"万": 10_000, "亿": 100_000_000}
+# float64 holds every integer up to 2^53 (≈ 9.007e15) exactly; a larger amount (no government figure in 元 or
+# in people comes near it: a digit string such as an ID number) is not emitted rather than stored rounded.
+MAX_EXACT_AMOUNT = 2**53
 # What is counted stands after the unit (`16个代表之家`) or before the number (`审议报告15个`).
 THING_AFTER = re.compile(r"[\u4e00-\u9fff]{2,14}")
 THING_BEFORE = re.compile(r"[\u4e00-\u9fff]{2,20}$")
@@ -51,6 +57,8 @@ NOT_THINGS = ("以上", "左右", "以下", "以内", "之多", "多", "余")
 
 @dataclass(frozen=True)
 class Figure:
+    """A figure: its value in the base unit (scales folded in), that unit, what it counts, its span in the text."""
+
     value: float
     unit: str
     counted: str | None
@@ -75,21 +83,34 @@ MARKUP_CONTEXT = re.compile(r"\d(?:px|em|pt)\b|style=|width=|height=|margin|padd
 MARKUP_WINDOW = 16
 
 
+def amount(number: str, scale: str, unit: str) -> tuple[float, str] | None:
+    """The printed number in the base unit (`14.2`, `万亿`, `元` → 1.42e13, `元`; `5`, ``, `千元` → 5000, `元`;
+    `5`, ``, `％` → 5, `%`); None when the scale is not one or the amount is beyond exact float64 integers."""
+    factor = scale_value(scale)
+    if factor is None:
+        return None
+    base, unit_factor = BASE_UNITS.get(unit, (unit, 1))
+    value = Fraction(number) * factor * unit_factor  # exact; float() then rounds once, correctly
+    if value > MAX_EXACT_AMOUNT:
+        return None
+    return float(value), base
+
+
 def figures(paragraph: Paragraph) -> Iterator[Figure]:
+    """Each figure of the paragraph, in order; its amount in the base unit, its printed form in the span."""
     text = paragraph.text
     for match in FIGURE.finditer(text):
         window = text[max(0, match.start() - MARKUP_WINDOW) : match.end() + MARKUP_WINDOW]
         if MARKUP_CONTEXT.search(window):
             continue
-        value = float(Decimal(match["number"]) * SCALES.get(match["scale"] or "", 1))
+        measured = amount(match["number"], match["scale"] or "", match["unit"])
+        if measured is None:
+            continue
+        value, unit = measured
         start, end = match.start(), match.end()
         counted = None
         after = THING_AFTER.match(text, end)
-        if (
-            after
-            and match["unit"] not in ("%", "％", "个百分点", "倍")
-            and not after.group(0).startswith(NOT_THINGS)
-        ):
+        if after and unit not in ("%", "个百分点", "倍") and not after.group(0).startswith(NOT_THINGS):
             thing = after.group(0)
             verb = VERBS_AFTER.search(thing)
             if verb is not None:
@@ -105,5 +126,6 @@ def figures(paragraph: Paragraph) -> Iterator[Figure]:
                 phrase = _strip_leading(phrase)
                 if len(phrase) >= 2 and phrase not in LEADING_WORDS:
                     counted = phrase
-                    start = start - len(phrase)
-        yield Figure(value, match["unit"], counted, start, end)
+                    # from where the phrase stands: words of change trimmed off its end stay in the span
+                    start = text.rfind(phrase, 0, start)
+        yield Figure(value, unit, counted, start, end)

@@ -21,6 +21,8 @@ NOT_COUNTS = ("一些", "一定", "一切", "一起", "一样", "一直", "一�
 NUMERAL_PLACES = ("四川", "三亚", "三明", "三门峡", "五指山", "六安", "六盘水", "七台河", "八一", "九江", "十堰", "万宁",
                   "万州", "千岛湖", "百色")  # fmt: skip
 MAX_FORMULATION_CHARS = 16
+# `numbers` is stored as signed 64-bit integers; a numeral beyond that (`一万亿亿亿` is 10^28) is dropped from it.
+MAX_NUMBER = 2**63 - 1
 
 
 def quoted(paragraph: Paragraph) -> Iterator[tuple[str, str, int, int]]:
@@ -35,7 +37,10 @@ def quoted(paragraph: Paragraph) -> Iterator[tuple[str, str, int, int]]:
 
 
 def numbers_of(term: str) -> list[int]:
-    """The counts of a numbered formulation, in order; [] when the term is not one."""
+    """The counts of a numbered formulation, in order; [] when the term is not one.
+
+    Scales multiply (`五千亿` → [500000000000], `21亿` → [2100000000]); a numeral above 2^63 − 1 is left out,
+    because the column is int64 and such a value is a typo or a flourish, not a count."""
     if (
         len(term) > MAX_FORMULATION_CHARS
         or not NUMBERED_START.match(term)
@@ -47,8 +52,12 @@ def numbers_of(term: str) -> list[int]:
     for run in NUMERAL_RUN.finditer(term):
         if term[run.start() :].startswith(NOT_COUNTS):
             continue
-        values.extend(split_numerals(run.group(0)))
-    return values
+        if run["scale"] is not None:  # Arabic with a scale (`21亿`) is one number or none (`1.23456万`)
+            whole = parse_chinese_number(run.group(0))
+            values.extend([] if whole is None else [whole])
+        else:
+            values.extend(split_numerals(run.group(0)))
+    return [value for value in values if value <= MAX_NUMBER]
 
 
 def split_numerals(run: str) -> list[int]:
@@ -81,14 +90,16 @@ def term_rows(paragraphs: list[Paragraph]) -> tuple[list[dict[str, Any]], list[d
     for occurrence in occurrences:
         entry = distinct.setdefault(occurrence["term"], {"first": occurrence, "n": 0})
         entry["n"] += 1
-    terms = [
-        {
-            "term": term,
-            "is_numbered": bool(numbers_of(term)),
-            "numbers": numbers_of(term),
-            "n_occurrences": entry["n"],
-            "first": entry["first"],
-        }
-        for term, entry in distinct.items()
-    ]
+    terms = []
+    for term, entry in distinct.items():
+        numbers = numbers_of(term)
+        terms.append(
+            {
+                "term": term,
+                "is_numbered": bool(numbers),
+                "numbers": numbers,
+                "n_occurrences": entry["n"],
+                "first": entry["first"],
+            }
+        )
     return occurrences, terms

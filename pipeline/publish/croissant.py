@@ -60,6 +60,7 @@ DATA_TYPES = {
     "list<string>": "sc:Text",
     "list<string?>": "sc:Text",
     "list<int32>": "sc:Integer",
+    "list<int64>": "sc:Integer",
 }
 
 RAI: dict[str, Any] = {

@@ -24,6 +24,7 @@ FRICTIONLESS_TYPES = {
     "list<string>": "array",
     "list<string?>": "array",
     "list<int32>": "array",
+    "list<int64>": "array",
 }
 # rejects has no usable primary key in Frictionless terms: source_row is null for whole files.
 NO_PRIMARY_KEY = {"rejects"}
