@@ -7,9 +7,13 @@ with an empty text cell is a reject, and so is a file in which no text column ca
 
 from __future__ import annotations
 
+import base64
 import csv
+import datetime
+import decimal
 import io
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -55,6 +59,12 @@ COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
     "account": ("account", "公众号", "mp_name", "nickname", "site", "网站"),
 }
 MAX_CSV_FIELD = 1 << 30
+# A broken CSV record that swallowed later lines makes the reader start again after its first line. Past this
+# many restarts (a file of unbalanced quotes would cost time quadratic in its length) the rest of the file is
+# one error row naming the line where reading stopped.
+MAX_CSV_RESTARTS = 200
+# Cell values that mean "no value" when they are the whole cell (pandas, R and SQL exports write these).
+MISSING_CELL_MARKERS = frozenset({"nan", "none", "null", "na", "n/a", "<na>", "nat"})
 
 
 class ContainerError(ValueError):
@@ -115,29 +125,58 @@ def iter_rows(kind: str, text: str | None, data: bytes) -> Iterator[ContainerRow
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[ContainerRow]:
+    """Records of a CSV/TSV text; a malformed record is one error row and reading goes on after it.
+
+    A stray quote inside a line fails that line only (the reader resumes on the next physical line). A broken
+    record that ran over several lines (an unclosed quote swallows lines up to the next quote, or to the end of
+    the file) is taken as broken on its first line only: reading restarts on the line after it, so the rows it
+    swallowed are read again on their own.
+    """
     csv.field_size_limit(MAX_CSV_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = list(io.StringIO(text, newline=""))  # physical lines, split only at \r, \n, \r\n as csv does
+    if not lines:
+        raise ContainerError("malformed_container", "no header row")
     try:
-        header = next(reader)
-    except StopIteration:
-        raise ContainerError("malformed_container", "no header row") from None
+        header = next(csv.reader(lines[:1], delimiter=delimiter, strict=True))
     except csv.Error as error:
         raise ContainerError("malformed_container", f"CSV header: {error}") from None
     if len(set(header)) != len(header):
         raise ContainerError("malformed_container", "duplicate column names in the header")
     index = 0
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
+    restarts = 0
+    position = 1  # index in `lines` of the next line the reader will take
+    while position < len(lines):
+        if restarts > MAX_CSV_RESTARTS:
+            yield ContainerRow(
+                index,
+                {},
+                f"more than {MAX_CSV_RESTARTS} broken multi-line records; lines {position + 1} to {len(lines)} "
+                "are not read",
+            )
             return
-        except csv.Error as error:
-            raise ContainerError("malformed_container", f"CSV row {index}: {error}") from None
-        if len(values) != len(header):
-            yield ContainerRow(index, {}, f"{len(values)} cells, the header has {len(header)}")
-        else:
-            yield ContainerRow(index, dict(zip(header, values, strict=True)))
-        index += 1
+        start = position
+        reader = csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter, strict=True)
+        while True:
+            record_start = start + reader.line_num
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield ContainerRow(index, {}, f"CSV record at line {record_start + 1}: {error}")
+                index += 1
+                if start + reader.line_num > record_start + 1:  # it swallowed the lines after its own
+                    position = record_start + 1
+                    restarts += 1
+                    break
+                continue
+            if not values:  # a blank line is no record
+                continue
+            if len(values) != len(header):
+                yield ContainerRow(index, {}, f"{len(values)} cells, the header has {len(header)}")
+            else:
+                yield ContainerRow(index, dict(zip(header, values, strict=True)))
+            index += 1
 
 
 def _jsonl_rows(text: str) -> Iterator[ContainerRow]:
@@ -183,19 +222,70 @@ def _parquet_rows(data: bytes) -> Iterator[ContainerRow]:
     except (pa.ArrowInvalid, OSError) as error:
         raise ContainerError("malformed_container", f"not a readable Parquet file ({error})") from None
     index = 0
-    for batch in parquet.iter_batches(batch_size=256):
-        for record in batch.to_pylist():
+    batches = parquet.iter_batches(batch_size=256)
+    while True:
+        try:
+            batch = next(batches)
+            records = batch.to_pylist()
+        except StopIteration:
+            return
+        except (pa.ArrowException, OSError, ValueError, OverflowError) as error:
+            # A corrupt page or a value Python cannot hold (a date out of range): the rows read so far stand.
+            raise ContainerError(
+                "malformed_container", f"Parquet rows from {index} on are not readable ({error})"
+            ) from None
+        for record in records:
             yield ContainerRow(index, record)
             index += 1
 
 
+def json_value(value: Any) -> Any:
+    """A cell as a JSON-ready value: bytes as UTF-8 text (or base64 when they are not UTF-8), dates as ISO
+    8601, decimals as strings, NaN as null; containers recursively. Never a Python repr."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, bytes | bytearray | memoryview):
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"base64": base64.b64encode(raw).decode("ascii")}
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    converted = json_value(value)
+    return converted if converted is not value else str(value)
+
+
 def row_bytes(cells: dict[str, Any]) -> bytes:
     """The row's own bytes for its doc_id: its cells as canonical JSON, in column order."""
-    return json.dumps(cells, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    return json.dumps(cells, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode("utf-8")
 
 
 def cell_text(value: Any) -> str | None:
+    """A cell as text, or None when it holds no value (null, NaN, blank, or a missing marker such as `nan`).
+
+    Lists and objects become JSON text, bytes their UTF-8 text, dates ISO 8601: never a Python repr.
+    """
+    value = json_value(value)
     if value is None:
         return None
-    text = value if isinstance(value, str) else str(value)
-    return text if text.strip() else None
+    if isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    else:
+        text = value if isinstance(value, str) else str(value)
+    stripped = text.strip()
+    if not stripped or stripped.lower() in MISSING_CELL_MARKERS:
+        return None
+    return text

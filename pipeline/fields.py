@@ -72,6 +72,7 @@ REJECT_REASONS = (
     "blank_file",
     "binary_file",
     "undecodable",
+    "garbled_text",
     "not_text",
     "excluded",
     "hidden_file",
@@ -158,6 +159,15 @@ _FIELD_LIST: tuple[Field, ...] = (
         "解码所用的字符编码。",
         "utf-8",
         category=True,
+    ),
+    Field(
+        "n_replaced_bytes",
+        "int32",
+        "Number of invalid bytes of an otherwise UTF-8 capture that were replaced by U+FFFD (�) in the raw text "
+        "(at most 0.1 % of the bytes, at least 8 and at most 64 allowed); 0 when the bytes decoded cleanly.",
+        "原本为 UTF-8 的采集中被替换为 U+FFFD（�）的无效字节数；正常解码时为 0。",
+        0,
+        minimum=0,
     ),
     # --- header ------------------------------------------------------------------------------------------------
     Field(
@@ -457,6 +467,8 @@ REJECT_REASON_DESCRIPTIONS: dict[str, str] = {
     "blank_file": "The file decodes to whitespace only.",
     "binary_file": "The bytes are an image, archive, PDF or other binary format (signature or NUL bytes).",
     "undecodable": "No supported encoding decodes the bytes.",
+    "garbled_text": "The bytes decode, but only into mojibake: UTF-8 lines read as GB18030, mixed encodings in one "
+    "file, or a codepage guess (cp1250, ptcp154, johab …) that does not read as text; the detail says what was seen.",
     "not_text": "The bytes decode, but the result is mostly control or replacement characters.",
     "excluded": "The path matches an `ingest.exclude` pattern in params.yaml (not an article capture).",
     "hidden_file": "A hidden file (name starting with '.'), such as .gitkeep or .DS_Store.",
@@ -488,6 +500,7 @@ TABLES: dict[str, Table] = {
                 "capture_format",
                 "raw_sha256",
                 "encoding",
+                "n_replaced_bytes",
                 "url",
                 "account",
                 "published_date",

@@ -45,7 +45,7 @@ def test_build_with_bad_files(messy_raw: Path, tmp_path: Path) -> None:
         "renda: blank.txt: rejected at ingest (blank_file): 9 bytes of whitespace only",
         "renda: empty.txt: rejected at ingest (empty_file): file has 0 bytes",
         "renda: picture.png: rejected at ingest (binary_file): PNG image signature (89 50 4E 47)",
-        "renda: random.bin: rejected at ingest (binary_file): NUL bytes in the first 3000 bytes and no UTF-16 "
+        "renda: random.bin: rejected at ingest (binary_file): NUL bytes in the first 3000 bytes and no UTF-16/UTF-32 "
         "pattern",
     ]
     rejects = pq.read_table(out / "rejects.parquet").to_pylist()

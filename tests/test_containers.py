@@ -46,7 +46,7 @@ def test_csv_rows_become_documents_and_empty_rows_rejects() -> None:
         "source_row": 1,
         "stage": "ingest",
         "reason_code": "empty_row",
-        "detail": "text column 'full_text' is empty",
+        "detail": "text column 'full_text' has no text (blank, null or a missing marker such as nan)",
     }
 
 
@@ -153,7 +153,6 @@ def test_no_text_column_rejects_the_file_and_override_fixes_it() -> None:
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("bad.csv", b'a,text\n1,"unclosed\n', "malformed_container"),
         ("empty.csv", b"title,text\n", "empty_container"),
         ("bad.parquet", b"PAR1 not really", "malformed_container"),
         ("bad.json", b"{not json", "malformed_container"),
@@ -162,3 +161,67 @@ def test_no_text_column_rejects_the_file_and_override_fixes_it() -> None:
 def test_broken_containers_are_file_rejects(name: str, data: bytes, reason: str) -> None:
     (reject,) = _units(name, data)
     assert (reject["unit"], reject["reason_code"], reject["source_row"]) == ("reject", reason, None)
+
+
+def test_a_malformed_csv_row_is_one_reject_and_reading_goes_on() -> None:
+    text = "\n".join(
+        [
+            "title,full_text",
+            "甲,第一篇正文足够长。",
+            '乙,"第二篇"坏引号',  # a stray quote inside one line
+            "丙,第三篇正文足够长。",
+            '丁,"没有闭合的引号',  # an unclosed quote would swallow every following line
+            "戊,第五篇正文足够长。",
+            '己,"跨行的\n正文"',
+        ]
+    )
+    units = _units("rows.csv", (text + "\n").encode())
+    assert [(u["unit"], u["source_row"]) for u in units] == [
+        ("document", 0),
+        ("reject", 1),
+        ("document", 2),
+        ("reject", 3),
+        ("document", 4),
+        ("document", 5),
+    ]
+    assert [u["raw_text"] for u in units if u["unit"] == "document"] == [
+        "第一篇正文足够长。",
+        "第三篇正文足够长。",
+        "第五篇正文足够长。",
+        "跨行的\n正文",
+    ]
+    assert units[1]["reason_code"] == units[3]["reason_code"] == "malformed_row"
+    assert units[1]["detail"] == "CSV record at line 3: ',' expected after '\"'"
+    assert units[3]["detail"].startswith("CSV record at line 5: ")
+
+
+def test_an_unclosed_quote_at_the_end_is_a_row_reject() -> None:
+    (reject,) = _units("bad.csv", b'a,text\n1,"unclosed\n')
+    assert (reject["reason_code"], reject["source_row"]) == ("malformed_row", 0)
+    assert reject["detail"] == "CSV record at line 2: unexpected end of data"
+
+
+@pytest.mark.parametrize("missing", ["nan", "NaN", "None", "null", "  ", "N/A"])
+def test_missing_markers_in_the_text_column_are_empty_rows(missing: str) -> None:
+    data = f"title,text\n标题,{missing}\n".encode()
+    (reject,) = _units("x.csv", data)
+    assert (reject["reason_code"], reject["source_row"]) == ("empty_row", 0)
+
+
+def test_non_text_cells_are_json_never_repr(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "text": ["第一篇正文足够长。", None, "第三篇正文。"],
+            "title": [b"\xe6\xa0\x87\xe9\xa2\x98", b"x", b"\xff\xfe"],
+            "account": [["北京人大", "首都"], [], None],
+            "date": [dt.date(2024, 3, 1), None, dt.date(2024, 3, 2)],
+        }
+    )
+    path = tmp_path / "rows.parquet"
+    pq.write_table(table, path)
+    units = _units("rows.parquet", path.read_bytes())
+    assert [u["unit"] for u in units] == ["document", "reject", "document"]
+    assert units[0]["meta"] == {"title": "标题", "date": "2024-03-01", "account": '["北京人大","首都"]'}
+    assert units[2]["meta"] == {"title": '{"base64":"//4="}', "date": "2024-03-02"}
+    assert units[1]["reason_code"] == "empty_row"
+    assert "b'" not in json.dumps(units, ensure_ascii=False)  # no Python bytes repr anywhere

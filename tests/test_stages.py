@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
-from conftest import EXAMPLE
+import pytest
+from conftest import EXAMPLE, FIXTURES
 
 from pipeline.models import DocumentBundle
 from pipeline.settings import IngestSettings, Settings
@@ -29,6 +31,7 @@ def test_ingest_document_unit_is_content_addressed() -> None:
         "source_row": None,
         "raw_sha256": digest,
         "encoding": "utf-8",
+        "n_replaced_bytes": 0,
         "container": None,
         "capture_format": "freewechat_text",
         "meta": {},
@@ -77,3 +80,33 @@ def test_table_checks_catch_broken_offsets_and_leads() -> None:
     problems = table_problems(bundle)
     assert any("offsets" in p for p in problems)
     assert any("lead_sentence is not a prefix" in p for p in problems)
+
+
+# Fields that name the bytes, not the text (`dup_cluster` is the doc_id until enrich clusters the corpus).
+IDENTITY = ("doc_id", "raw_sha256", "encoding", "dup_cluster")
+
+
+def _without_identity(value: object) -> object:
+    """A bundle with the fields that name the bytes (id, hash, encoding) removed: what the text alone decides."""
+    if isinstance(value, dict):
+        return {k: _without_identity(v) for k, v in value.items() if k not in IDENTITY}
+    if isinstance(value, list):
+        return [_without_identity(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize(
+    "capture",
+    [EXAMPLE, FIXTURES / "wechatmp2markdown" / "sample.md", FIXTURES / "wechat_html2text" / "sample.md"],
+    ids=lambda path: path.parent.name,
+)
+def test_wide_encoding_twins_parse_to_the_same_records(capture: Path, codec: str) -> None:
+    text = capture.read_bytes().decode("utf-8")
+    utf8_bundle = parse_unit(_ingested(text.encode("utf-8")))
+    wide_unit = _ingested(text.encode(codec))
+    assert wide_unit["encoding"] == codec
+    wide_bundle = parse_unit(wide_unit)
+    assert wide_bundle["unit"] == utf8_bundle["unit"] == "bundle"
+    assert _without_identity(wide_bundle) == _without_identity(utf8_bundle)
+    assert wide_bundle["document"]["doc_id"] != utf8_bundle["document"]["doc_id"]  # other bytes, other id

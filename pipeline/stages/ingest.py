@@ -63,9 +63,20 @@ def ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dict
         yield reject_unit(relative, None, NAME, error.reason_code, error.detail)
         return
     if kind is not None and kind != "parquet":
-        yield from _container_units(relative, data, decoded.text, kind, settings, decoded.encoding)
+        yield from _container_units(
+            relative, data, decoded.text, kind, settings, decoded.encoding, decoded.n_replaced_bytes
+        )
         return
-    yield _document_unit(relative, None, data, decoded.text, decoded.encoding, None, {})
+    yield _document_unit(
+        relative,
+        None,
+        data,
+        decoded.text,
+        decoded.encoding,
+        None,
+        {},
+        n_replaced_bytes=decoded.n_replaced_bytes,
+    )
 
 
 def _document_unit(
@@ -77,6 +88,7 @@ def _document_unit(
     container: str | None,
     meta: dict[str, str],
     file_sha256: str | None = None,
+    n_replaced_bytes: int = 0,
 ) -> dict[str, Any]:
     return {
         "unit": "document",
@@ -85,6 +97,7 @@ def _document_unit(
         "source_row": row,
         "raw_sha256": file_sha256 or hashlib.sha256(own_bytes).hexdigest(),
         "encoding": encoding,
+        "n_replaced_bytes": n_replaced_bytes,
         "container": container,
         "capture_format": detect_format(text).name,
         "meta": meta,
@@ -93,14 +106,22 @@ def _document_unit(
 
 
 def _container_units(
-    relative: str, data: bytes, text: str | None, kind: str, settings: Settings, encoding: str = "parquet"
+    relative: str,
+    data: bytes,
+    text: str | None,
+    kind: str,
+    settings: Settings,
+    encoding: str = "parquet",
+    n_replaced_bytes: int = 0,
 ) -> Iterator[dict[str, Any]]:
+    """Rows of a container as units; a row's replaced bytes are the file's U+FFFD marks that fall in its cell."""
     file_sha256 = hashlib.sha256(data).hexdigest()
     try:
         rows = iter_rows(kind, text, data)
         columns: dict[str, str] | None = None
-        emitted = 0
+        n_rows = 0
         for row in rows:
+            n_rows += 1
             if row.error is not None:
                 yield reject_unit(relative, row.index, NAME, "malformed_row", row.error)
                 continue
@@ -109,7 +130,11 @@ def _container_units(
             cell = cell_text(row.cells.get(columns["text"]))
             if cell is None:
                 yield reject_unit(
-                    relative, row.index, NAME, "empty_row", f"text column {columns['text']!r} is empty"
+                    relative,
+                    row.index,
+                    NAME,
+                    "empty_row",
+                    f"text column {columns['text']!r} has no text (blank, null or a missing marker such as nan)",
                 )
                 continue
             meta = {
@@ -117,11 +142,11 @@ def _container_units(
                 for role, column in columns.items()
                 if role != "text" and (value := cell_text(row.cells.get(column))) is not None
             }
+            replaced = min(n_replaced_bytes, cell.count("\ufffd")) if n_replaced_bytes else 0
             yield _document_unit(
-                relative, row.index, row_bytes(row.cells), cell, encoding, kind, meta, file_sha256
+                relative, row.index, row_bytes(row.cells), cell, encoding, kind, meta, file_sha256, replaced
             )
-            emitted += 1
-        if columns is None:
+        if n_rows == 0:
             yield reject_unit(relative, None, NAME, "empty_container", f"{kind} file has no data rows")
     except ContainerError as error:
         yield reject_unit(relative, None, NAME, error.reason_code, error.detail)

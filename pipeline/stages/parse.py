@@ -54,6 +54,7 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             "capture_format": unit["capture_format"],
             "raw_sha256": unit["raw_sha256"],
             "encoding": unit["encoding"],
+            "n_replaced_bytes": unit["n_replaced_bytes"],
             **fields,
             "title_simplified": convert(fields["title"]),
             "script": script,
