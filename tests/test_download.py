@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -98,7 +99,12 @@ def test_tampered_file_is_refused_and_not_kept(fixture_release: Path, tmp_path: 
         f"renda: error: {url}documents.parquet: SHA-256 does not match the manifest; refused, nothing kept"
     ]
     assert not (dest / "documents.parquet").exists()
-    assert not list(cache.rglob("documents.parquet"))
+    # The cache is content-addressed: every file in it is named by its own SHA-256, the tampered bytes are not.
+    tampered = hashlib.sha256(bytes(data)).hexdigest()
+    cached = [path for path in cache.rglob("*") if path.is_file()]
+    assert all(path.name == hashlib.sha256(path.read_bytes()).hexdigest() for path in cached)
+    assert tampered not in {path.name for path in cached}
+    assert not [path for path in [*cache.rglob("*"), *dest.rglob("*")] if path.name.endswith(".partial")]
 
 
 def test_missing_release_is_one_line(tmp_path: Path, serve) -> None:
