@@ -27,6 +27,29 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split
 Params = Annotated[Path | None, typer.Option("--params", help="params.yaml with run settings")]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from pipeline.provenance import code_tree_id, package_version
+
+        typer.echo(f"renda-corpus {package_version()} (code tree {code_tree_id()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the package version and code tree id.",
+        ),
+    ] = False,
+) -> None:
+    """Rebuild the renda-corpus dataset from raw captures (`renda build RAW --out RELEASE`)."""
+
+
 def _print_report(report: StageReport) -> None:
     for problem in report.problems:
         typer.echo(f"renda: {problem}", err=True)
