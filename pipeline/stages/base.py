@@ -67,9 +67,7 @@ def reject_unit(
     }
 
 
-def run_atomic(
-    stage: str, source: Path, target: Path, write: Callable[[Path], StageReport]
-) -> StageReport:
+def run_atomic(stage: str, source: Path, target: Path, write: Callable[[Path], StageReport]) -> StageReport:
     """Run a stage's `write(folder)` into a work folder beside `target` and move it into place complete.
 
     The target is checked before any work (never the input folder, `.`, home or `/`; only an earlier output of
