@@ -107,17 +107,27 @@ def release(in_dir: Path, out_dir: Path, params: Params = None) -> None:
 
 @app.command()
 def build(
-    raw_dir: Path,
+    raw_dir: Annotated[Path, typer.Argument(help="folder of raw captures (any sub-folders)")],
     out: Annotated[Path, typer.Option("--out", help="release folder to write")],
     params: Params = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="exit 1 when any input was rejected (the release is still written)"),
+    ] = False,
 ) -> None:
-    """Run every stage on RAW_DIR without DVC and write the release to --out."""
+    """Run every stage on RAW_DIR without DVC and write the release to --out.
+
+    Exit status: 0 built (rejects are rows of the release, not failures), 1 built with rejects under --strict,
+    2 a usage or environment error (nothing written). Example: `renda build data/raw --out release/`.
+    """
     from pipeline.build import build as build_release
     from pipeline.settings import check_duplicate_index
 
     settings = load_settings(params)
     check_duplicate_index(settings)
-    build_release(raw_dir, out, settings, on_report=_print_report)
+    reports = build_release(raw_dir, out, settings, on_report=_print_report)
+    if strict and any(sum(report.rejected.values()) for report in reports):
+        raise typer.Exit(1)
 
 
 @app.command()

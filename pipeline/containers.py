@@ -112,16 +112,18 @@ def resolve_columns(columns: list[str], overrides: dict[str, str]) -> dict[str, 
     return resolved
 
 
-def iter_rows(kind: str, text: str | None, data: bytes) -> Iterator[ContainerRow]:
+def iter_rows(
+    kind: str, text: str | None, data: bytes, max_json_depth: int = 64, max_decompressed: int | None = None
+) -> Iterator[ContainerRow]:
     """Rows of a container; `text` is the decoded file for text containers (None for Parquet)."""
     if kind in ("csv", "tsv"):
         yield from _csv_rows(text or "", "\t" if kind == "tsv" else ",")
     elif kind == "jsonl":
-        yield from _jsonl_rows(text or "")
+        yield from _jsonl_rows(text or "", max_json_depth)
     elif kind == "json":
-        yield from _json_rows(text or "")
+        yield from _json_rows(text or "", max_json_depth)
     elif kind == "parquet":
-        yield from _parquet_rows(data)
+        yield from _parquet_rows(data, max_decompressed)
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[ContainerRow]:
@@ -179,48 +181,102 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[ContainerRow]:
             index += 1
 
 
-def _jsonl_rows(text: str) -> Iterator[ContainerRow]:
+def json_depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value (a scalar is 0, {"a": 1} is 1), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        else:
+            deepest = max(deepest, depth)
+            continue
+        deepest = max(deepest, depth + 1)
+    return deepest
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """JSON may escape a lone surrogate (`"\\ud800"`), which no UTF-8 file (and no Parquet string) can hold."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= c <= "\udfff" for c in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _load_json(text: str) -> tuple[Any, str | None]:
+    """Parse JSON text: (value, None), or (None, why not) for syntax, too many digits or too deep nesting."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as error:
+        return None, f"not JSON ({error.msg} at line {error.lineno} column {error.colno})"
+    except RecursionError:
+        return None, "JSON nested too deeply to read"
+    except ValueError as error:  # an integer with more digits than Python converts (4,300)
+        return None, f"JSON value not readable ({error})"
+
+
+def _record_problem(record: Any, where: str, max_json_depth: int) -> str | None:
+    if not isinstance(record, dict):
+        return f"{where} is a JSON {type(record).__name__}, not an object"
+    depth = json_depth(record)
+    if depth > max_json_depth:
+        return f"{where} is nested {depth} levels deep (ingest.limits.max_json_depth = {max_json_depth})"
+    if _has_lone_surrogate(record):
+        return f"{where} holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), which is not text"
+    return None
+
+
+def _jsonl_rows(text: str, max_json_depth: int = 64) -> Iterator[ContainerRow]:
     index = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield ContainerRow(index, {}, f"line {number} is not JSON ({error.msg})")
+        record, problem = _load_json(line)
+        if problem is not None:
+            problem = f"line {number}: {problem}"
         else:
-            if isinstance(record, dict):
-                yield ContainerRow(index, record)
-            else:
-                yield ContainerRow(
-                    index, {}, f"line {number} is a JSON {type(record).__name__}, not an object"
-                )
+            problem = _record_problem(record, f"line {number}", max_json_depth)
+        yield ContainerRow(index, {}, problem) if problem else ContainerRow(index, record)
         index += 1
 
 
-def _json_rows(text: str) -> Iterator[ContainerRow]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ContainerError(
-            "malformed_container", f"not JSON ({error.msg} at line {error.lineno})"
-        ) from None
+def _json_rows(text: str, max_json_depth: int = 64) -> Iterator[ContainerRow]:
+    data, problem = _load_json(text)
+    if problem is not None:
+        raise ContainerError("malformed_container", problem)
     records = data if isinstance(data, list) else [data]
     for index, record in enumerate(records):
-        if isinstance(record, dict):
-            yield ContainerRow(index, record)
-        else:
-            yield ContainerRow(index, {}, f"item {index} is a JSON {type(record).__name__}, not an object")
+        problem = _record_problem(record, f"item {index}", max_json_depth)
+        yield ContainerRow(index, {}, problem) if problem else ContainerRow(index, record)
 
 
-def _parquet_rows(data: bytes) -> Iterator[ContainerRow]:
+def _parquet_rows(data: bytes, max_decompressed: int | None = None) -> Iterator[ContainerRow]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
-    except (pa.ArrowInvalid, OSError) as error:
+    except (pa.ArrowException, OSError) as error:
         raise ContainerError("malformed_container", f"not a readable Parquet file ({error})") from None
+    metadata = parquet.metadata
+    decompressed = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if max_decompressed is not None and decompressed > max_decompressed:
+        raise ContainerError(
+            "too_large",
+            f"Parquet data decompresses to {decompressed} bytes "
+            f"(ingest.limits.max_container_bytes = {max_decompressed}); nothing read",
+        )
     index = 0
     batches = parquet.iter_batches(batch_size=256)
     while True:

@@ -76,6 +76,14 @@ REJECT_REASONS = (
     "not_text",
     "excluded",
     "hidden_file",
+    "not_regular_file",
+    "symlink_outside",
+    "symlink_loop",
+    "broken_symlink",
+    "undecodable_name",
+    "unreadable",
+    "too_large",
+    "ingest_error",
     "no_text_column",
     "malformed_container",
     "empty_container",
@@ -147,7 +155,8 @@ _FIELD_LIST: tuple[Field, ...] = (
     Field(
         "raw_sha256",
         "string",
-        "SHA-256 of the raw file's bytes as found (for a container row: of the whole container file).",
+        "SHA-256 of the raw file's bytes as found (for a container row: of the whole container file; null in "
+        "`sources` for an entry that was not read).",
         "原始文件字节的 SHA-256。",
         "af60f79ae91e4d76370da1ea25f96f3d87163983a5ef85775d24ce3333cf8768",
         pattern=r"^[0-9a-f]{64}$",
@@ -427,9 +436,18 @@ _FIELD_LIST: tuple[Field, ...] = (
         "查看原文\n其他\n\n【学习贯彻人大工作会议精神】…",
     ),
     Field(
+        "entry_kind",
+        "string",
+        "What the raw folder entry is: a regular `file`, a `symlink` (followed only to a file inside the raw "
+        "folder), or a `fifo`, `socket`, `device` or `other` entry that is never opened (its reject says why).",
+        "原始目录条目的类型：普通文件、符号链接、FIFO、套接字、设备或其他。",
+        "file",
+        allowed=("file", "symlink", "fifo", "socket", "device", "other"),
+    ),
+    Field(
         "n_bytes",
         "int64",
-        "Size of the raw file in bytes.",
+        "Size of the raw file in bytes (null for an entry that was not read).",
         "原始文件的字节数。",
         10743,
         minimum=0,
@@ -472,6 +490,17 @@ REJECT_REASON_DESCRIPTIONS: dict[str, str] = {
     "not_text": "The bytes decode, but the result is mostly control or replacement characters.",
     "excluded": "The path matches an `ingest.exclude` pattern in params.yaml (not an article capture).",
     "hidden_file": "A hidden file (name starting with '.'), such as .gitkeep or .DS_Store.",
+    "not_regular_file": "A FIFO, socket or device node (or a symlink to one) in the raw folder: never opened, since "
+    "reading a FIFO or a device can block or never end.",
+    "symlink_outside": "A symlink whose target lies outside the raw folder: not followed, so a build reads only what "
+    "the raw folder holds.",
+    "symlink_loop": "A symlink that loops (to itself, or to a folder above it).",
+    "broken_symlink": "A symlink whose target does not exist.",
+    "undecodable_name": "A file name that is not valid UTF-8 (shown with its bytes as \\xNN); rename it to read it.",
+    "unreadable": "The file or folder exists but cannot be read (permissions, I/O error); the detail gives the error.",
+    "too_large": "The input is over a limit in `ingest.limits` (bytes of a file, decompressed bytes of a Parquet "
+    "container, characters or lines of a document); the detail gives the measured size and the limit.",
+    "ingest_error": "Reading the file raised an unexpected error; the detail names it. The other files are read.",
     "no_text_column": "A container file (CSV/JSONL/JSON/Parquet) in which no column holds article text.",
     "malformed_container": "A container file that cannot be read as a table (broken CSV, bad JSON, bad Parquet).",
     "empty_container": "A container file with a header but no data rows.",
@@ -569,7 +598,7 @@ TABLES: dict[str, Table] = {
             "sources",
             "One row per raw file read: its path, size and SHA-256, whatever became of it (documents or rejects).",
             ("source_file",),
-            ("source_file", "raw_sha256", "n_bytes"),
+            ("source_file", "entry_kind", "raw_sha256", "n_bytes"),
         ),
         Table(
             "rejects",
@@ -887,6 +916,9 @@ TABLES.update(LAYER_TABLES)
 
 # Offsets on sections are nullable (the untitled lead has no heading line); everywhere else they are required.
 NULLABLE_OVERRIDES: dict[tuple[str, str], bool] = {
+    # An entry that is not read (a FIFO, a broken symlink, an unreadable file) has no bytes to count or hash.
+    ("sources", "raw_sha256"): True,
+    ("sources", "n_bytes"): True,
     ("sections", "char_start"): True,
     ("sections", "char_end"): True,
     ("officials", "paragraph_index"): True,

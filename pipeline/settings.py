@@ -93,11 +93,30 @@ class DistributionSettings(_Section):
 DEFAULT_EXCLUDE = ["README*", "*/README*", "LICENSE*", "*/LICENSE*", "MANIFEST*", "*/MANIFEST*"]
 
 
+class LimitSettings(_Section):
+    """Bounds on one input, checked before its memory is spent; a unit over a bound is a `too_large` reject.
+
+    The defaults fit a 24 GB machine with room: the largest real capture seen is 1.6 MB and 233,123 characters.
+    """
+
+    # Bytes of one raw file (checked from its size before it is read).
+    max_file_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+    # Decompressed bytes of a Parquet container (from its metadata, before any page is read).
+    max_container_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+    # Characters of one document's text (a file, or one container cell).
+    max_document_chars: int = Field(default=16 * 1024 * 1024, ge=1000)
+    # Lines of one document's text: the parser's work grows with them.
+    max_document_lines: int = Field(default=100_000, ge=100)
+    # Nesting depth of a JSON/JSONL container value.
+    max_json_depth: int = Field(default=64, ge=2, le=500)
+
+
 class IngestSettings(_Section):
     # Glob patterns (relative to the raw folder) of files that are not captures; each becomes a reject row.
     exclude: list[NonEmpty] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     # Container columns by role (text, title, date, url, account), when the names are not recognised.
     columns: dict[Literal["text", "title", "date", "url", "account"], NonEmpty] = Field(default_factory=dict)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
 
 class DuplicateParams(_Section):

@@ -118,6 +118,13 @@ def _near_duplicates(release: Path) -> str:
     return f"{duplicates} of {total} documents are near-duplicates of another; count `is_canonical` rows once"
 
 
+def _or_dash(value: object, code: bool = False) -> str:
+    """A provenance cell: the value, or an em dash for an entry that was not read."""
+    if value is None:
+        return "—"
+    return f"`{value}`" if code else str(value)
+
+
 def render_datasheet(release: Path, settings: Settings, provenance: dict[str, str]) -> str:
     rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
@@ -220,10 +227,12 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
             + field_table(name)
         )
     provenance_rows = (
-        f"| `{_cell(s['source_file'])}` | {s['n_bytes']} | `{s['raw_sha256']}` |"
+        f"| `{_cell(s['source_file'])}` | {s['entry_kind']} | {_or_dash(s['n_bytes'])} | "
+        f"{_or_dash(s['raw_sha256'], code=True)} |"
         for s in iter_rows(release / "sources.parquet")
     )
     parts.append(
-        "## Provenance\n\n| raw file | bytes | sha256 |\n|---|---:|---|\n" + "\n".join(provenance_rows)
+        "## Provenance\n\n| raw file | kind | bytes | sha256 |\n|---|---|---:|---|\n"
+        + "\n".join(provenance_rows)
     )
     return "\n\n".join(parts) + "\n"

@@ -24,20 +24,11 @@ from pipeline.decode import DecodeError, decode_bytes
 from pipeline.errors import RendaError
 from pipeline.formats import detect_format
 from pipeline.jsonl import write_line
-from pipeline.settings import Settings
+from pipeline.rawfiles import RawEntry, iter_raw_entries
+from pipeline.settings import LimitSettings, Settings
 from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
 
 NAME = "ingest"
-
-
-def iter_raw_files(raw_dir: Path) -> Iterator[tuple[str, Path]]:
-    """(relative POSIX path, path) of every regular file below `raw_dir`, sorted by relative path."""
-    found = [
-        (PurePosixPath(path.relative_to(raw_dir).as_posix()).as_posix(), path)
-        for path in raw_dir.rglob("*")
-        if path.is_file()
-    ]
-    yield from sorted(found)
 
 
 def doc_id_for(data: bytes) -> str:
@@ -45,7 +36,32 @@ def doc_id_for(data: bytes) -> str:
 
 
 def ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dict[str, Any]]:
-    """One raw file → document units (one per container row) or reject units. Pure: no I/O."""
+    """One raw file → document units (one per container row) or reject units. Pure: no I/O.
+
+    Whatever goes wrong inside is a reject of this file (`ingest_error`, naming the exception), never a stopped
+    build: the units yielded before the error stand, and the error is the file's last unit.
+    """
+    emitted_file_reject = False
+    try:
+        for unit in _ingest_file(relative, data, settings):
+            emitted_file_reject = unit["unit"] == "reject" and unit["source_row"] is None
+            yield unit
+    except Exception as error:  # the guard: one hostile input must not stop the corpus
+        if not emitted_file_reject:
+            yield reject_unit(relative, None, NAME, "ingest_error", f"{type(error).__name__}: {error}")
+
+
+def _too_large(text: str, limits: LimitSettings) -> str | None:
+    """Why a document's text is over a limit, or None."""
+    if len(text) > limits.max_document_chars:
+        return f"{len(text)} characters (ingest.limits.max_document_chars = {limits.max_document_chars})"
+    lines = text.count("\n") + 1
+    if lines > limits.max_document_lines:
+        return f"{lines} lines (ingest.limits.max_document_lines = {limits.max_document_lines})"
+    return None
+
+
+def _ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dict[str, Any]]:
     if any(part.startswith(".") for part in PurePosixPath(relative).parts):
         yield reject_unit(relative, None, NAME, "hidden_file", "name starts with '.'")
         return
@@ -61,6 +77,9 @@ def ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dict
         decoded = decode_bytes(data)
     except DecodeError as error:
         yield reject_unit(relative, None, NAME, error.reason_code, error.detail)
+        return
+    if kind is None and (problem := _too_large(decoded.text, settings.ingest.limits)) is not None:
+        yield reject_unit(relative, None, NAME, "too_large", problem)
         return
     if kind is not None and kind != "parquet":
         yield from _container_units(
@@ -117,7 +136,8 @@ def _container_units(
     """Rows of a container as units; a row's replaced bytes are the file's U+FFFD marks that fall in its cell."""
     file_sha256 = hashlib.sha256(data).hexdigest()
     try:
-        rows = iter_rows(kind, text, data)
+        limits = settings.ingest.limits
+        rows = iter_rows(kind, text, data, limits.max_json_depth, limits.max_container_bytes)
         columns: dict[str, str] | None = None
         n_rows = 0
         for row in rows:
@@ -136,6 +156,9 @@ def _container_units(
                     "empty_row",
                     f"text column {columns['text']!r} has no text (blank, null or a missing marker such as nan)",
                 )
+                continue
+            if (problem := _too_large(cell, limits)) is not None:
+                yield reject_unit(relative, row.index, NAME, "too_large", problem)
                 continue
             meta = {
                 role: value
@@ -156,30 +179,74 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
     return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
 
 
+def _source_row(
+    entry: RawEntry, data: bytes | None, n_bytes: int | None, sha256: str | None
+) -> dict[str, Any]:
+    return {
+        "source_file": entry.relative,
+        "entry_kind": entry.kind,
+        "raw_sha256": hashlib.sha256(data).hexdigest() if data is not None else sha256,
+        "n_bytes": len(data) if data is not None else n_bytes,
+    }
+
+
+def _streamed_sha256(path: Path) -> str | None:
+    """SHA-256 of a file too large to hold, read in 1 MiB chunks; None if it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def read_entry(entry: RawEntry, limits: LimitSettings) -> tuple[dict[str, Any], bytes | dict[str, Any]]:
+    """An entry's `sources` row, and its bytes or the reject unit it becomes (never reading past the limit)."""
+    if entry.reason_code is not None:
+        return _source_row(entry, None, None, None), reject_unit(
+            entry.relative, None, NAME, entry.reason_code, entry.detail or entry.reason_code
+        )
+    try:
+        size = entry.path.stat().st_size
+        if size > limits.max_file_bytes:
+            detail = f"{size} bytes (ingest.limits.max_file_bytes = {limits.max_file_bytes}); not read"
+            return _source_row(entry, None, size, _streamed_sha256(entry.path)), reject_unit(
+                entry.relative, None, NAME, "too_large", detail
+            )
+        with entry.path.open("rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+    except OSError as error:
+        return _source_row(entry, None, None, None), reject_unit(
+            entry.relative, None, NAME, "unreadable", f"cannot read: {error.strerror or error}"
+        )
+    if len(data) > limits.max_file_bytes:  # it grew while we looked
+        detail = f"more than {limits.max_file_bytes} bytes (ingest.limits.max_file_bytes); not read"
+        return _source_row(entry, None, None, None), reject_unit(
+            entry.relative, None, NAME, "too_large", detail
+        )
+    return _source_row(entry, data, None, None), data
+
+
 def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     if not source.is_dir():
-        raise RendaError(f"{source}: raw folder not found")
+        problem = "is a file, not a folder of captures" if source.exists() else "raw folder not found"
+        raise RendaError(f"{source}: {problem}")
     report = StageReport(NAME)
     formats: dict[str, int] = {}
     with (
         (target / UNITS_FILE).open("w", encoding="utf-8") as units,
         (target / SOURCES_FILE).open("w", encoding="utf-8") as sources,
     ):
-        for relative, path in iter_raw_files(source):
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise RendaError(f"{path}: cannot read ({error.strerror})") from None
+        for entry in iter_raw_entries(source):
             report.received += 1
-            write_line(
-                sources,
-                {
-                    "source_file": relative,
-                    "raw_sha256": hashlib.sha256(data).hexdigest(),
-                    "n_bytes": len(data),
-                },
+            source_row, read = read_entry(entry, settings.ingest.limits)
+            write_line(sources, source_row)
+            produced = (
+                ingest_file(entry.relative, read, settings) if isinstance(read, bytes) else iter([read])
             )
-            for unit in ingest_file(relative, data, settings):
+            for unit in produced:
                 write_line(units, unit)
                 if unit["unit"] == "reject":
                     report.reject(unit)
