@@ -190,3 +190,49 @@ def test_load_gives_sensible_dtypes(fixture_release: Path) -> None:
     assert documents["source_row"].dtype == pd.Int32Dtype()
     traditional = documents[documents["script"] == "traditional"]
     assert traditional["title_simplified"].tolist() == ["立法会财务委员会会议纪要"]
+
+
+def test_csv_cells_are_verbatim_and_the_datasheet_counts_spreadsheet_hazards(tmp_path: Path) -> None:
+    from pipeline.stages.release import EXCEL_CELL_LIMIT, CsvNotes, write_csv
+    from pipeline.tables import TableWriter
+
+    long_text = "长" * (EXCEL_CELL_LIMIT + 1)
+    rows = [
+        {
+            "source_file": "a.txt",
+            "source_row": None,
+            "stage": "ingest",
+            "reason_code": "excluded",
+            "detail": "=1+1",
+        },
+        {
+            "source_file": "b.txt",
+            "source_row": None,
+            "stage": "ingest",
+            "reason_code": "too_large",
+            "detail": long_text,
+        },
+        {
+            "source_file": "c.txt",
+            "source_row": None,
+            "stage": "ingest",
+            "reason_code": "excluded",
+            "detail": "ok",
+        },
+    ]
+    with TableWriter("rejects", tmp_path / "rejects.parquet") as writer:
+        for row in rows:
+            writer.write(row)
+    notes = CsvNotes()
+    write_csv(tmp_path / "rejects.parquet", tmp_path / "rejects.csv", notes)
+    import pandas as pd
+
+    read = pd.read_csv(tmp_path / "rejects.csv", encoding="utf-8-sig", dtype=str)
+    assert list(read["detail"]) == ["=1+1", long_text, "ok"]  # verbatim: no quote, prefix or cut
+    assert dict(notes.over_limit) == {"rejects.detail": 1}
+    assert dict(notes.formula_like) == {"rejects.detail": 1}
+    from pipeline.publish.datasheet import csv_section
+
+    section = csv_section(notes.over_limit, notes.formula_like)
+    assert "Excel's cell limit; Excel cuts the rest): 1 (`rejects.detail` 1)" in section
+    assert "may take for a formula: 1 (`rejects.detail` 1)" in section

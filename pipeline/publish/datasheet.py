@@ -125,7 +125,32 @@ def _or_dash(value: object, code: bool = False) -> str:
     return f"`{value}`" if code else str(value)
 
 
-def render_datasheet(release: Path, settings: Settings, provenance: dict[str, str]) -> str:
+def csv_section(over_limit: Counter[str], formula_like: Counter[str]) -> str:
+    """How to open the CSV files in a spreadsheet without losing or executing anything, with this release's counts."""
+
+    def listed(counter: Counter[str]) -> str:
+        return ", ".join(f"`{name}` {n}" for name, n in sorted(counter.items())) or "none"
+
+    return (
+        "## CSV files in spreadsheets\n\n"
+        "Every CSV cell is the data verbatim: nothing is cut, escaped or prefixed.\n\n"
+        f"- **Cells longer than 32,767 characters** (Excel's cell limit; Excel cuts the rest): "
+        f"{sum(over_limit.values())} ({listed(over_limit)}). Read these from the Parquet files, or with pandas "
+        "(`pd.read_csv(path, encoding='utf-8-sig')`), never through Excel.\n"
+        f"- **Cells starting with `=`, `+`, `-` or `@`**, which a spreadsheet may take for a formula: "
+        f"{sum(formula_like.values())} ({listed(formula_like)}). Open the CSV by importing it with every column "
+        "as text (Excel: Data › From Text/CSV, then set each column's type to Text; LibreOffice: tick "
+        "'Format quoted field as text'), and do not enable formula evaluation or external links for it."
+    )
+
+
+def render_datasheet(
+    release: Path,
+    settings: Settings,
+    provenance: dict[str, str],
+    csv_over_limit: Counter[str] | None = None,
+    csv_formula_like: Counter[str] | None = None,
+) -> str:
     rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
     accounts = Counter(_column(release, "documents", "account"))
@@ -201,13 +226,14 @@ def render_datasheet(release: Path, settings: Settings, provenance: dict[str, st
         f"- **License.** {d.license} ({d.license_url}). {d.license_note}",
         "- **Files.** `<table>.parquet` (typed, with field descriptions in the Arrow metadata), "
         "`csv/<table>.csv` (UTF-8 with BOM, list columns as JSON arrays, empty cell = null; `raw_texts` cells "
-        "can exceed Excel's 32,767-character cell limit, use the Parquet file), `manifest.json` (every file "
+        "can exceed Excel's 32,767-character cell limit: see below), `manifest.json` (every file "
         "with SHA-256, bytes and rows; versions of the package and its key dependencies), `SHA256SUMS` "
         "(`sha256sum -c SHA256SUMS`), `datapackage.json` (Frictionless), `croissant.json` (Croissant 1.0 with "
         "RAI fields), `README.md` (Hugging Face dataset card), `CITATION.cff`, `CHANGELOG.md`.",
         "- **Download.** `renda download --base-url URL --dest DIR` verifies every file against the "
         "manifest's SHA-256; `dvc get` and `dvc import` fetch release files from the project repository.",
         f"- **Cite.**\n\n```bibtex\n{bibtex(settings)}\n```",
+        csv_section(csv_over_limit or Counter(), csv_formula_like or Counter()),
         "## Maintenance",
         "Maintainers add captures to `data/raw/` and run `dvc repro`; each release carries its version, "
         "package version and code tree. Report problems in the project's issue tracker.",

@@ -14,6 +14,8 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+from collections import Counter
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,28 @@ WORK_MARKERS = (MARKER, PARTIAL_MARKER)
 RECORDED_PACKAGES = ("pyarrow", "pandas", "pydantic", "opencc", "charset-normalizer", "matplotlib", "dvc")
 
 
+# Excel keeps at most this many characters in a cell and cuts the rest; a cell starting with one of these
+# characters may be taken for a formula. The release keeps every cell verbatim (the text is data) and says
+# in the datasheet how many cells are affected and how to open the CSV safely.
+EXCEL_CELL_LIMIT = 32_767
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+@dataclass
+class CsvNotes:
+    """Cells of the CSV release a spreadsheet would mistreat, counted per `table.column`."""
+
+    over_limit: Counter[str] = field(default_factory=Counter)
+    formula_like: Counter[str] = field(default_factory=Counter)
+
+    def count(self, table: str, columns: list[str], cells: list[str]) -> None:
+        for column, cell in zip(columns, cells, strict=True):
+            if len(cell) > EXCEL_CELL_LIMIT:
+                self.over_limit[f"{table}.{column}"] += 1
+            if cell.startswith(FORMULA_PREFIXES):
+                self.formula_like[f"{table}.{column}"] += 1
+
+
 def csv_cell(value: Any) -> str:
     """CSV text of one value: lists as JSON arrays, dates ISO, null as an empty cell (no string is empty)."""
     if value is None:
@@ -57,13 +81,18 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(parquet_path: Path, csv_path: Path) -> None:
-    columns = list(TABLES[parquet_path.stem].columns)
+def write_csv(parquet_path: Path, csv_path: Path, notes: CsvNotes | None = None) -> None:
+    """Write a table as CSV, cells verbatim; count the cells a spreadsheet would mistreat into `notes`."""
+    table = parquet_path.stem
+    columns = list(TABLES[table].columns)
     with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(columns)
         for row in iter_rows(parquet_path):
-            writer.writerow([csv_cell(row[column]) for column in columns])
+            cells = [csv_cell(row[column]) for column in columns]
+            if notes is not None:
+                notes.count(table, columns, cells)
+            writer.writerow(cells)
 
 
 def upstream_lock_sha256(dvc_lock: Path | None) -> str | None:
@@ -125,16 +154,19 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     report = StageReport(NAME)
     (target / "csv").mkdir()
     rows: dict[str, int] = {}
+    notes = CsvNotes()
     for table in TABLES:
         parquet_path = target / f"{table}.parquet"
         shutil.copyfile(source / f"{table}.parquet", parquet_path)
-        write_csv(parquet_path, target / "csv" / f"{table}.csv")
+        write_csv(parquet_path, target / "csv" / f"{table}.csv", notes)
         rows[table] = row_count(parquet_path)
     report.received = rows["documents"] + rows["rejects"]
     report.emitted = rows["documents"]
     provenance = {"package_version": package_version(), "code_tree": code_tree_id()}
     write_plots(target)
-    (target / "DATASHEET.md").write_text(render_datasheet(target, settings, provenance), encoding="utf-8")
+    (target / "DATASHEET.md").write_text(
+        render_datasheet(target, settings, provenance, notes.over_limit, notes.formula_like), encoding="utf-8"
+    )
     tables_and_data = _entries(target, rows, skip=set())
     cite_as = bibtex(settings)
     write_json(target / "datapackage.json", datapackage(settings, tables_and_data))
