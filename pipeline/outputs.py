@@ -14,6 +14,7 @@ folder or a parent of it, and the input folder, a parent of it or a folder insid
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -45,7 +46,8 @@ def written_files(folder: Path) -> list[str]:
     return sorted(
         path.relative_to(folder).as_posix()
         for path in folder.rglob("*")
-        if (path.is_file() or path.is_symlink()) and path.name not in (MARKER, PARTIAL_MARKER)
+        if (path.is_file() or path.is_symlink())
+        and path.name not in (MARKER, PARTIAL_MARKER, f"{MARKER}.partial")
     )
 
 
@@ -66,8 +68,30 @@ def read_marker(folder: Path) -> dict[str, object] | None:
 
 
 def write_marker(folder: Path, kind: str) -> None:
+    """Write the marker by rename, so a folder never holds a half-written (unreadable) marker."""
     marker = {"signature": SIGNATURE, "kind": kind, "files": written_files(folder)}
-    (folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    partial = folder / f"{MARKER}.partial"
+    partial.write_text(json.dumps(marker, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.replace(partial, folder / MARKER)
+
+
+def remove_ours(folder: Path) -> None:
+    """Delete a folder of ours so that a kill at any moment leaves it recognisable as ours: everything but its
+    markers first, the markers last (`shutil.rmtree` may delete the marker first and leave an unmarked folder
+    that the next run must refuse)."""
+    if not folder.exists():
+        return
+    markers = {folder / MARKER, folder / PARTIAL_MARKER}
+    for child in folder.iterdir():
+        if child in markers:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    for marker in markers:
+        marker.unlink(missing_ok=True)
+    folder.rmdir()
 
 
 def _is_within(path: Path, folder: Path) -> bool:
@@ -168,7 +192,7 @@ def remove_stale(target: Path, suffixes: tuple[str, ...] = ("partial", "previous
             raise RendaError(
                 f"{os.fsdecode(folder)}: a folder renda did not write has the name of its work folder"
             )
-        shutil.rmtree(folder)
+        remove_ours(folder)
 
 
 def new_work_folder(target: Path, suffix: str) -> Path:
@@ -206,12 +230,12 @@ def publish(partial: Path, target: Path) -> None:
         partial.rename(target)
         return
     if _exchange(partial, target):
-        shutil.rmtree(partial)  # now holds the old output; a kill here leaves a marked stale sibling
+        remove_ours(partial)  # now holds the old output; a kill here leaves a marked stale sibling
         return
     previous = sibling(target, "previous")
     target.rename(previous)
     partial.rename(target)
-    shutil.rmtree(previous)
+    remove_ours(previous)
 
 
 @contextmanager
@@ -227,11 +251,14 @@ def atomic_output(
     partial = new_work_folder(target, "partial")
     try:
         yield partial
+        write_marker(
+            partial, kind
+        )  # the final marker first: at every moment the folder carries one of the two
         (partial / PARTIAL_MARKER).unlink()
-        write_marker(partial, kind)
         publish(partial, target)
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            remove_ours(partial)
         raise
 
 

@@ -124,9 +124,13 @@ class CaptureFormat:
 
     def score(self, probe: Probe) -> float:
         hits = sum(match_key(marker) in probe.keys for marker in self.signature)
-        hits += sum(any(p.search(line) for line in probe.lines) for p in self.signature_patterns)
+        hits += sum(any(p.search(line) for line in probe.short_lines) for p in self.signature_patterns)
         total = len(self.signature) + len(self.signature_patterns)
         return hits / total if total and hits >= self.min_signature else 0.0
+
+
+# Longest line a signature pattern is tried on (the longest real marker line seen is under 120 characters).
+SIGNATURE_LINE_MAX_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -136,9 +140,13 @@ class Probe:
     text: str
     lines: tuple[str, ...]
     keys: frozenset[str]
+    # The lines signature patterns are tried on: markers are short lines (a byline, an occasion line), and a
+    # pattern with nested lazy groups costs time that grows faster than the line (1 s on one 450 KB HTML line).
+    short_lines: tuple[str, ...] = ()
 
     @staticmethod
     def of(text: str) -> Probe:
         all_lines = text.splitlines()
         lines = tuple(line for line in all_lines[:400] + all_lines[-200:] if line.strip())
-        return Probe(text, lines, frozenset(match_key(line) for line in lines))
+        short = tuple(line for line in lines if len(line) <= SIGNATURE_LINE_MAX_CHARS)
+        return Probe(text, lines, frozenset(match_key(line) for line in lines), short)

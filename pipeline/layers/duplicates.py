@@ -12,6 +12,7 @@ import datetime as dt
 import zlib
 from dataclasses import dataclass
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 
@@ -28,12 +29,33 @@ def _crc32(data: bytes) -> int:
     return zlib.crc32(data)
 
 
+# Shingle hashes fed to the MinHash per call: datasketch builds a (hashes × num_perm) uint64 matrix per call, so a
+# 1,000,000-character body in one call took about 1 GiB; in chunks the memory stays a few MiB whatever the length.
+SIGNATURE_CHUNK = 4096
+
+
+def _identity(value: int) -> int:
+    """The shingles are hashed already (crc32 of their UTF-8 bytes); datasketch applies its permutations."""
+    return value
+
+
 def signature(text: str, settings: DuplicateSettings) -> MinHash:
-    minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_crc32)
+    """MinHash of the body's character shingles (whitespace removed).
+
+    Each shingle is hashed once to a crc32 value, the distinct values are kept in a numpy array (4 bytes each,
+    not a Python string each), and they reach datasketch in chunks. The minimum over permutations does not
+    depend on order or on repeats, so this is the same signature as hashing the set of shingle strings.
+    """
+    minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity)
     compact = "".join(text.split())
     size = settings.shingle
-    shingles = {compact[i : i + size] for i in range(max(1, len(compact) - size + 1))}
-    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles)])
+    count = max(1, len(compact) - size + 1)
+    hashes = np.fromiter(
+        (_crc32(compact[i : i + size].encode("utf-8")) for i in range(count)), dtype=np.uint32, count=count
+    )
+    distinct = np.unique(hashes)
+    for start in range(0, len(distinct), SIGNATURE_CHUNK):
+        minhash.update_batch(distinct[start : start + SIGNATURE_CHUNK].tolist())
     return minhash
 
 

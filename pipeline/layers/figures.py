@@ -118,7 +118,9 @@ def figures(paragraph: Paragraph) -> Iterator[Figure]:
             if len(thing) >= 2:
                 counted, end = thing, end + len(thing)
         if counted is None:
-            before = THING_BEFORE.search(text, 0, start)
+            # A window, not the whole prefix: searching from 0 for an end-anchored run made long paragraphs
+            # quadratic; the run is at most 20 characters, so the match is the same.
+            before = THING_BEFORE.search(text, max(0, start - 20), start)
             if before:
                 phrase = re.split(r"[，,。；;、：:（(]", before.group(0))[-1]
                 phrase = DATE_FRAGMENT.sub("", phrase)
