@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
+import contextlib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pipeline.outputs import (
     check_writable,
     new_work_folder,
     refuse_dangerous,
+    remove_ours,
     remove_stale,
 )
 from pipeline.settings import Settings
@@ -56,5 +58,26 @@ def build(
         done(enrich.run(interim / "validated", interim / "enriched", settings))
         done(release.run(interim / "enriched", out_dir, settings))
     finally:
-        shutil.rmtree(interim, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            remove_ours(interim)
     return reports
+
+
+def summary(reports: list[StageReport], out_dir: Path, seconds: float) -> list[str]:
+    """The closing lines of `renda build`: where the release is, rows per table, rejects by reason, time."""
+    rejected: Counter[str] = Counter()
+    for report in reports:
+        rejected.update(report.rejected)
+    tables: dict[str, int] = next(
+        (r.extra["tables"] for r in reports if r.stage == "release" and "tables" in r.extra), {}
+    )
+    width = max((len(name) for name in [*tables, *rejected]), default=8)
+    lines = [f"release: {out_dir} ({seconds:.1f} s)"]
+    lines += [f"  {name:<{width}}  {rows:>9,} rows" for name, rows in tables.items()]
+    total = sum(rejected.values())
+    lines.append(f"rejected: {total:,}" + (" (reasons below; each is a row of rejects)" if total else ""))
+    lines += [
+        f"  {reason:<{width}}  {count:>9,}"
+        for reason, count in sorted(rejected.items(), key=lambda i: (-i[1], i[0]))
+    ]
+    return lines

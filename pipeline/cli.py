@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -121,11 +122,15 @@ def build(
     2 a usage or environment error (nothing written). Example: `renda build data/raw --out release/`.
     """
     from pipeline.build import build as build_release
+    from pipeline.build import summary
     from pipeline.settings import check_duplicate_index
 
     settings = load_settings(params)
     check_duplicate_index(settings)
+    started = time.monotonic()
     reports = build_release(raw_dir, out, settings, on_report=_print_report)
+    for line in summary(reports, out, time.monotonic() - started):
+        typer.echo(line, err=True)
     if strict and any(sum(report.rejected.values()) for report in reports):
         raise typer.Exit(1)
 
@@ -157,13 +162,21 @@ def evaluate(
         "evaluation.json"
     ),
     summary: Annotated[bool, typer.Option("--summary", help="write scores only, no quoted text")] = False,
+    split: Annotated[Path, typer.Option("--split", help="gold split file (dev and test halves)")] = Path(
+        "evaluation/gold_split.json"
+    ),
+    half: Annotated[str, typer.Option("--half", help="dev, test or all")] = "all",
 ) -> None:
-    """Score a release against hand-annotated gold files; a table on screen, details as JSON."""
+    """Score a release against hand-annotated gold files, overall and per layout; details as JSON.
+
+    Tune rules on `--half dev`, report `--half test`. Example:
+    `renda evaluate ../shared/corpus/gold --release OUT --half test`.
+    """
     from pipeline.evaluate import evaluate as run_evaluation
-    from pipeline.evaluate import render_table, summary_only
+    from pipeline.evaluate import read_split, render_table, summary_only
     from pipeline.jsonl import write_json
 
-    result = run_evaluation(gold_dir, release_dir)
+    result = {"half": half, **run_evaluation(gold_dir, release_dir, read_split(split, half))}
     json_path.parent.mkdir(parents=True, exist_ok=True)
     write_json(json_path, summary_only(result) if summary else result)
     typer.echo(render_table(result))
@@ -231,11 +244,15 @@ def show(
     file: Path,
     capture_format: Annotated[str | None, typer.Option("--format", help="parse with this format")] = None,
     dropped: Annotated[bool, typer.Option(help="list the lines dropped as chrome/header")] = True,
+    row: Annotated[int | None, typer.Option("--row", help="only this row of a container (0-based)")] = None,
 ) -> None:
-    """Print one capture as a parsed tree: header, sections, paragraphs, credits, dropped lines."""
+    """Print one capture as a parsed tree: header, sections, paragraphs, credits, dropped lines.
+
+    Example: `renda show data/raw/freewechat_text/000_697b98e90949ce70.txt`.
+    """
     from pipeline.show import show as show_capture
 
-    typer.echo(show_capture(file, capture_format, dropped), nl=False)
+    typer.echo(show_capture(file, capture_format, dropped, row), nl=False)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -11,6 +11,7 @@ import base64
 import csv
 import datetime
 import decimal
+import email.utils
 import io
 import json
 import math
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from pipeline.fields import CONTAINER_KINDS
+
 CONTAINER_SUFFIXES: dict[str, str] = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -26,7 +29,13 @@ CONTAINER_SUFFIXES: dict[str, str] = {
     ".ndjson": "jsonl",
     ".json": "json",
     ".parquet": "parquet",
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
 }
+assert set(CONTAINER_SUFFIXES.values()) <= set(CONTAINER_KINDS), "a container kind missing from fields.py"
+# Containers whose text cells are HTML (an RSS item's <description>): rendered to paragraphs by lxml.
+HTML_TEXT_KINDS = frozenset({"feed"})
 
 # Column names recognised per role, in order of preference (compared case-insensitively).
 COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -42,6 +51,8 @@ COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
         "内容",
         "全文",
         "文本",
+        "description",
+        "summary",
     ),
     "title": ("title", "headline", "标题", "题目"),
     "date": (
@@ -50,6 +61,9 @@ COLUMN_CANDIDATES: dict[str, tuple[str, ...]] = {
         "pub_date",
         "date",
         "publish_time",
+        "pubdate",
+        "published",
+        "updated",
         "发布时间",
         "发布日期",
         "日期",
@@ -124,6 +138,65 @@ def iter_rows(
         yield from _json_rows(text or "", max_json_depth)
     elif kind == "parquet":
         yield from _parquet_rows(data, max_decompressed)
+    elif kind == "feed":
+        yield from _feed_rows(data)
+
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def _feed_date(value: str) -> str:
+    """An RSS (RFC 822) or Atom (ISO 8601) timestamp as the calendar date in Beijing time, else as given."""
+    moment: datetime.datetime | None = None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        try:
+            moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(SHANGHAI).date().isoformat()
+
+
+def _local(tag: object) -> str:
+    """An element's name without its namespace (`{http://…/content/}encoded` → `encoded`)."""
+    return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _feed_rows(data: bytes) -> Iterator[ContainerRow]:
+    """Items of an RSS 2.0 or Atom feed, one row each (`source_row` = item index), read by lxml's XML parser
+    with entities unresolved and no network: a feed is data, never instructions to fetch or expand."""
+    import lxml.etree
+
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+    try:
+        root = lxml.etree.fromstring(data, parser=parser)
+    except lxml.etree.XMLSyntaxError as error:
+        raise ContainerError("malformed_container", f"not well-formed XML ({error})") from None
+    if _local(root.tag) not in ("rss", "feed", "RDF"):
+        raise ContainerError(
+            "malformed_container", f"XML whose root is <{_local(root.tag)}>, not an RSS or Atom feed"
+        )
+    items = [e for e in root.iter() if _local(e.tag) in ("item", "entry")]
+    for index, item in enumerate(items):
+        cells: dict[str, Any] = {}
+        for child in item:
+            name = _local(child.tag)
+            if not name or name in cells:
+                continue
+            if name == "link" and child.get("href"):
+                cells[name] = child.get("href")
+                continue
+            value = (child.text or "").strip()
+            if value:
+                cells[name] = (
+                    _feed_date(value) if name in ("pubDate", "published", "updated", "date") else value
+                )
+        if "encoded" in cells:  # content:encoded holds the full article where a feed has both
+            cells["content"] = cells.pop("encoded")
+        yield ContainerRow(index, cells)
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[ContainerRow]:

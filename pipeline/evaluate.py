@@ -55,6 +55,7 @@ def count_matches(ours: int, gold: int) -> bool:
 class DocumentScore:
     gold_file: str
     found: bool
+    layout: str = ""
     fields: dict[str, bool] = field(default_factory=dict)
     headings: tuple[int, int, int] = (0, 0, 0)  # matched, ours, gold
     leaks: list[str] = field(default_factory=list)
@@ -80,9 +81,10 @@ def score_document(
     paragraphs: list[dict[str, Any]],
 ) -> DocumentScore:
     label = gold["file"] + (f"#row{gold['row']}" if "row" in gold else "")
+    layout = str(gold.get("format", ""))
     if document is None:
-        return DocumentScore(label, found=False)
-    score = DocumentScore(label, found=True)
+        return DocumentScore(label, found=False, layout=layout)
+    score = DocumentScore(label, found=True, layout=layout)
 
     def check(name: str, ours: object, expected: object, equal: bool) -> None:
         score.fields[name] = equal
@@ -141,11 +143,27 @@ def _rows_by_doc(path: Path, columns: list[str], wanted: set[str]) -> dict[str, 
     return grouped
 
 
-def evaluate(gold_dir: Path, release: Path) -> dict[str, Any]:
-    """Scores of every gold file against the release; the summary and per-document details."""
-    gold_files = sorted(gold_dir.glob("*.json"))
+def read_split(path: Path, half: str) -> set[str] | None:
+    """The gold file names of one half (`dev`, `test`) of a split file; None for `all`."""
+    if half == "all":
+        return None
+    if half not in ("dev", "test"):
+        raise RendaError(f"--half {half!r}: choose dev, test or all")
+    try:
+        split = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RendaError(f"{path}: not a readable gold split ({error})") from None
+    names = split.get(half) if isinstance(split, dict) else None
+    if not isinstance(names, list):
+        raise RendaError(f"{path}: has no {half!r} list of gold files")
+    return {str(name) for name in names}
+
+
+def evaluate(gold_dir: Path, release: Path, only: set[str] | None = None) -> dict[str, Any]:
+    """Scores of the gold files (those named in `only`, or all) against the release; summary and details."""
+    gold_files = sorted(p for p in gold_dir.glob("*.json") if only is None or p.name in only)
     if not gold_files:
-        raise RendaError(f"{gold_dir}: no gold *.json files")
+        raise RendaError(f"{gold_dir}: no gold *.json files" + (" of the chosen half" if only else ""))
     if not (release / "documents.parquet").is_file():
         raise RendaError(f"{release}: no documents.parquet (build a release first)")
     golds = [json.loads(path.read_text(encoding="utf-8")) for path in gold_files]
@@ -166,8 +184,36 @@ def evaluate(gold_dir: Path, release: Path) -> dict[str, Any]:
     return summarise(scores)
 
 
+def layout_summary(scores: list[DocumentScore]) -> dict[str, Any]:
+    """One layout's scores in a line: header fields pooled (title … editors), headings F1, paragraph checks."""
+    found = [s for s in scores if s.found]
+    header_names = [*HEADER_FIELDS, *PERSON_FIELDS]
+    header_right = sum(s.fields[name] for s in found for name in header_names)
+    matched, ours, gold = (sum(s.headings[i] for s in found) for i in range(3))
+    precision = matched / ours if ours else 1.0
+    recall = matched / gold if gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+    def share(name: str) -> float:
+        return round(sum(s.fields[name] for s in found) / len(scores), 4)
+
+    return {
+        "documents": len(scores),
+        "found": len(found),
+        "header_fields": round(header_right / (len(scores) * len(header_names)), 4),
+        "headings_f1": round(f1, 4),
+        "n_paragraphs": share("n_paragraphs"),
+        "first_paragraph": share("first_paragraph"),
+        "last_paragraph": share("last_paragraph"),
+        "leaked_lines": sum(len(s.leaks) for s in scores),
+    }
+
+
 def summarise(scores: list[DocumentScore]) -> dict[str, Any]:
     found = [s for s in scores if s.found]
+    layouts: dict[str, list[DocumentScore]] = defaultdict(list)
+    for score in scores:
+        layouts[score.layout].append(score)
     names = [*HEADER_FIELDS, *PERSON_FIELDS, "n_paragraphs", "first_paragraph", "last_paragraph"]
     fields = {
         name: {
@@ -209,6 +255,7 @@ def summarise(scores: list[DocumentScore]) -> dict[str, Any]:
             "documents_with_leaks": sum(bool(s.leaks) for s in scores),
             "leaked_lines": sum(len(s.leaks) for s in scores),
         },
+        "by_layout": {name: layout_summary(group) for name, group in sorted(layouts.items())},
         "per_document": [
             {"gold_file": s.gold_file, "found": s.found, "leaks": s.leaks, "mismatches": s.mismatches}
             for s in scores
@@ -230,6 +277,17 @@ def render_table(result: dict[str, Any]) -> str:
     lines.append(
         f"{'platform leakage':<18} {leak['leaked_lines']} lines in {leak['documents_with_leaks']} documents"
     )
+    lines += [
+        "",
+        f"{'layout':<20}{'docs':>5}{'found':>6}{'header':>8}{'head F1':>8}{'n_par':>7}"
+        f"{'first':>7}{'last':>7}{'leaks':>6}",
+    ]
+    for name, row in result.get("by_layout", {}).items():
+        lines.append(
+            f"{name:<20}{row['documents']:>5}{row['found']:>6}{row['header_fields']:>8.0%}{row['headings_f1']:>8.2f}"
+            f"{row['n_paragraphs']:>7.0%}{row['first_paragraph']:>7.0%}{row['last_paragraph']:>7.0%}"
+            f"{row['leaked_lines']:>6}"
+        )
     return "\n".join(lines)
 
 

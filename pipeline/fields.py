@@ -53,7 +53,16 @@ class Table:
         return [FIELDS[name] for name in self.columns]
 
 
-CAPTURE_FORMATS = ("freewechat_text", "wechatmp2markdown", "wechat_html2text", "gov_portal_text", "generic")
+# Container kinds (files holding one article per row or item); `pipeline.containers` maps suffixes onto them.
+CONTAINER_KINDS = ("csv", "tsv", "jsonl", "json", "parquet", "feed")
+CAPTURE_FORMATS = (
+    "freewechat_text",
+    "wechatmp2markdown",
+    "wechat_html2text",
+    "gov_portal_text",
+    "html",
+    "generic",
+)
 PARAGRAPH_KINDS = ("body", "list_item", "caption", "code", "table")
 CREDIT_ROLES = (
     "source",
@@ -118,7 +127,7 @@ _FIELD_LIST: tuple[Field, ...] = (
     Field(
         "source_row",
         "int32",
-        "0-based index of the data row inside a container file (CSV/JSONL/Parquet), header excluded; null for "
+        "0-based index of the data row inside a container file (CSV/JSONL/Parquet; the item of a feed), header excluded; null for "
         "a file that holds one article.",
         "容器文件（CSV/JSONL/Parquet）中数据行的序号（从 0 起，不含表头）；单篇文件为空。",
         None,
@@ -138,11 +147,11 @@ _FIELD_LIST: tuple[Field, ...] = (
         "container",
         "string",
         "Container file type when the article is one row of a table file ('csv', 'tsv', 'jsonl', 'json', "
-        "'parquet'); null for a file that holds one article.",
-        "文章所在的表格容器类型（csv/tsv/jsonl/json/parquet）；单篇文件为空。",
+        "'parquet') or one item of an RSS/Atom feed ('feed'); null for a file that holds one article.",
+        "文章所在的容器类型（csv/tsv/jsonl/json/parquet，或 RSS/Atom 订阅源 feed）；单篇文件为空。",
         "csv",
         nullable=True,
-        allowed=("csv", "tsv", "jsonl", "json", "parquet"),
+        allowed=CONTAINER_KINDS,
     ),
     Field(
         "url",
@@ -258,6 +267,22 @@ _FIELD_LIST: tuple[Field, ...] = (
         "null for other documents.",
         "繁体文档生成简体列所用的转换；其他文档为空。",
         "opencc 1.4.2 t2s",
+        nullable=True,
+    ),
+    Field(
+        "kicker",
+        "string",
+        "The line printed above a newspaper headline (引题), when the capture has a headline stack; else null.",
+        "引题（主标题上方的一行），无则为空。",
+        "总书记的人民情怀",
+        nullable=True,
+    ),
+    Field(
+        "subtitle",
+        "string",
+        "The line printed below a headline (副题), when the capture has a headline stack; else null.",
+        "副题（主标题下方的一行），无则为空。",
+        "——记全国人大代表张三",
         nullable=True,
     ),
     Field(
@@ -536,6 +561,8 @@ TABLES: dict[str, Table] = {
                 "column",
                 "title",
                 "title_simplified",
+                "kicker",
+                "subtitle",
                 "script",
                 "conversion",
                 "authors",
@@ -549,6 +576,7 @@ TABLES: dict[str, Table] = {
                 "repost_of",
                 "dup_cluster",
                 "is_canonical",
+                "layer_error",
             ),
             ("`authors` and `author_positions` are parallel lists: zip them, do not sort one.",),
         ),
@@ -636,6 +664,15 @@ _LAYER_FIELDS: tuple[Field, ...] = (
         "smallest doc_id): count these to avoid counting a reposted article several times.",
         "是否为近重复簇的代表文档（最早发布，其次 doc_id 最小）。",
         True,
+    ),
+    Field(
+        "layer_error",
+        "string",
+        "Null when the research layers (terms, citations, figures, officials) were extracted; otherwise the error "
+        "that stopped them for this document, which then has no layer rows. The document's own records stand.",
+        "研究层（术语、引用、数字、官员）抽取失败时的错误说明；成功时为空。",
+        "OverflowError: int too large to convert",
+        nullable=True,
     ),
     Field(
         "term",

@@ -163,6 +163,10 @@ def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kin
     if kind == "code":
         lines = [line.text for line in split_lines(raw_text[char_start:char_end]) if not line.is_blank]
         return nfc("\n".join(lines))
+    span_lines = [line for line in split_lines(raw_text[char_start:char_end]) if not line.is_blank]
+    if kind == "table" and any(rules.CELL_SEPARATOR in line.text.strip() for line in span_lines):
+        cells = [read_markdown(line.text).text if markdown else line.text for line in span_lines]
+        return nfc("\n".join(c for c in cells if c))  # rows of cells keep their line breaks
     parts = []
     for line in split_lines(raw_text[char_start:char_end]):
         if line.is_blank:
@@ -310,9 +314,9 @@ def _is_body_heading(rows: list[Row], index: int, doc: ParsedDocument) -> bool:
 
 
 def _next_text(rows: list[Row], index: int) -> Row | None:
-    for row in rows[index + 1 :]:
-        if not row.blank and not row.empty_markup:
-            return row
+    for position in range(index + 1, len(rows)):
+        if not rows[position].blank and not rows[position].empty_markup:
+            return rows[position]
     return None
 
 
@@ -326,9 +330,9 @@ def _breadcrumb(rows: list[Row], index: int) -> bool:
 
 
 def _next_row(rows: list[Row], index: int) -> Row | None:
-    for row in rows[index + 1 :]:
-        if not row.blank:
-            return row
+    for position in range(index + 1, len(rows)):  # no slice: copying the rest of the rows made this quadratic
+        if not rows[position].blank:
+            return rows[position]
     return None
 
 
@@ -512,19 +516,25 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
     """
     blocks: list[Block] = []
     run: list[Row] = []
+    joined = _RunText()
+    table_run = False  # the run is rows of cells (tab-separated): it becomes one `table` block
     glue = False
     fence: list[Row] | None = None
     fence_open: Row | None = None
     next_is_table = False
 
     def flush(kind: str | None = None, rows_: list[Row] | None = None) -> None:
-        nonlocal run, next_is_table
+        nonlocal run, joined, next_is_table, table_run
         taken = rows_ if rows_ is not None else run
+        if rows_ is None and table_run:
+            kind, table_run = "table", False
         if not taken:
             return
         first = taken[0].md
         if kind == "code":
             text = nfc("\n".join(r.line.text for r in taken))
+        elif kind == "table":
+            text = nfc("\n".join(r.text for r in taken if r.text))  # rows by newline, cells by tab
         else:
             text = nfc(join_wrapped([r.text for r in taken if r.text]))
         blocks.append(
@@ -542,6 +552,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
         next_is_table = False
         if rows_ is None:
             run = []
+            joined = _RunText()
 
     for row in rows[start:end]:
         if fence is not None:
@@ -553,6 +564,8 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             inline = len(content) == 1 and len(content[0].line.text) <= rules.INLINE_FENCE_MAX_CHARS and run
             if inline:
                 run.extend(content)  # the fence markers stay inside the paragraph's span
+                for fenced in content:
+                    joined.add(fenced.text)
                 glue = True
             else:
                 _drop(doc, opening, "markup")
@@ -570,6 +583,14 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             if fmt.block_mode == "markdown" and not glue:
                 flush()
             continue
+        if rules.CELL_SEPARATOR in row.text.strip():  # a row of table cells (HTML tables are rendered so)
+            if run and not table_run:
+                flush()
+            run.append(row)
+            table_run = True
+            continue
+        if table_run:
+            flush()
         if rules.TABLE_MARKUP.fullmatch(row.line.text):
             if run:
                 next_is_table = True
@@ -596,10 +617,11 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush()
             _drop(doc, row, "body:promotion")
             continue
-        if run and not glue and not _continues(run, row, fmt):
+        if run and not glue and not _continues(run, joined, row, fmt):
             flush()
         glue = False
         run.append(row)
+        joined.add(row.text)
         standalone = (
             row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.block_mode == "markdown")
         )
@@ -619,13 +641,37 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
 
 
 def _previous_text_line(rows: list[Row], number: int) -> int | None:
-    for row in reversed(rows[:number]):
-        if not row.blank:
-            return row.line.number
+    for position in range(number - 1, -1, -1):
+        if not rows[position].blank:
+            return rows[position].line.number
     return None
 
 
-def _continues(run: list[Row], row: Row, fmt: CaptureFormat) -> bool:
+# Characters of a block's joined text kept for the sentence-end test; `_open_quote` looks at the last 40.
+RUN_TAIL_CHARS = 256
+OPEN_QUOTE_WINDOW = 40
+
+
+@dataclass
+class _RunText:
+    """What `_continues` needs of a growing block's joined text, kept as rows are added (never re-joined:
+    re-joining the whole block for every new row made long captures quadratic)."""
+
+    balance: Counter[str] = field(default_factory=Counter)
+    tail: str = ""
+
+    def add(self, text: str) -> None:
+        for opening, closing in OPENING_MARKS.items():
+            self.balance[opening] += text.count(opening) - text.count(closing)
+        self.tail = (self.tail + text)[-RUN_TAIL_CHARS:]
+
+    def open_quote(self) -> bool:
+        """An opening quote or bracket without its closing partner near the end: the sentence goes on."""
+        window = self.tail[-OPEN_QUOTE_WINDOW:]
+        return any(self.balance[opening] > 0 and opening in window for opening in OPENING_MARKS)
+
+
+def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -> bool:
     """Whether `row` belongs to the block in `run` (soft wrap, or a sentence the capture split)."""
     previous = run[-1]
     text = row.text
@@ -633,29 +679,22 @@ def _continues(run: list[Row], row: Row, fmt: CaptureFormat) -> bool:
         return False
     if text[:1] in CONTINUATION_START:
         return True
-    joined = "".join(r.text for r in run)
-    if _open_quote(joined):
+    if joined.open_quote():
         return True
     if fmt.block_mode == "markdown" and not previous.line.hard_break and not previous.md.bold_only:
         return not row.md.bold_only
-    short_fragment = len(text) <= 4 and not ends_sentence(joined) and not joined.endswith(("：", ":"))
+    short_fragment = (
+        len(text) <= 4 and not ends_sentence(joined.tail) and not joined.tail.endswith(("：", ":"))
+    )
     return short_fragment and not rules.heading_style(text)
 
 
 def _next_continues(rows: list[Row], row: Row, end: int) -> bool:
-    for nxt in rows[row.line.number + 1 : end]:
-        if nxt.blank:
-            return False
-        return nxt.text[:1] in CONTINUATION_START and bool(nxt.text)
-    return False
-
-
-def _open_quote(text: str) -> bool:
-    """An opening quote or bracket without its closing partner: the sentence goes on."""
-    for opening, closing in OPENING_MARKS.items():
-        if text.count(opening) > text.count(closing) and opening in text[-40:]:
-            return True
-    return False
+    position = row.line.number + 1
+    if position >= min(end, len(rows)):
+        return False
+    nxt = rows[position]
+    return not nxt.blank and nxt.text[:1] in CONTINUATION_START and bool(nxt.text)
 
 
 # --- structure ------------------------------------------------------------------------------------------------
@@ -817,6 +856,8 @@ def document_fields(doc: ParsedDocument) -> dict[str, Any]:
         "published_date": parse_date(header.get("date")),
         "column": nfc(header["column"]) if header.get("column") else None,
         "title": nfc(header["title"]) if header.get("title") else None,
+        "kicker": nfc(header["kicker"]) if header.get("kicker") else None,
+        "subtitle": nfc(header["subtitle"]) if header.get("subtitle") else None,
         "authors": authors,
         "author_positions": positions,
         "editors": editors,

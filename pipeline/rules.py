@@ -98,6 +98,8 @@ LINK_FRAGMENT = re.compile(r"[•·]\s*\[[^\]]*|[^\[]*\]\((?:https?|javascript):
 NUMBERING_ONLY = re.compile(rf"[（(]?[{CN_DIGITS}\d]+[）)]?[、．.]?")
 LABEL_HEADING_MAX_CHARS = 40
 # html2text tables: a lone `|` between cells, `---|---` under the header row.
+# Cells of one table row, as the HTML reader renders a table (a line per row): such lines form a `table` block.
+CELL_SEPARATOR = "\t"
 TABLE_MARKUP = re.compile(r"\|?\s*(?::?-{3,}:?\s*\|\s*)+:?-{3,}:?\s*\|?|\|")
 # Promotion that may stand inside the body (not only at its edges): account follow and star prompts.
 BODY_PROMO = re.compile(

@@ -1,6 +1,6 @@
 """`renda show FILE`: one capture parsed and printed as a tree, for people checking the parser.
 
-It runs the same decode → detect → parse steps as the pipeline and prints the header fields, each section
+It runs the pipeline's own ingest step (decode, HTML and container reading, format detection) and parser and prints the header fields, each section
 with its paragraphs (kind, lead sentence, offsets), credits, related articles, and every dropped line with
 the reason it was dropped, in raw-line order.
 """
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.decode import DecodeError, decode_bytes
 from pipeline.errors import RendaError
-from pipeline.formats import FORMATS, detect_format
+from pipeline.formats import FORMATS
 from pipeline.parser import ParsedDocument, document_fields, parse_text
+from pipeline.settings import Settings
+from pipeline.stages.ingest import ingest_file
 
 WIDTH = 100
 
@@ -75,15 +76,24 @@ def render(path: Path, text: str, encoding: str, doc: ParsedDocument, dropped: b
     return "\n".join(out) + "\n"
 
 
-def show(path: Path, format_name: str | None = None, dropped: bool = True) -> str:
+def show(path: Path, format_name: str | None = None, dropped: bool = True, row: int | None = None) -> str:
+    """The capture as the pipeline reads it (the same ingest step: HTML pages, feeds and table rows included),
+    each document parsed and printed; `row` picks one row of a container."""
     if not path.is_file():
         raise RendaError(f"{path}: file not found")
-    try:
-        decoded = decode_bytes(path.read_bytes())
-    except DecodeError as error:
-        raise RendaError(f"{path}: {error.reason_code}: {error.detail}") from None
     if format_name is not None and format_name not in FORMATS:
         raise RendaError(f"unknown format {format_name!r}; known: {', '.join(FORMATS)}")
-    fmt = FORMATS[format_name] if format_name else detect_format(decoded.text)
-    doc = parse_text(decoded.text, fmt)
-    return render(path, decoded.text, decoded.encoding, doc, dropped)
+    out: list[str] = []
+    for unit in ingest_file(path.name, path.read_bytes(), Settings()):
+        if row is not None and unit["source_row"] != row:
+            continue
+        where = f"{path}#row{unit['source_row']}" if unit["source_row"] is not None else str(path)
+        if unit["unit"] == "reject":
+            out.append(f"{where}  rejected ({unit['reason_code']}): {unit['detail']}\n")
+            continue
+        fmt = FORMATS[format_name or unit["capture_format"]]
+        doc = parse_text(unit["raw_text"], fmt)
+        out.append(render(Path(where), unit["raw_text"], unit["encoding"], doc, dropped))
+    if not out:
+        raise RendaError(f"{path}: no row {row}")
+    return "\n".join(out)

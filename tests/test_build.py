@@ -156,3 +156,24 @@ def test_bad_arguments_give_one_line(messy_raw: Path, tmp_path: Path, args: list
     assert message in result.stderr
     assert len([line for line in result.stderr.splitlines() if line.startswith("renda: error")]) == 1
     assert (tmp_path / "notempty" / "keep.txt").read_text() == "mine"
+
+
+def test_build_closes_with_a_summary_of_tables_and_rejects(messy_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "release"
+    result = renda("build", str(messy_raw), "--out", str(out))
+    assert result.returncode == 0
+    lines = result.stderr.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"release: {out} ("))
+    closing = lines[start + 1 :]
+    assert closing[:3] == [
+        "  documents                 1 rows",
+        "  sections                  4 rows",
+        "  paragraphs               14 rows",
+    ]
+    assert "  rejects                   4 rows" in closing
+    assert closing[-4:] == [
+        "rejected: 4 (reasons below; each is a row of rejects)",
+        "  binary_file               2",
+        "  blank_file                1",
+        "  empty_file                1",
+    ]

@@ -256,3 +256,39 @@ def test_any_bytes_end_as_documents_or_rejects(capture: tuple[str, bytes]) -> No
         if result["unit"] == "reject":
             assert result["reason_code"] in REJECT_REASONS
             assert result["detail"] and "\n" not in result["detail"]
+
+
+def test_a_layer_failing_on_one_document_leaves_it_without_layer_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the layers raise on one document. The build goes on, that document keeps its records and
+    says why it has no layer rows, and the other document gets its layers."""
+    from pipeline.stages import enrich, ingest, parse, validate
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_bytes(EXAMPLE.read_bytes())
+    (raw / "b.txt").write_bytes(EXAMPLE.read_bytes() + "\n“两个确立”是关键。\n".encode())
+    settings = Settings()
+    ingest.run(raw, tmp_path / "ingested", settings)
+    parse.run(tmp_path / "ingested", tmp_path / "parsed", settings)
+    validate.run(tmp_path / "parsed", tmp_path / "validated", settings)
+    real_layer_rows = enrich.layer_rows
+
+    def failing_on_a(document: dict, *args: object) -> dict:
+        if document["source_file"] == "a.txt":
+            raise OverflowError("injected")
+        return real_layer_rows(document, *args)
+
+    monkeypatch.setattr(enrich, "layer_rows", failing_on_a)
+    report = enrich.run(tmp_path / "validated", tmp_path / "enriched", settings)
+    assert report.extra["layer_errors"] == 1
+    assert report.problems == ["a.txt: layers not extracted: OverflowError: injected"]
+    documents = {
+        d["source_file"]: d for d in pq.read_table(tmp_path / "enriched" / "documents.parquet").to_pylist()
+    }
+    assert documents["a.txt"]["layer_error"] == "OverflowError: injected"
+    assert documents["b.txt"]["layer_error"] is None
+    terms = pq.read_table(tmp_path / "enriched" / "terms.parquet").to_pylist()
+    ids = {documents["a.txt"]["doc_id"]: "a.txt", documents["b.txt"]["doc_id"]: "b.txt"}
+    assert {ids[t["doc_id"]] for t in terms} == {"b.txt"}

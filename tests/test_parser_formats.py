@@ -58,6 +58,8 @@ def test_wechatmp2markdown_exact_records() -> None:
         "published_date": dt.date(2024, 5, 20),
         "column": "履职动态",
         "title": "市人大常委会开展营商环境条例执法检查",
+        "kicker": None,
+        "subtitle": None,
         "authors": ["张明", "李红"],
         "author_positions": ["山河市人大常委会办公厅", "山河市人大常委会办公厅"],
         "editors": ["王芳"],

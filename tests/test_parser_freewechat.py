@@ -31,6 +31,8 @@ def test_example_document_fields(example_text: str) -> None:
         "published_date": dt.date(2023, 12, 23),
         "column": "学习贯彻人大工作会议精神",
         "title": "怀柔区委书记郭延红:奋力谱写新时代人民代表大会制度的怀柔篇章",
+        "kicker": None,
+        "subtitle": None,
         "authors": ["郭延红"],
         "author_positions": ["中共北京市怀柔区委书记"],
         "editors": ["吕明"],

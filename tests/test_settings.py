@@ -110,7 +110,7 @@ def test_relative_paths_resolve_against_the_params_file(
 
 
 def test_same_params_give_the_same_release_from_any_folder(tmp_path: Path) -> None:
-    """The project's params.yaml names evaluation/dev_gold.json and dvc.lock relative to itself: a build run
+    """The project's params.yaml names evaluation/test_gold.json and dvc.lock relative to itself: a build run
     from another folder must quote the same scores and lock hash, so every file is the same."""
     raw = tmp_path / "raw"
     raw.mkdir()

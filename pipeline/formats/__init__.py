@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from pipeline.formats import freewechat_text, generic, gov_portal_text, wechat_html2text, wechatmp2markdown
+from pipeline.formats import (
+    freewechat_text,
+    generic,
+    gov_portal_text,
+    html,
+    wechat_html2text,
+    wechatmp2markdown,
+)
 from pipeline.formats.base import CaptureFormat, Probe
 
 FORMATS: dict[str, CaptureFormat] = {
     module.FORMAT.name: module.FORMAT
-    for module in (freewechat_text, wechatmp2markdown, wechat_html2text, gov_portal_text, generic)
+    for module in (freewechat_text, wechatmp2markdown, wechat_html2text, gov_portal_text, html, generic)
 }
 FALLBACK = generic.FORMAT
 

@@ -169,6 +169,11 @@ def layer_rows(
     return out
 
 
+def describe_document(document: dict[str, Any]) -> str:
+    row = document["source_row"]
+    return document["source_file"] + (f"#row{row}" if row is not None else "")
+
+
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
     check_duplicate_index(settings)
     return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
@@ -181,6 +186,7 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     report = StageReport(NAME)
     duplicate_settings = DuplicateSettings(**settings.enrich.duplicates.model_dump())
     signatures = {}
+    layer_errors: dict[str, str] = {}
     dates: dict[str, dt.date | None] = {}
     counts: Counter[str] = Counter()
     paragraphs = _Aligned(
@@ -199,10 +205,20 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
                 if p["kind"] in BODY_KINDS
             ]
             raw = raw_texts.take(doc_id)
-            rows = layer_rows(document, body, raw[0]["raw_text"] if raw else "", credit_rows.take(doc_id))
-            for table, table_rows in rows.items():
+            credits = credit_rows.take(doc_id)
+            try:  # the guard: a layer failing on one document leaves that document without layer rows
+                rows = layer_rows(document, body, raw[0]["raw_text"] if raw else "", credits)
+                validated = {
+                    t: [MODELS[t].model_validate(r).model_dump() for r in rs] for t, rs in rows.items()
+                }
+            except Exception as error:
+                detail = " ".join(f"{type(error).__name__}: {error}".split())[:500]
+                layer_errors[doc_id] = detail
+                report.problems.append(f"{describe_document(document)}: layers not extracted: {detail}")
+                validated = {}
+            for table, table_rows in validated.items():
                 for row in table_rows:
-                    writers[table].write(MODELS[table].model_validate(row).model_dump())
+                    writers[table].write(row)
                 counts[table] += len(table_rows)
             signatures[doc_id] = signature("".join(p.text for p in body), duplicate_settings)
             dates[doc_id] = document["published_date"]
@@ -211,11 +227,19 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     with TableWriter("documents", target / "documents.parquet") as writer:
         for document in iter_rows(source / "documents.parquet"):
             cluster = canonical[document["doc_id"]]
-            writer.write({**document, "dup_cluster": cluster, "is_canonical": cluster == document["doc_id"]})
+            writer.write(
+                {
+                    **document,
+                    "dup_cluster": cluster,
+                    "is_canonical": cluster == document["doc_id"],
+                    "layer_error": layer_errors.get(document["doc_id"]),
+                }
+            )
     for table in PASSED_THROUGH:
         shutil.copyfile(source / f"{table}.parquet", target / f"{table}.parquet")
     duplicates = sum(1 for doc_id, chosen in canonical.items() if doc_id != chosen)
     report.extra["rows"] = dict(sorted(counts.items()))
+    report.extra["layer_errors"] = len(layer_errors)
     report.extra["near_duplicates"] = duplicates
     report.extra["clusters_with_duplicates"] = len({c for d, c in canonical.items() if d != c})
     report.save(target)

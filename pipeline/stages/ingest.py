@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pipeline.containers import (
+    HTML_TEXT_KINDS,
     ContainerError,
     cell_text,
     container_kind,
@@ -22,13 +23,17 @@ from pipeline.containers import (
 )
 from pipeline.decode import DecodeError, decode_bytes
 from pipeline.errors import RendaError
-from pipeline.formats import detect_format
+from pipeline.formats import FORMATS, detect_format
+from pipeline.html import looks_like_html, read_page, render
 from pipeline.jsonl import write_line
 from pipeline.rawfiles import RawEntry, iter_raw_entries
 from pipeline.settings import LimitSettings, Settings
 from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
 
 NAME = "ingest"
+# Saved web pages: read by lxml, their main element rendered as paragraphs (capture_format `html`).
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+HTML_FORMAT = FORMATS["html"].name
 
 
 def doc_id_for(data: bytes) -> str:
@@ -81,6 +86,20 @@ def _ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dic
     if kind is None and (problem := _too_large(decoded.text, settings.ingest.limits)) is not None:
         yield reject_unit(relative, None, NAME, "too_large", problem)
         return
+    if kind is None and (
+        PurePosixPath(relative).suffix.lower() in HTML_SUFFIXES or looks_like_html(decoded.text)
+    ):
+        page = read_page(decoded.text)
+        if not page.text.strip():
+            yield reject_unit(
+                relative, None, NAME, "blank_file", "an HTML page with no text in its main element"
+            )
+            return
+        yield _document_unit(
+            relative, None, data, page.text, decoded.encoding, None, page.meta,
+            n_replaced_bytes=decoded.n_replaced_bytes, capture_format=HTML_FORMAT,
+        )  # fmt: skip
+        return
     if kind is not None and kind != "parquet":
         yield from _container_units(
             relative, data, decoded.text, kind, settings, decoded.encoding, decoded.n_replaced_bytes
@@ -108,6 +127,7 @@ def _document_unit(
     meta: dict[str, str],
     file_sha256: str | None = None,
     n_replaced_bytes: int = 0,
+    capture_format: str | None = None,
 ) -> dict[str, Any]:
     return {
         "unit": "document",
@@ -118,7 +138,7 @@ def _document_unit(
         "encoding": encoding,
         "n_replaced_bytes": n_replaced_bytes,
         "container": container,
-        "capture_format": detect_format(text).name,
+        "capture_format": capture_format or detect_format(text).name,
         "meta": meta,
         "raw_text": text,
     }
@@ -148,6 +168,8 @@ def _container_units(
             if columns is None:
                 columns = resolve_columns(list(row.cells), settings.ingest.columns)
             cell = cell_text(row.cells.get(columns["text"]))
+            if cell is not None and kind in HTML_TEXT_KINDS:
+                cell = render(cell) or None
             if cell is None:
                 yield reject_unit(
                     relative,
@@ -167,8 +189,9 @@ def _container_units(
             }
             replaced = min(n_replaced_bytes, cell.count("\ufffd")) if n_replaced_bytes else 0
             yield _document_unit(
-                relative, row.index, row_bytes(row.cells), cell, encoding, kind, meta, file_sha256, replaced
-            )
+                relative, row.index, row_bytes(row.cells), cell, encoding, kind, meta, file_sha256, replaced,
+                capture_format=HTML_FORMAT if kind in HTML_TEXT_KINDS else None,
+            )  # fmt: skip
         if n_rows == 0:
             yield reject_unit(relative, None, NAME, "empty_container", f"{kind} file has no data rows")
     except ContainerError as error:

@@ -6,6 +6,7 @@ parser error on one document becomes a `parse_error` reject for that document, n
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             # corpus-level: `enrich` sets them once every document is known
             "dup_cluster": doc_id,
             "is_canonical": True,
+            "layer_error": None,  # set by `enrich` if the layers fail for this document
         },
         "sections": [{**keyed, **row, "heading_simplified": convert(row["heading"])} for row in doc.sections],
         "paragraphs": [{**keyed, **row, "text_simplified": convert(row["text"])} for row in doc.paragraphs],
@@ -85,12 +87,23 @@ def _none(text: str | None) -> None:
     return None
 
 
+# A title given as `[01版：要闻] 标题` or `【栏目】标题` (feeds, page titles): the bracketed tag is the column.
+TAGGED_TITLE = re.compile(r"^\s*[\[【]\s*(?P<column>[^\]】]{1,30}?)\s*[\]】]\s*(?P<title>\S.*)$")
+
+
 def with_container_fields(fields: dict[str, Any], url: str | None, meta: dict[str, str]) -> dict[str, Any]:
-    """Fill what the text does not show from the container's columns (the text wins where both exist)."""
+    """Fill what the text does not show from the container's columns or the page's metadata (the text wins
+    where both exist)."""
     filled = dict(fields)
     filled_url = url or meta.get("url")
-    if filled["title"] is None and meta.get("title"):
-        filled["title"] = nfc(meta["title"])
+    meta_title = nfc(meta["title"]) if meta.get("title") else None
+    tagged = TAGGED_TITLE.match(meta_title) if meta_title else None
+    if tagged is not None:
+        meta_title = tagged["title"].strip()
+        if filled.get("column") is None:
+            filled["column"] = tagged["column"].strip()
+    if filled["title"] is None and meta_title:
+        filled["title"] = meta_title
     if filled["published_date"] is None:
         filled["published_date"] = parse_date(meta.get("date"))
     if filled["account"] is None and meta.get("account"):

@@ -74,7 +74,7 @@ def table_problems(bundle: Any) -> list[str]:
 
 def record_digest(bundle: Any) -> str:
     """SHA-256 of the document's parsed records (raw text and this digest itself excluded)."""
-    excluded = {"record_sha256", "dup_cluster", "is_canonical"}  # set by `enrich`, across documents
+    excluded = {"record_sha256", "dup_cluster", "is_canonical", "layer_error"}  # set by `enrich`
     payload = bundle.model_dump(mode="json", exclude={"raw_texts": True, "document": excluded})
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,36 @@
+"""HTML read by lxml: a saved page (its main element) or a feed item's HTML, rendered as paragraphs.
+
+The rendering (see `pipeline.html`) is already clean structure: one paragraph per block separated by blank
+lines, `#` headings, `**bold**` lines, `- ` list items. So the format is the generic one's markdown reading with
+no platform chrome of its own; the page's title, date, site and address come from the page's metadata as
+container columns do. It is never detected from text: ingest chooses it for HTML input.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
+
+FORMAT = CaptureFormat(
+    name="html",
+    description="HTML page or feed item read with lxml and rendered as paragraphs (metadata from the page).",
+    block_mode="markdown",
+    markdown=True,
+    date_search_lines=8,
+    chrome=Chrome.of(),
+    header_rules=(
+        # A newspaper's headline stack: 引题 (an h3 above the headline), 主题 (the h1), 副题 (an h2 below it).
+        HeaderRule("kicker", re.compile(r"#{3,6}\s*(?P<kicker>[^。！？!?]{1,80}?)")),
+        HeaderRule("title", re.compile(r"#\s*(?P<title>[^#。！？!?][^。！？!?]{0,79}?)")),
+        HeaderRule("subtitle", re.compile(r"##\s*(?P<subtitle>[^#][^。！？!?]{0,79}?)")),
+        # A newspaper's imprint line: `《人民日报》（2026年05月14日 第 01 版）` names the paper and the day.
+        HeaderRule(
+            "imprint",
+            re.compile(
+                r".*?《(?P<account>[^》]{2,20})》\s*[（(]\s*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)\s*第?\s*\d+\s*版\s*[）)]"
+            ),
+        ),
+        HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")),
+    ),
+)

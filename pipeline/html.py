@@ -1,0 +1,320 @@
+"""HTML → the text a reader sees, laid out the way the parser reads text: one block per paragraph.
+
+HTML is read with lxml (libxml2), never with regular expressions. A saved page, an RSS item's escaped
+`<description>` and inline HTML inside markdown all go through `render`: block elements become paragraphs
+separated by a blank line, `<h1>`–`<h6>` become `#` lines, a paragraph that is bold throughout becomes `**…**`
+(a bold heading), list items become `- ` lines, `<br>` a line break, and a table one line per row with its cells
+separated by a tab. Scripts, styles, comments, forms and navigation are not text and are dropped.
+
+A document read from HTML keeps that rendering as its `raw_texts.raw_text`: every offset points into it, and
+`raw_sha256` still hashes the bytes as found. What the page says about itself outside the article (its title,
+publication time, site or account name, address) is read from the page's own metadata (`<meta>`, WeChat's
+script variables) into the same roles a container's columns fill; the text wins where it shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import lxml.etree
+import lxml.html
+
+# Elements whose content is never article text.
+DROPPED_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "form", "button", "select",
+    "input", "textarea", "nav", "head", "object", "embed", "audio", "video", "map",
+)  # fmt: skip
+# Elements that start a new paragraph.
+BLOCK_TAGS = frozenset(
+    (
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "pre", "ul", "ol",
+        "li", "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption",
+        "center", "address", "hr", "body", "html",
+    )
+)  # fmt: skip
+HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
+BOLD_TAGS = frozenset({"strong", "b"})
+_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+# Where a page keeps the article: WeChat's body container first, then common article containers. When none
+# is present the element holding the most paragraph text is taken (see `main_element`).
+CONTENT_SELECTORS = ("#js_content", "article", "#content", ".article", ".content", "#article", "main")
+# A known container holding less text than this is a stub (an empty <article> in a sidebar), not the article.
+MIN_CONTAINER_CHARS = 20
+# Page metadata by role, in order of preference: <meta name|property=…> names, compared case-insensitively.
+META_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("og:title", "articletitle", "twitter:title", "title"),
+    "date": (
+        "article:published_time",
+        "pubdate",
+        "publishdate",
+        "firstpublishedtime",
+        "og:release_date",
+        "date",
+    ),
+    "account": ("og:site_name", "sitename", "site_name", "source", "contentsource"),
+    "url": ("og:url",),
+}
+# WeChat pages keep the account, title and publication time in script variables, the time as Unix seconds.
+WECHAT_VARIABLES: dict[str, re.Pattern[str]] = {
+    "account": re.compile(r"""var\s+nickname\s*=\s*(?:htmlDecode\()?["']([^"']+)["']"""),
+    "title": re.compile(r"""var\s+msg_title\s*=\s*(?:'([^']+)'|"([^"]+)")"""),
+    "timestamp": re.compile(r"""var\s+ct\s*=\s*["'](\d{9,11})["']"""),
+    "url": re.compile(r"""var\s+msg_link\s*=\s*["']([^"']+)["']"""),
+}
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))  # China has one time zone and no daylight saving time
+
+
+@dataclass
+class Page:
+    """A page rendered: the article's text and the page's own metadata by role (title, date, account, url)."""
+
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def parse_html(markup: str) -> lxml.html.HtmlElement | None:
+    """The document tree, or None for markup with no elements. Entities are never fetched or expanded beyond
+    HTML's own; libxml2's limits bound nesting."""
+    if not markup.strip():
+        return None
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+    try:
+        root = lxml.html.document_fromstring(markup, parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def _clean(root: lxml.html.HtmlElement) -> None:
+    for element in list(root.iter(*DROPPED_TAGS)):
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def _text_of(element: lxml.html.HtmlElement) -> str:
+    return _SPACE.sub(" ", element.text_content()).strip()
+
+
+def _inline(element: lxml.html.HtmlElement) -> str:
+    """The inline text of a block (no nested blocks), with `<br>` as a line break."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if not isinstance(child.tag, str):
+            parts.append(child.tail or "")
+            continue
+        tag = child.tag.lower()
+        if tag == "br":
+            parts.append("\n")
+        elif tag == "img":
+            pass
+        elif tag not in BLOCK_TAGS:
+            parts.append(_inline(child))
+        parts.append(child.tail or "")
+    lines = [_SPACE.sub(" ", line).strip() for line in "".join(parts).split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _all_bold(element: lxml.html.HtmlElement) -> bool:
+    """Every character of the block's text stands inside <strong>/<b>."""
+    total = _text_of(element)
+    if not total:
+        return False
+    bold = "".join(
+        _text_of(b)
+        for b in element.iter(*BOLD_TAGS)
+        if not any(a.tag in BOLD_TAGS for a in b.iterancestors())
+    )
+    return _SPACE.sub("", bold) == _SPACE.sub("", total)
+
+
+def _blocks(element: lxml.html.HtmlElement) -> Iterator[str]:
+    """Paragraph texts of `element` in document order, each rendered for the parser."""
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    if tag == "table":
+        rows = []
+        for row in element.iter("tr"):
+            cells = [
+                _text_of(cell)
+                for cell in row
+                if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
+            ]
+            if any(cells):
+                rows.append("\t".join(cells))
+        if rows:
+            yield "\n".join(rows)  # one line per row, its cells separated by a tab: the parser's table block
+        return
+    if tag in HEADING_TAGS:
+        text = _SPACE.sub(" ", _text_of(element))
+        if text:
+            yield "#" * HEADING_TAGS[tag] + " " + text
+        return
+    has_block_child = any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element)
+    if not has_block_child:
+        text = _inline(element)
+        if text:
+            prefix = "- " if tag == "li" else ""
+            yield prefix + (f"**{text}**" if "\n" not in text and _all_bold(element) else text)
+        return
+    # Mixed content: inline runs between child blocks are paragraphs of their own.
+    run: list[str] = [element.text or ""]
+
+    def flush() -> Iterator[str]:
+        text = "\n".join(
+            line for line in (_SPACE.sub(" ", s).strip() for s in "".join(run).split("\n")) if line
+        )
+        run.clear()
+        if text:
+            yield text
+
+    emptied_heading = 0  # level of a heading the HTML parser emptied (`<h1><p>…</p></h1>` becomes h1, then p)
+    for child in element:
+        child_tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if child_tag in HEADING_TAGS and not _text_of(child):
+            yield from flush()
+            # libxml2 closes a heading before a <p> inside it, leaving the heading empty and the <p> right after
+            # it with nothing between; an empty heading followed by whitespace was empty in the page itself.
+            emptied_heading = HEADING_TAGS[child_tag] if not child.tail else 0
+        elif child_tag in BLOCK_TAGS:
+            yield from flush()
+            if emptied_heading and child_tag == "p" and _text_of(child):
+                yield "#" * emptied_heading + " " + _text_of(child)
+            else:
+                yield from _blocks(child)
+            emptied_heading = 0
+        elif child_tag == "br":
+            run.append("\n")
+        elif child_tag and child_tag != "img":
+            run.append(_inline(child))
+        run.append(child.tail or "")
+    yield from flush()
+
+
+def render_element(element: lxml.html.HtmlElement) -> str:
+    """The element's paragraphs, separated by blank lines."""
+    return "\n\n".join(_blocks(element))
+
+
+def render(markup: str) -> str:
+    """Any HTML fragment or page as paragraphs separated by blank lines (the whole body: no page zoning)."""
+    root = parse_html(markup)
+    if root is None:
+        return ""
+    _clean(root)
+    body = root.find("body")
+    return render_element(body if body is not None else root)
+
+
+def _paragraph_weight(element: lxml.html.HtmlElement) -> int:
+    """Characters of text in the element's own <p> children: article containers hold many long paragraphs."""
+    return sum(
+        len(_text_of(child)) for child in element if isinstance(child.tag, str) and child.tag.lower() == "p"
+    )
+
+
+def main_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The element holding the article: a known container, else the one with the most paragraph text."""
+    for selector in CONTENT_SELECTORS:
+        found = [f for f in _select(root, selector) if len(_text_of(f)) >= MIN_CONTAINER_CHARS]
+        if found:
+            return found[0]
+    candidates = [
+        (_paragraph_weight(e), -index, e)
+        for index, e in enumerate(root.iter("div", "td", "section", "article", "body"))
+    ]
+    best = max(candidates, key=lambda item: item[:2], default=None)
+    if best is None or best[0] == 0:
+        body = root.find("body")
+        return body if body is not None else root
+    return best[2]
+
+
+def _select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    """The few selector forms CONTENT_SELECTORS uses (#id, .class, tag), by XPath (no cssselect dependency)."""
+    if selector.startswith("#"):
+        return root.xpath(f'//*[@id="{selector[1:]}"]')
+    if selector.startswith("."):
+        return root.xpath(f'//*[contains(concat(" ", normalize-space(@class), " "), " {selector[1:]} ")]')
+    return root.xpath(f"//{selector}")
+
+
+# `<title>` is usually `headline - section - site`: the parts are separated by these.
+TITLE_SEPARATOR = re.compile(r"\s*(?:_{1,2}|-{1,2}|\||｜|—{1,2}|–)\s*")
+MIN_HEADLINE_CHARS = 6
+
+
+def split_page_title(text: str) -> tuple[str, str | None]:
+    """(headline, site) of a page's `<title>`: the first part when it reads as a headline, the last as the site."""
+    parts = [part for part in TITLE_SEPARATOR.split(text) if part]
+    if len(parts) < 2 or len(parts[0]) < MIN_HEADLINE_CHARS:
+        return text, None
+    return parts[0], parts[-1]
+
+
+def _meta(root: lxml.html.HtmlElement) -> dict[str, str]:
+    values: dict[str, str] = {}
+    found: dict[str, str] = {}
+    for element in root.iter("meta"):
+        key = (
+            (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+        )
+        content = _SPACE.sub(" ", element.get("content") or "").strip()
+        if key and content and key not in found:
+            found[key] = content
+    for role, names in META_NAMES.items():
+        for name in names:
+            if name in found:
+                values[role] = found[name]
+                break
+    return values
+
+
+def _wechat(markup: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for role, pattern in WECHAT_VARIABLES.items():
+        match = pattern.search(markup)
+        if match is None:
+            continue
+        value = next(group for group in match.groups() if group)
+        if role == "timestamp":
+            moment = dt.datetime.fromtimestamp(int(value), tz=SHANGHAI)
+            values["date"] = moment.date().isoformat()
+        else:
+            values[role] = value.strip()
+    return values
+
+
+def read_page(markup: str) -> Page:
+    """A whole saved page: the main element's paragraphs, with the page's title, date, account and address."""
+    root = parse_html(markup)
+    if root is None:
+        return Page("")
+    meta = _meta(root)
+    title_element = root.find(".//title")
+    if "title" not in meta and title_element is not None and _text_of(title_element):
+        title, site = split_page_title(_text_of(title_element))
+        meta["title"] = title
+        if site and "account" not in meta:
+            meta["account"] = site
+    meta.update(_wechat(markup))
+    _clean(root)
+    main = main_element(root)
+    text = render_element(main)
+    heading = next((h for h in root.iter("h1") if _text_of(h)), None)
+    if main.find(".//h1") is None and (heading is not None or "title" in meta):
+        # The page's headline stands outside the article's element (WeChat's #activity-name): put it first, as
+        # the parser reads a title, so the headings inside the article are read as body headings.
+        title = _text_of(heading) if heading is not None else meta["title"]
+        text = f"# {title}\n\n{text}" if text else text
+    return Page(text, meta)
+
+
+def looks_like_html(text: str) -> bool:
+    """A capture that is an HTML page (not markdown or text that happens to hold a tag)."""
+    head = text.lstrip()[:1024].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        return True
+    return head.startswith("<") and "<body" in text[:20000].lower()

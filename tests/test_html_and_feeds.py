@@ -1,0 +1,160 @@
+"""HTML pages and RSS feeds: read with lxml, rendered as paragraphs, metadata from the page; exact records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from pipeline.html import read_page, render, split_page_title
+from pipeline.settings import Settings
+from pipeline.stages.ingest import ingest_file
+from pipeline.stages.parse import parse_unit
+
+HEADER = (
+    "title",
+    "kicker",
+    "subtitle",
+    "column",
+    "account",
+    "published_date",
+    "url",
+    "capture_format",
+    "container",
+)
+
+
+def _bundles(path: Path) -> list[dict]:
+    return [
+        parse_unit(unit) if unit["unit"] == "document" else unit
+        for unit in ingest_file(path.name, path.read_bytes(), Settings())
+    ]
+
+
+def _summary(bundle: dict) -> tuple[dict, list[tuple[str, str]], list[str | None]]:
+    document = bundle["document"]
+    return (
+        {key: document[key] for key in HEADER},
+        [(p["kind"], p["text"]) for p in bundle["paragraphs"]],
+        [s["heading"] for s in bundle["sections"]],
+    )
+
+
+def test_saved_wechat_page_reads_body_headings_table_and_script_metadata() -> None:
+    (bundle,) = _bundles(FIXTURES / "html" / "wechat_page.html")
+    header, paragraphs, headings = _summary(bundle)
+    assert header == {
+        "title": "区人大常委会开展代表视察活动",
+        "kicker": None,
+        "subtitle": None,
+        "column": None,
+        "account": "山河区人大",  # `var nickname`
+        "published_date": dt.date(2024, 3, 12),  # `var ct` (Unix seconds) on the calendar of Beijing time
+        "url": "http://mp.weixin.qq.com/s?__biz=MzA&mid=1",  # og:url, entity decoded
+        "capture_format": "html",
+        "container": None,
+    }
+    assert paragraphs == [
+        ("body", "3月12日，区人大常委会组织部分市、区人大代表视察重点项目建设情况。"),
+        ("body", "代表们先后来到科技园区和城市更新项目现场，听取情况介绍。大家认为，项目推进有力。"),
+        ("table", "项目\t进度\n科技园区\t80%"),  # rows by newline, cells by tab; no markup
+        ("body", "代表们建议，进一步加强要素保障。"),
+    ]
+    assert headings == [
+        "一、视察基本情况",
+        "二、代表意见建议",
+    ]  # bold paragraphs; the style and script are gone
+
+
+def test_portal_page_takes_the_article_element_not_navigation_or_footer() -> None:
+    (bundle,) = _bundles(FIXTURES / "html" / "portal_page.htm")
+    header, paragraphs, headings = _summary(bundle)
+    assert header["title"] == "市政府召开常务会议"
+    assert header["account"] == "山河市人民政府"
+    assert header["published_date"] == dt.date(2024, 5, 6)
+    assert paragraphs == [
+        ("body", "5月6日，市长主持召开市政府常务会议，研究部署近期重点工作。"),
+        ("body", "会议指出，要坚持稳中求进工作总基调，统筹推进各项工作。"),
+        ("body", "会议还研究了其他事项。"),
+    ]
+    assert headings == [None]
+
+
+def test_feed_items_are_rows_with_kicker_column_and_beijing_date() -> None:
+    bundle, empty = _bundles(FIXTURES / "containers" / "feed.xml")
+    header, paragraphs, _ = _summary(bundle)
+    assert header == {
+        "title": "全面推进乡村振兴",
+        "kicker": "引题在此",
+        "subtitle": None,
+        "column": "01版：要闻",  # from the item title `[01版：要闻] …`
+        "account": None,
+        "published_date": dt.date(2026, 4, 28),  # 23:15 UTC on the 27th is the 28th in Beijing
+        "url": "https://paper.example/content/1.html",
+        "capture_format": "html",
+        "container": "feed",
+    }
+    assert paragraphs == [("body", "乡村振兴是一项长期任务。"), ("body", "各地要因地制宜，久久为功。")]
+    assert bundle["document"]["source_row"] == 0
+    assert (empty["unit"], empty["source_row"], empty["reason_code"]) == ("reject", 1, "empty_row")
+
+
+def test_rendered_text_is_the_raw_text_offsets_point_into() -> None:
+    (bundle,) = _bundles(FIXTURES / "html" / "portal_page.htm")
+    raw = bundle["raw_texts"][0]["raw_text"]
+    assert "<" not in raw and "首页" not in raw and "ICP" not in raw
+    for paragraph in bundle["paragraphs"]:
+        assert raw[paragraph["char_start"] : paragraph["char_end"]] == paragraph["text"]
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("<p>一</p><p>二<br>三</p>", "一\n\n二\n三"),
+        ("<div>前言<p>段落</p>后记</div>", "前言\n\n段落\n\n后记"),
+        ("<ul><li>甲</li><li><b>乙</b></li></ul>", "- 甲\n\n- **乙**"),
+        ("<h1><p>被移出的标题</p></h1>\n<p>正文。</p>", "# 被移出的标题\n\n正文。"),
+        ("<h2></h2>\n<p>正文。</p>", "正文。"),
+        ("<p>a<script>x()</script>b<!-- c --></p><style>p{}</style>", "ab"),
+        ("", ""),
+    ],
+)
+def test_render(markup: str, text: str) -> None:
+    assert render(markup) == text
+
+
+def test_page_without_article_text_is_a_reject() -> None:
+    units = list(ingest_file("empty.html", b"<html><body><div class='nav'></div></body></html>", Settings()))
+    assert [(u["unit"], u["reason_code"]) for u in units] == [("reject", "blank_file")]
+
+
+def test_a_feed_with_entities_is_read_without_expanding_them() -> None:
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        "<rss><channel><item><title>&b;</title><description>&lt;p&gt;正文内容足够。&lt;/p&gt;</description></item>"
+        "</channel></rss>"
+    ).encode()
+    (unit,) = list(ingest_file("bomb.xml", bomb, Settings()))
+    assert unit["unit"] == "document"
+    assert "aaaaaaaaaa" not in str(unit["meta"])  # the entity is not expanded into the title
+
+
+def test_xml_that_is_not_a_feed_is_a_container_reject() -> None:
+    (unit,) = list(ingest_file("data.xml", b"<?xml version='1.0'?><catalog><book/></catalog>", Settings()))
+    assert (unit["reason_code"], unit["detail"]) == (
+        "malformed_container",
+        "XML whose root is <catalog>, not an RSS or Atom feed",
+    )
+
+
+def test_page_title_splits_headline_and_site() -> None:
+    assert split_page_title("法国全国大罢工再次严重影响交通-新华网") == (
+        "法国全国大罢工再次严重影响交通",
+        "新华网",
+    )
+    assert split_page_title("山西省人民政府网站") == ("山西省人民政府网站", None)
+    assert (
+        read_page("<title>短-站</title><p>正文</p>").meta["title"] == "短-站"
+    )  # a short first part is no headline
