@@ -101,8 +101,10 @@ class LimitSettings(_Section):
 
     # Bytes of one raw file (checked from its size before it is read).
     max_file_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
-    # Decompressed bytes of a Parquet container (from its metadata, before any page is read).
+    # Decoded bytes of a Parquet container: from its metadata before any page is read, then counted as it decodes.
     max_container_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+    # How many times its own size a Parquet container may decode to (above 64 MiB): more is a decompression bomb.
+    max_inflation: int = Field(default=200, ge=10)
     # Characters of one document's text (a file, or one container cell).
     max_document_chars: int = Field(default=16 * 1024 * 1024, ge=1000)
     # Lines of one document's text: the parser's work grows with them.

@@ -157,7 +157,9 @@ def _container_units(
     file_sha256 = hashlib.sha256(data).hexdigest()
     try:
         limits = settings.ingest.limits
-        rows = iter_rows(kind, text, data, limits.max_json_depth, limits.max_container_bytes)
+        rows = iter_rows(
+            kind, text, data, limits.max_json_depth, limits.max_container_bytes, limits.max_inflation
+        )
         columns: dict[str, str] | None = None
         n_rows = 0
         for row in rows:
