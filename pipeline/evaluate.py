@@ -38,12 +38,13 @@ def typography_free(value: object) -> str | None:
 
 
 def people(value: object) -> frozenset[str]:
+    """Names as a set: a list holds one name per item (`李  鹤` is one padded name), a string is split."""
     if value is None:
         return frozenset()
-    items = value if isinstance(value, list) else [value]
-    names = {
-        typography_free(part) for item in items for part in _PEOPLE_SPLIT.split(str(item)) if part.strip()
-    }
+    if isinstance(value, list):
+        names = {typography_free(item) for item in value if str(item).strip()}
+    else:
+        names = {typography_free(part) for part in _PEOPLE_SPLIT.split(str(value)) if part.strip()}
     return frozenset(n for n in names if n)
 
 

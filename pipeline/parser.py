@@ -376,7 +376,10 @@ def _credit_parts(row: Row) -> list[tuple[int, int, str, str]]:
         local = text.index(piece, offset)
         offset = local + len(piece)
         cleaned = read_markdown(piece).text
-        found = rules.CREDIT_LINE.fullmatch(cleaned)
+        bracketed = rules.BRACKETED_CREDIT.fullmatch(cleaned)
+        if bracketed is not None:
+            cleaned = bracketed["inner"].strip()
+        found = rules.CREDIT_LINE.fullmatch(cleaned) or rules.BYLINE_CREDIT.fullmatch(cleaned)
         if found is None or len(found["value"]) > rules.CREDIT_VALUE_MAX_CHARS:
             return []
         parts.append(
@@ -675,8 +678,8 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
     """Whether `row` belongs to the block in `run` (soft wrap, or a sentence the capture split)."""
     previous = run[-1]
     text = row.text
-    if row.md.heading_level or row.md.bullet or previous.md.heading_level:
-        return False
+    if row.md.heading_level or row.md.bullet or previous.md.heading_level or row.line.indented:
+        return False  # an indented line opens a paragraph of its own
     if text[:1] in CONTINUATION_START:
         return True
     if joined.open_quote():
@@ -831,7 +834,7 @@ def document_fields(doc: ParsedDocument) -> dict[str, Any]:
         if credit["role"] == "source" and source is None:
             source = credit["value"]
     for credit in doc.credits:
-        if credit["role"] == "author":
+        if credit["role"] in rules.AUTHOR_ROLES:
             for name, position in rules.split_people(credit["value"]):
                 authors.append(name)
                 positions.append(position)

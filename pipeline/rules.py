@@ -183,7 +183,10 @@ CREDIT_LABELS: dict[str, str] = {
     "图片": "photographer",
     "图": "photographer",
     "记者": "reporter",
+    "本报记者": "reporter",
     "供稿": "contributor",
+    "通讯员": "contributor",
+    "本报通讯员": "contributor",
 }
 # Traditional-script captures print the same labels in traditional characters (來源, 編輯, 責任編輯 …).
 CREDIT_LABELS.update(
@@ -191,6 +194,14 @@ CREDIT_LABELS.update(
 )
 _LABELS = "|".join(sorted(map(re.escape, CREDIT_LABELS), key=len, reverse=True))
 CREDIT_LINE = re.compile(rf"(?P<label>{_LABELS})\s*[:：|丨｜]\s*(?P<value>\S.*)")
+# Roles whose credited people are the document's authors (a reporter writes the article).
+AUTHOR_ROLES = ("author", "reporter")
+# A byline printed without a colon: `本报记者  李  鹤  李  洋` (names padded with spaces, see `pair_padded`).
+BYLINE_CREDIT = re.compile(
+    r"(?P<label>本报记者|本报通讯员|记者|通讯员)[\s\u3000]+(?P<value>[\u4e00-\u9fff·]{1,4}(?:[\s\u3000]+[\u4e00-\u9fff·]{1,4}){0,11})"
+)
+# A credit in brackets: `（责编：汤诗瑶、丁涛）`.
+BRACKETED_CREDIT = re.compile(r"[（(](?P<inner>[^（()）]+)[）)]")
 # A further credit on the same line: `编辑：A　审核：B`.
 CREDIT_SPLIT = re.compile(rf"\s+(?=(?:{_LABELS})\s*[:：|丨｜])")
 CREDIT_VALUE_MAX_CHARS = 60
@@ -237,11 +248,34 @@ NAME_MAX_CHARS = 4
 PEOPLE_SEPARATORS = re.compile(r"[、,，;；/]+")
 
 
+def pair_padded(tokens: list[str]) -> list[str]:
+    """Newspapers pad a two-character name to the width of three (`李  鹤`): a run of an even number of single Han
+    characters is that many names of two. Other tokens pass through."""
+    paired: list[str] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if len(run) >= 2 and len(run) % 2 == 0:
+            paired.extend(run[i] + run[i + 1] for i in range(0, len(run), 2))
+        else:
+            paired.extend(run)
+        run.clear()
+
+    for token in tokens:
+        if len(token) == 1 and "\u4e00" <= token <= "\u9fff":
+            run.append(token)
+        else:
+            close()
+            paired.append(token)
+    close()
+    return paired
+
+
 def split_people(value: str) -> list[tuple[str, str | None]]:
     """(name, position) pairs from a credit value: `中共北京市怀柔区委书记 郭延红` → [(郭延红, 中共…书记)]."""
     people: list[tuple[str, str | None]] = []
     for part in PEOPLE_SEPARATORS.split(value):
-        tokens = split_words(part)
+        tokens = pair_padded(split_words(part))
         if not tokens:
             continue
         position_tokens: list[str] = []
@@ -266,4 +300,4 @@ def looks_like_position(token: str) -> bool:
 
 def split_names(value: str) -> list[str]:
     """Names from an editor-like credit: split on 、 , ， ; / and whitespace."""
-    return [name for part in PEOPLE_SEPARATORS.split(value) for name in split_words(part)]
+    return [name for part in PEOPLE_SEPARATORS.split(value) for name in pair_padded(split_words(part))]

@@ -17,6 +17,11 @@ from pipeline.script import to_simplified
 EDGE_SPACE = " \t\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
 _SPACE_RUN = re.compile(f"[{re.escape(EDGE_SPACE)}\r\n]+")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+# Chinese print marks a paragraph by indenting it two ideographic spaces. In a capture that lost its line breaks
+# (a whole speech on one line), an indent right after a sentence end is still a paragraph boundary: a line
+# break of width zero, so offsets stay offsets into the same text.
+PARAGRAPH_INDENT = "\u3000"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|(?<=[。！？!?”』」）])(?=\u3000\u3000)")
 
 SENTENCE_END = "。！？!?…"
 CLOSING_MARKS = "”’」』）)》】\"'"
@@ -33,6 +38,8 @@ class Line:
     text: str
     # The raw line ended in two or more spaces (or a backslash): a markdown hard break.
     hard_break: bool = False
+    # The raw line starts with an ideographic-space indent: it opens a paragraph.
+    indented: bool = False
 
     @property
     def is_blank(self) -> bool:
@@ -40,11 +47,12 @@ class Line:
 
 
 def split_lines(text: str) -> list[Line]:
-    """Lines of `text` split on CRLF, CR or LF only; each with its trimmed content span."""
+    """Lines of `text` split on CRLF, CR, LF and indented paragraph starts after a sentence end (zero width);
+    each with its trimmed content span."""
     lines: list[Line] = []
     position = 0
     number = 0
-    for match in _NEWLINE.finditer(text):
+    for match in _LINE_BREAK.finditer(text):
         lines.append(_trimmed_line(text, number, position, match.start()))
         position = match.end()
         number += 1
@@ -55,11 +63,12 @@ def split_lines(text: str) -> list[Line]:
 def _trimmed_line(text: str, number: int, start: int, end: int) -> Line:
     raw = text[start:end]
     hard_break = raw.endswith("  ") or raw.endswith("\\")
+    indented = raw.startswith(PARAGRAPH_INDENT)
     while start < end and text[start] in EDGE_SPACE:
         start += 1
     while end > start and text[end - 1] in EDGE_SPACE:
         end -= 1
-    return Line(number, start, end, text[start:end], hard_break)
+    return Line(number, start, end, text[start:end], hard_break, indented)
 
 
 def nfc(text: str) -> str:

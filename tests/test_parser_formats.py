@@ -246,3 +246,61 @@ def test_simplified_documents_have_no_simplified_copies() -> None:
     bundle = parse_unit(unit)
     assert (bundle["document"]["script"], bundle["document"]["conversion"]) == ("simplified", None)
     assert {p["text_simplified"] for p in bundle["paragraphs"]} == {None}
+
+
+def test_newspaper_text_with_headline_stack_and_indented_paragraphs() -> None:
+    text = _load("generic/paper.txt")
+    doc = parse_text(text, detect_format(text))
+    fields = document_fields(doc)
+    assert (fields["kicker"], fields["title"], fields["subtitle"]) == (
+        "全国人大代表张三——",
+        "把群众的事当成自己的事（代表风采）",
+        "——记某县人大代表张三",
+    )
+    # one paragraph per indented line, although no blank line separates them
+    assert [p["text"] for p in doc.paragraphs] == [
+        "张三是一名基层代表。",
+        "他常说：“代表要为群众说话。”今年以来，他提出建议5件。",
+        "群众称赞他是贴心人。",
+    ]
+
+
+def test_a_speech_on_one_line_splits_at_indents_after_sentence_ends() -> None:
+    """A capture that lost its line breaks keeps its paragraphs: an indent after 。！？ is a zero-width break."""
+    text = "政府工作报告\n　　各位代表：现在，我代表省人民政府作报告。　　一、过去五年工作回顾。　　五年来，我们坚持稳中求进。"
+    doc = parse_text(text, detect_format(text))
+    assert [p["text"] for p in doc.paragraphs] == [
+        "各位代表：现在，我代表省人民政府作报告。",
+        "一、过去五年工作回顾。",
+        "五年来，我们坚持稳中求进。",
+    ]
+    for paragraph in doc.paragraphs:
+        assert text[paragraph["char_start"] : paragraph["char_end"]] == paragraph["text"]
+
+
+def test_bylines_without_colon_bracketed_credits_and_padded_names() -> None:
+    text = (
+        "# 标题在此\n\n本报记者  李  鹤  李  洋\n\n正文第一段，内容足够长。\n\n正文第二段，内容足够长。\n\n"
+        "（责编：汤诗瑶、丁涛）\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [(c["role"], c["label"], c["value"]) for c in doc.credits] == [
+        ("reporter", "本报记者", "李 鹤 李 洋"),  # runs of spaces in a value are one space
+        ("editor", "责编", "汤诗瑶、丁涛"),
+    ]
+    fields = document_fields(doc)
+    assert fields["authors"] == [
+        "李鹤",
+        "李洋",
+    ]  # a reporter is an author; padded two-character names pair up
+    assert fields["editors"] == ["汤诗瑶", "丁涛"]
+    assert [p["text"] for p in doc.paragraphs] == ["正文第一段，内容足够长。", "正文第二段，内容足够长。"]
+
+
+def test_pair_padded_joins_only_even_runs_of_single_characters() -> None:
+    from pipeline.rules import pair_padded
+
+    assert pair_padded(["李", "鹤", "李", "洋"]) == ["李鹤", "李洋"]
+    assert pair_padded(["王小明", "李", "华"]) == ["王小明", "李华"]
+    assert pair_padded(["李", "鹤", "洋"]) == ["李", "鹤", "洋"]  # odd: no pairing is safe
+    assert pair_padded(["Li", "He"]) == ["Li", "He"]

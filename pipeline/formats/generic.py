@@ -19,8 +19,12 @@ FORMAT = CaptureFormat(
     date_search_lines=8,
     chrome=Chrome.of(),
     header_rules=(
+        # A newspaper headline stack: the 引题 above the title ends with a dash (`中车长客高级技师胡俊祥——`), the
+        # 副题 below it starts with one (`——全面打赢反腐败斗争攻坚战、持久战⑤`).
+        HeaderRule("kicker", re.compile(r"(?P<kicker>[^。！？!?—]{2,60}——)")),
         # A title is a short first line that does not read as a sentence.
         HeaderRule("title", re.compile(r"#*\s*(?P<title>[^。！？!?]{1,60}?)")),
+        HeaderRule("subtitle", re.compile(r"(?P<subtitle>——[^。！？!?]{2,60})")),
         HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")),
     ),
 )
