@@ -26,6 +26,14 @@ from pipeline.stages.base import StageReport
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 
 Params = Annotated[Path | None, typer.Option("--params", help="params.yaml with run settings")]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        help="processes for per-document work (0: one per core; default: execution.jobs in params); "
+        "outputs are byte-identical for any value",
+    ),
+]
 
 
 def _show_version(value: bool) -> None:
@@ -70,11 +78,12 @@ def ingest(raw_dir: Path, out_dir: Path, params: Params = None) -> None:
 
 
 @app.command()
-def parse(in_dir: Path, out_dir: Path, params: Params = None) -> None:
+def parse(in_dir: Path, out_dir: Path, params: Params = None, jobs: Jobs = None) -> None:
     """Parse ingested documents into per-document bundles of records."""
+    from pipeline.settings import with_jobs
     from pipeline.stages import parse as parse_stage
 
-    _print_report(parse_stage.run(in_dir, out_dir, load_settings(params)))
+    _print_report(parse_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs)))
 
 
 @app.command()
@@ -91,11 +100,12 @@ def validate(
 
 
 @app.command()
-def enrich(in_dir: Path, out_dir: Path, params: Params = None) -> None:
+def enrich(in_dir: Path, out_dir: Path, params: Params = None, jobs: Jobs = None) -> None:
     """Add the research layers (terms, citations, figures, officials) and near-duplicate clusters."""
+    from pipeline.settings import with_jobs
     from pipeline.stages import enrich as enrich_stage
 
-    _print_report(enrich_stage.run(in_dir, out_dir, load_settings(params)))
+    _print_report(enrich_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs)))
 
 
 @app.command()
@@ -115,6 +125,7 @@ def build(
         bool,
         typer.Option("--strict", help="exit 1 when any input was rejected (the release is still written)"),
     ] = False,
+    jobs: Jobs = None,
 ) -> None:
     """Run every stage on RAW_DIR without DVC and write the release to --out.
 
@@ -123,9 +134,9 @@ def build(
     """
     from pipeline.build import build as build_release
     from pipeline.build import summary
-    from pipeline.settings import check_duplicate_index
+    from pipeline.settings import check_duplicate_index, with_jobs
 
-    settings = load_settings(params)
+    settings = with_jobs(load_settings(params), jobs)
     check_duplicate_index(settings)
     started = time.monotonic()
     reports = build_release(raw_dir, out, settings, on_report=_print_report)

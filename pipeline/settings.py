@@ -143,8 +143,15 @@ class ReleaseSettings(_Section):
     dvc_lock: Path | None = None
 
 
+class ExecutionSettings(_Section):
+    # Processes for the per-document work of parse and enrich: 0 = one per core, 1 = this process only. The
+    # outputs are byte-identical for every value (results are written in input order).
+    jobs: int = Field(default=0, ge=0, le=512)
+
+
 class Settings(_Section):
     dataset: DatasetSettings = Field(default_factory=DatasetSettings)
+    execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     distribution: DistributionSettings = Field(default_factory=DistributionSettings)
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
@@ -248,3 +255,12 @@ def load_settings(path: Path | None) -> Settings:
     except RendaError as error:
         raise RendaError(f"{path}: {error}") from None
     return settings
+
+
+def with_jobs(settings: Settings, jobs: int | None) -> Settings:
+    """The settings with `execution.jobs` set from the command line (None: as in the params file)."""
+    if jobs is None:
+        return settings
+    if jobs < 0:
+        raise RendaError(f"--jobs {jobs}: give 0 (one process per core) or a positive number")
+    return settings.model_copy(update={"execution": ExecutionSettings(jobs=jobs)})

@@ -12,10 +12,12 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import RendaError
+from pipeline.executor import ordered_map
 from pipeline.fields import LAYER_TABLES
 from pipeline.layers import Paragraph, raw_offsets
 from pipeline.layers.citations import citation_kind, citations, normalize_title
@@ -169,6 +171,42 @@ def layer_rows(
     return out
 
 
+@dataclass(frozen=True)
+class DocumentInput:
+    """What the layers of one document read: its row, body paragraphs, raw text and credits."""
+
+    document: dict[str, Any]
+    body: list[Paragraph]
+    raw_text: str
+    credits: list[dict[str, Any]]
+    duplicates: DuplicateSettings
+
+
+@dataclass(frozen=True)
+class DocumentLayers:
+    """The layer rows of one document (validated), or the error that stopped them, and its MinHash signature."""
+
+    document: dict[str, Any]
+    rows: dict[str, list[dict[str, Any]]]
+    error: str | None
+    signature: Any
+
+
+def enrich_document(given: DocumentInput) -> DocumentLayers:
+    """The per-document work of enrich (pure; the executor maps it): layer rows, validated, and the signature.
+
+    The guard: a layer failing on one document leaves that document without layer rows, and says why.
+    """
+    try:
+        rows = layer_rows(given.document, given.body, given.raw_text, given.credits)
+        validated = {t: [MODELS[t].model_validate(r).model_dump() for r in rs] for t, rs in rows.items()}
+        error = None
+    except Exception as failure:
+        validated, error = {}, " ".join(f"{type(failure).__name__}: {failure}".split())[:500]
+    text = "".join(p.text for p in given.body)
+    return DocumentLayers(given.document, validated, error, signature(text, given.duplicates))
+
+
 def describe_document(document: dict[str, Any]) -> str:
     row = document["source_row"]
     return document["source_file"] + (f"#row{row}" if row is not None else "")
@@ -194,10 +232,9 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     )
     raw_texts = _Aligned(source / "raw_texts.parquet", ["doc_id", "raw_text"])
     credit_rows = _Aligned(source / "credits.parquet")
-    with ExitStack() as stack:
-        writers = {t: stack.enter_context(TableWriter(t, target / f"{t}.parquet")) for t in LAYER_TABLES}
+
+    def inputs() -> Iterator[DocumentInput]:
         for document in iter_rows(source / "documents.parquet"):
-            report.received += 1
             doc_id = document["doc_id"]
             body = [
                 Paragraph(p["paragraph_index"], p["text"], p["char_start"], p["char_end"])
@@ -205,23 +242,30 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
                 if p["kind"] in BODY_KINDS
             ]
             raw = raw_texts.take(doc_id)
-            credits = credit_rows.take(doc_id)
-            try:  # the guard: a layer failing on one document leaves that document without layer rows
-                rows = layer_rows(document, body, raw[0]["raw_text"] if raw else "", credits)
-                validated = {
-                    t: [MODELS[t].model_validate(r).model_dump() for r in rs] for t, rs in rows.items()
-                }
-            except Exception as error:
-                detail = " ".join(f"{type(error).__name__}: {error}".split())[:500]
-                layer_errors[doc_id] = detail
-                report.problems.append(f"{describe_document(document)}: layers not extracted: {detail}")
-                validated = {}
-            for table, table_rows in validated.items():
+            yield DocumentInput(
+                document,
+                body,
+                raw[0]["raw_text"] if raw else "",
+                credit_rows.take(doc_id),
+                duplicate_settings,
+            )
+
+    with ExitStack() as stack:
+        writers = {t: stack.enter_context(TableWriter(t, target / f"{t}.parquet")) for t in LAYER_TABLES}
+        for result in ordered_map(enrich_document, inputs(), settings.execution.jobs):
+            report.received += 1
+            doc_id = result.document["doc_id"]
+            if result.error is not None:
+                layer_errors[doc_id] = result.error
+                report.problems.append(
+                    f"{describe_document(result.document)}: layers not extracted: {result.error}"
+                )
+            for table, table_rows in result.rows.items():
                 for row in table_rows:
                     writers[table].write(row)
                 counts[table] += len(table_rows)
-            signatures[doc_id] = signature("".join(p.text for p in body), duplicate_settings)
-            dates[doc_id] = document["published_date"]
+            signatures[doc_id] = result.signature
+            dates[doc_id] = result.document["published_date"]
             report.emitted += 1
     canonical = clusters(signatures, dates, duplicate_settings)
     with TableWriter("documents", target / "documents.parquet") as writer:

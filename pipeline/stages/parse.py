@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from pipeline.executor import ordered_map
 from pipeline.formats import FORMATS
 from pipeline.jsonl import read_records, write_line
 from pipeline.parser import document_fields, parse_date, parse_text
@@ -115,17 +116,22 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
     return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
 
 
+def parse_or_pass(unit: dict[str, Any]) -> dict[str, Any]:
+    """A document unit parsed; an earlier reject passed on unchanged (the function the executor maps)."""
+    return unit if unit["unit"] == "reject" else parse_unit(unit)
+
+
 def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     report = StageReport(NAME)
     passed_on = 0
+    units = read_records(source / UNITS_FILE)
     with (target / UNITS_FILE).open("w", encoding="utf-8") as out:
-        for unit in read_records(source / UNITS_FILE):
+        for result in ordered_map(parse_or_pass, units, settings.execution.jobs):
             report.received += 1
-            if unit["unit"] == "reject":
-                write_line(out, unit)
+            if result["unit"] == "reject" and result["stage"] != NAME:
+                write_line(out, result)
                 passed_on += 1
                 continue
-            result = parse_unit(unit)
             write_line(out, result)
             if result["unit"] == "reject":
                 report.reject(result)
