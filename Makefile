@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 # Regenerate the lock after changing dependencies in pyproject.toml.
 lock: $(STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra pipeline --extra dev --python-version 3.11 \
+	$(BIN)/uv pip compile pyproject.toml --extra pipeline --extra dev --extra dask --python-version 3.11 \
 		--generate-hashes --no-header --default-index https://pypi.org/simple -o requirements.lock
 
 # Throughput and memory on ../shared/corpus (or any folder: make bench CORPUS=path).

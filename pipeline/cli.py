@@ -26,6 +26,10 @@ from pipeline.stages.base import StageReport
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 
 Params = Annotated[Path | None, typer.Option("--params", help="params.yaml with run settings")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="run per-document work on this Dask scheduler (tcp://host:8786)"),
+]
 Jobs = Annotated[
     int | None,
     typer.Option(
@@ -78,12 +82,14 @@ def ingest(raw_dir: Path, out_dir: Path, params: Params = None) -> None:
 
 
 @app.command()
-def parse(in_dir: Path, out_dir: Path, params: Params = None, jobs: Jobs = None) -> None:
+def parse(
+    in_dir: Path, out_dir: Path, params: Params = None, jobs: Jobs = None, scheduler: Scheduler = None
+) -> None:
     """Parse ingested documents into per-document bundles of records."""
     from pipeline.settings import with_jobs
     from pipeline.stages import parse as parse_stage
 
-    _print_report(parse_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs)))
+    _print_report(parse_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs, scheduler)))
 
 
 @app.command()
@@ -100,12 +106,14 @@ def validate(
 
 
 @app.command()
-def enrich(in_dir: Path, out_dir: Path, params: Params = None, jobs: Jobs = None) -> None:
+def enrich(
+    in_dir: Path, out_dir: Path, params: Params = None, jobs: Jobs = None, scheduler: Scheduler = None
+) -> None:
     """Add the research layers (terms, citations, figures, officials) and near-duplicate clusters."""
     from pipeline.settings import with_jobs
     from pipeline.stages import enrich as enrich_stage
 
-    _print_report(enrich_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs)))
+    _print_report(enrich_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs, scheduler)))
 
 
 @app.command()
@@ -126,6 +134,7 @@ def build(
         typer.Option("--strict", help="exit 1 when any input was rejected (the release is still written)"),
     ] = False,
     jobs: Jobs = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Run every stage on RAW_DIR without DVC and write the release to --out.
 
@@ -136,7 +145,7 @@ def build(
     from pipeline.build import summary
     from pipeline.settings import check_duplicate_index, with_jobs
 
-    settings = with_jobs(load_settings(params), jobs)
+    settings = with_jobs(load_settings(params), jobs, scheduler)
     check_duplicate_index(settings)
     started = time.monotonic()
     reports = build_release(raw_dir, out, settings, on_report=_print_report)

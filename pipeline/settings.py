@@ -147,6 +147,8 @@ class ExecutionSettings(_Section):
     # Processes for the per-document work of parse and enrich: 0 = one per core, 1 = this process only. The
     # outputs are byte-identical for every value (results are written in input order).
     jobs: int = Field(default=0, ge=0, le=512)
+    # Address of an existing Dask scheduler (tcp://host:8786) to run that work on instead; null: local.
+    scheduler: str | None = None
 
 
 class Settings(_Section):
@@ -257,10 +259,12 @@ def load_settings(path: Path | None) -> Settings:
     return settings
 
 
-def with_jobs(settings: Settings, jobs: int | None) -> Settings:
-    """The settings with `execution.jobs` set from the command line (None: as in the params file)."""
-    if jobs is None:
-        return settings
-    if jobs < 0:
+def with_jobs(settings: Settings, jobs: int | None, scheduler: str | None = None) -> Settings:
+    """The settings with `execution.jobs` / `execution.scheduler` from the command line (None: as in params)."""
+    if jobs is not None and jobs < 0:
         raise RendaError(f"--jobs {jobs}: give 0 (one process per core) or a positive number")
-    return settings.model_copy(update={"execution": ExecutionSettings(jobs=jobs)})
+    execution = ExecutionSettings(
+        jobs=settings.execution.jobs if jobs is None else jobs,
+        scheduler=scheduler or settings.execution.scheduler,
+    )
+    return settings.model_copy(update={"execution": execution})

@@ -252,7 +252,9 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
 
     with ExitStack() as stack:
         writers = {t: stack.enter_context(TableWriter(t, target / f"{t}.parquet")) for t in LAYER_TABLES}
-        for result in ordered_map(enrich_document, inputs(), settings.execution.jobs):
+        for result in ordered_map(
+            enrich_document, inputs(), settings.execution.jobs, settings.execution.scheduler
+        ):
             report.received += 1
             doc_id = result.document["doc_id"]
             if result.error is not None:

@@ -126,7 +126,9 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     passed_on = 0
     units = read_records(source / UNITS_FILE)
     with (target / UNITS_FILE).open("w", encoding="utf-8") as out:
-        for result in ordered_map(parse_or_pass, units, settings.execution.jobs):
+        for result in ordered_map(
+            parse_or_pass, units, settings.execution.jobs, settings.execution.scheduler
+        ):
             report.received += 1
             if result["unit"] == "reject" and result["stage"] != NAME:
                 write_line(out, result)
