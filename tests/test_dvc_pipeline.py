@@ -33,9 +33,8 @@ def _run(args: list[str], cwd: Path) -> str:
     return result.stdout + result.stderr
 
 
-@pytest.mark.skipif(not DVC.exists(), reason="dvc is not installed in this environment")
-def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None:
-    project = tmp_path / "project"
+def _scratch_project(project: Path) -> None:
+    """A copy of what the pipeline needs (stages, params, code, lock, raw captures) as a fresh git project."""
     project.mkdir()
     for name in ("dvc.yaml", "params.yaml", "requirements.lock", ".dvcignore"):
         shutil.copyfile(ROOT / name, project / name)
@@ -44,6 +43,12 @@ def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None
     shutil.copytree(ROOT / "data" / "raw", project / "data" / "raw")
     shutil.copytree(ROOT / "evaluation", project / "evaluation")
     _run(["git", "init", "-q"], project)
+
+
+@pytest.mark.skipif(not DVC.exists(), reason="dvc is not installed in this environment")
+def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    _scratch_project(project)
     first = _run([str(DVC), "repro"], project)
     for stage in ("ingest", "parse", "validate", "release"):
         assert f"Running stage '{stage}'" in first
@@ -70,17 +75,6 @@ def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None
     assert (user / "documents.parquet").read_bytes() == (
         project / "data" / "release" / "documents.parquet"
     ).read_bytes()
-
-
-def _scratch_project(project: Path) -> None:
-    project.mkdir()
-    for name in ("dvc.yaml", "params.yaml", "requirements.lock", ".dvcignore"):
-        shutil.copyfile(ROOT / name, project / name)
-    shutil.copytree(ROOT / ".dvc", project / ".dvc", ignore=shutil.ignore_patterns("cache", "tmp"))
-    shutil.copytree(ROOT / "pipeline", project / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "data" / "raw", project / "data" / "raw")
-    shutil.copytree(ROOT / "evaluation", project / "evaluation")
-    _run(["git", "init", "-q"], project)
 
 
 def _release_bytes(project: Path) -> dict[str, bytes]:
