@@ -146,11 +146,32 @@ def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
     body_end = _read_tail(rows, body_start, cut, fmt, doc)
     blocks = _blocks(rows, body_start, body_end, fmt, doc)
     _structure(blocks, doc)
+    _dateline_credits(text, doc)
     doc.credits = [
         {**credit, "position": i} for i, credit in enumerate(sorted(doc.credits, key=_credit_order))
     ]
     doc.dropped.sort(key=lambda d: d.line_number)
     return doc
+
+
+def _dateline_credits(text: str, doc: ParsedDocument) -> None:
+    """The reporter of a news dateline (`新华社巴黎12月9日电（记者唐霁）`) as a credit pointing into the paragraph."""
+    for paragraph in doc.body_paragraphs[: rules.DATELINE_PARAGRAPHS]:
+        start = paragraph["char_start"]
+        found = rules.DATELINE_REPORTER.search(text, start, min(paragraph["char_end"], start + 200))
+        if found is None or found.start() - start > rules.DATELINE_MAX_OFFSET:
+            continue
+        doc.credits.append(
+            {
+                "position": len(doc.credits),
+                "role": rules.CREDIT_LABELS[found["label"]],
+                "label": found["label"],
+                "value": nfc(" ".join(found["value"].split())),
+                "char_start": found.start("credit"),
+                "char_end": found.end("credit"),
+            }
+        )
+        return
 
 
 def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kind: str = "body") -> str:

@@ -200,6 +200,13 @@ AUTHOR_ROLES = ("author", "reporter")
 BYLINE_CREDIT = re.compile(
     r"(?P<label>本报记者|本报通讯员|记者|通讯员)[\s\u3000]+(?P<value>[\u4e00-\u9fff·]{1,4}(?:[\s\u3000]+[\u4e00-\u9fff·]{1,4}){0,11})"
 )
+# A reporter named in a news dateline that opens the body: `新华社巴黎12月9日电（记者唐霁）`, `本报北京5月13日讯（记者
+# 倪弋）`. The paragraph keeps its text; the credit points into it. Only near the start of the first paragraphs.
+DATELINE_REPORTER = re.compile(
+    r"(?:电|讯)\s*[（(](?P<credit>(?P<label>本报记者|记者)\s*(?P<value>[\u4e00-\u9fff·][\u4e00-\u9fff·、\s\u3000]{0,30}?))[）)]"
+)
+DATELINE_MAX_OFFSET = 40
+DATELINE_PARAGRAPHS = 2
 # A credit in brackets: `（责编：汤诗瑶、丁涛）`.
 BRACKETED_CREDIT = re.compile(r"[（(](?P<inner>[^（()）]+)[）)]")
 # A further credit on the same line: `编辑：A　审核：B`.

@@ -304,3 +304,23 @@ def test_pair_padded_joins_only_even_runs_of_single_characters() -> None:
     assert pair_padded(["王小明", "李", "华"]) == ["王小明", "李华"]
     assert pair_padded(["李", "鹤", "洋"]) == ["李", "鹤", "洋"]  # odd: no pairing is safe
     assert pair_padded(["Li", "He"]) == ["Li", "He"]
+
+
+def test_a_dateline_reporter_is_a_credit_inside_the_kept_paragraph() -> None:
+    text = "# 标题在此\n\n新华社巴黎12月9日电（记者唐霁）法国9日再次爆发全国跨行业大罢工。\n\n第二段，说到（记者张三）不是电头。\n"
+    doc = parse_text(text, FORMATS["generic"])
+    start = text.index("记者唐霁")
+    assert doc.credits == [
+        {
+            "position": 0,
+            "role": "reporter",
+            "label": "记者",
+            "value": "唐霁",
+            "char_start": start,
+            "char_end": start + len("记者唐霁"),
+        }
+    ]
+    assert document_fields(doc)["authors"] == ["唐霁"]
+    assert (
+        doc.paragraphs[0]["text"] == "新华社巴黎12月9日电（记者唐霁）法国9日再次爆发全国跨行业大罢工。"
+    )  # text unchanged
