@@ -10,6 +10,9 @@ import re
 
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 
+# A date printed anywhere in a header line (2023-02-24, 2025/02/28, 2023年2月24日): shared with `html`.
+DATE_RULE = HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"))
+
 FORMAT = CaptureFormat(
     name="generic",
     description="Fallback for unknown formats: paragraphs separated by blank lines, first short line as title.",
@@ -25,6 +28,6 @@ FORMAT = CaptureFormat(
         # A title is a short first line that does not read as a sentence.
         HeaderRule("title", re.compile(r"#*\s*(?P<title>[^。！？!?]{1,60}?)")),
         HeaderRule("subtitle", re.compile(r"(?P<subtitle>——[^。！？!?]{2,60})")),
-        HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")),
+        DATE_RULE,
     ),
 )

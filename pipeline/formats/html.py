@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
+from pipeline.formats.generic import DATE_RULE
 
 FORMAT = CaptureFormat(
     name="html",
@@ -31,6 +32,6 @@ FORMAT = CaptureFormat(
                 r".*?《(?P<account>[^》]{2,20})》\s*[（(]\s*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)\s*第?\s*\d+\s*版\s*[）)]"
             ),
         ),
-        HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)")),
+        DATE_RULE,
     ),
 )
