@@ -71,6 +71,39 @@ def _print_report(report: StageReport) -> None:
 
 
 @app.command()
+def snapshot(
+    sources_dir: Annotated[
+        Path, typer.Argument(help="folder of source definitions (sources/<name>.yaml)", show_default=False)
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="snapshot folder (default: snapshot.folder in params, else data/snapshots)"
+        ),
+    ] = None,
+    params: Params = None,
+) -> None:
+    """Fetch every pinned source (git commit or HTTP files with SHA-256) into the snapshot folder, verified.
+
+    Example: renda snapshot sources --params params.yaml
+    """
+    from pipeline.snapshot import snapshot as fetch_snapshots
+
+    settings = load_settings(params)
+    folder = out or settings.snapshot.folder or Path("data/snapshots")
+    origins = settings.snapshot.origins or folder.parent / "snapshot-origins.jsonl"
+    rows, notes = fetch_snapshots(sources_dir, folder, origins)
+    for note in notes:
+        typer.echo(f"renda: {note}", err=True)
+    by_source: dict[str, int] = {}
+    for row in rows:
+        by_source[row["origin_source"]] = by_source.get(row["origin_source"], 0) + 1
+    for name, count in sorted(by_source.items()):
+        typer.echo(f"snapshot: {name}: {count} files verified", err=True)
+    typer.echo(f"snapshot: {len(rows)} files from {len(by_source)} sources into {folder}", err=True)
+
+
+@app.command()
 def ingest(raw_dir: Path, out_dir: Path, params: Params = None) -> None:
     """Decode and hash every raw file, detect its capture format."""
     from pipeline.settings import check_duplicate_index

@@ -15,6 +15,7 @@ import email.utils
 import io
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -147,6 +148,8 @@ def iter_rows(
         yield from _feed_rows(data)
 
 
+# Between a feed's name and its tagline: ` - `, ` | `, ` — `, `_`.
+FEED_TITLE_SEPARATOR = re.compile(r"\s+[-|—–]+\s+|_|｜")
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
@@ -170,6 +173,15 @@ def _local(tag: object) -> str:
     return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def _feed_site(root: Any) -> str | None:
+    """The feed's own name (RSS `<channel><title>`, Atom `<feed><title>`) up to its first separator: a
+    channel titled `人民日报 - 每日全文订阅` is 人民日报's feed. Its items' site when they name none."""
+    channel = next((e for e in root if _local(e.tag) == "channel"), root)
+    title = next((e for e in channel if _local(e.tag) == "title"), None)
+    text = (title.text or "").strip() if title is not None else ""
+    return FEED_TITLE_SEPARATOR.split(text, maxsplit=1)[0].strip() or None
+
+
 def _feed_rows(data: bytes) -> Iterator[ContainerRow]:
     """Items of an RSS 2.0 or Atom feed, one row each (`source_row` = item index), read by lxml's XML parser
     with entities unresolved and no network: a feed is data, never instructions to fetch or expand."""
@@ -185,8 +197,9 @@ def _feed_rows(data: bytes) -> Iterator[ContainerRow]:
             "malformed_container", f"XML whose root is <{_local(root.tag)}>, not an RSS or Atom feed"
         )
     items = [e for e in root.iter() if _local(e.tag) in ("item", "entry")]
+    site = _feed_site(root)
     for index, item in enumerate(items):
-        cells: dict[str, Any] = {}
+        cells: dict[str, Any] = {"site": site} if site else {}
         for child in item:
             name = _local(child.tag)
             if not name or name in cells:

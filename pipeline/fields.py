@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pipeline.issuers import ISSUER_EVIDENCE, ISSUER_LEVELS, ISSUER_TYPES
+
 LogicalType = Literal[
     "string", "int32", "int64", "float64", "bool", "date", "list<string>", "list<string?>", "list<int32>",
     "list<int64>",
@@ -187,6 +189,42 @@ _FIELD_LIST: tuple[Field, ...] = (
         0,
         minimum=0,
     ),
+    # --- origin of snapshot files -----------------------------------------------------------------------------
+    Field(
+        "origin_source",
+        "string",
+        "Name of the snapshot source the file was fetched from (`sources/<name>.yaml`); null for a capture put "
+        "into the raw folder by hand.",
+        "快照来源名称（sources/<name>.yaml）；手工放入的文件为空。",
+        "npc_laws",
+        nullable=True,
+    ),
+    Field(
+        "origin_url",
+        "string",
+        "Where the file was fetched from: the git repository, or the file's HTTP(S) URL.",
+        "文件的获取地址：git 仓库或 HTTP(S) 地址。",
+        "https://github.com/example/laws.git",
+        nullable=True,
+    ),
+    Field(
+        "origin_path",
+        "string",
+        "The file's path in the repository, or relative to the source's base URL.",
+        "文件在仓库中（或相对于基础地址）的路径。",
+        "laws/宪法.md",
+        nullable=True,
+    ),
+    Field(
+        "origin_commit",
+        "string",
+        "The git commit the file was taken at (40 hex digits); null for HTTP files, which are pinned by "
+        "`raw_sha256` instead.",
+        "文件所取自的 git 提交；HTTP 文件为空（以 raw_sha256 固定）。",
+        "5b9a1b484ee5daba311a1848e20ca6d3baafbdb2",
+        nullable=True,
+        pattern=r"^[0-9a-f]{40}$",
+    ),
     # --- header ------------------------------------------------------------------------------------------------
     Field(
         "account",
@@ -196,6 +234,72 @@ _FIELD_LIST: tuple[Field, ...] = (
         "北京人大",
         nullable=True,
         category=True,
+    ),
+    Field(
+        "issuer_name",
+        "string",
+        "Name of the body that issued the document, as the registry (issuers/*.yaml) or the account name gives "
+        "it; null when unresolved.",
+        "发布主体名称（来自登记表或账号名称）；未识别时为空。",
+        "北京人大",
+        nullable=True,
+    ),
+    Field(
+        "issuer_type",
+        "string",
+        "What kind of body issued the document, resolved from the account name (registry, then type markers such "
+        "as 人大, 人民政府, 日报), else the snapshot source's default; 'unknown' when nothing resolved it. "
+        + "; ".join(f"{key}: {text}" for key, text in ISSUER_TYPES.items())
+        + ".",
+        "发布主体类型（人大、政府、党委、政协、法院、检察院、事业单位、媒体、企业、社会组织、个人、未知）。",
+        "people_congress",
+        allowed=tuple(ISSUER_TYPES),
+    ),
+    Field(
+        "issuer_level",
+        "string",
+        "Administrative level of the issuer: "
+        + "; ".join(f"{key}: {text}" for key, text in ISSUER_LEVELS.items())
+        + ".",
+        "发布主体层级：中央、省级、地市级、县级、未知。",
+        "provincial",
+        allowed=tuple(ISSUER_LEVELS),
+    ),
+    Field(
+        "region_code",
+        "string",
+        "GB/T 2260 code of the issuer's region, as specific as the evidence allows (provincial level when read "
+        "from a name: 110000 北京市); null for national bodies and when unknown.",
+        "发布主体所在行政区划代码（GB/T 2260）；中央或未知时为空。",
+        "110000",
+        nullable=True,
+        pattern=r"^\d{6}$",
+    ),
+    Field(
+        "region_name",
+        "string",
+        "Name of the region of `region_code` (GB/T 2260).",
+        "行政区划名称。",
+        "北京市",
+        nullable=True,
+    ),
+    Field(
+        "issuer_evidence",
+        "string",
+        "What resolved the issuer: "
+        + "; ".join(f"{key}: {text}" for key, text in ISSUER_EVIDENCE.items())
+        + ".",
+        "发布主体的判定依据：登记表、名称、采集来源、无。",
+        "registry",
+        allowed=tuple(ISSUER_EVIDENCE),
+    ),
+    Field(
+        "in_scope",
+        "bool",
+        "Whether the issuer type is one the dataset is about (`issuers.in_scope` in params.yaml; by default "
+        "people_congress and government). Out-of-scope documents are kept: filter on this column.",
+        "发布主体类型是否属于本数据集范围（默认人大与政府）。",
+        True,
     ),
     Field(
         "published_date",
@@ -557,6 +661,13 @@ TABLES: dict[str, Table] = {
                 "n_replaced_bytes",
                 "url",
                 "account",
+                "issuer_name",
+                "issuer_type",
+                "issuer_level",
+                "region_code",
+                "region_name",
+                "issuer_evidence",
+                "in_scope",
                 "published_date",
                 "column",
                 "title",
@@ -626,7 +737,20 @@ TABLES: dict[str, Table] = {
             "sources",
             "One row per raw file read: its path, size and SHA-256, whatever became of it (documents or rejects).",
             ("source_file",),
-            ("source_file", "entry_kind", "raw_sha256", "n_bytes"),
+            (
+                "source_file",
+                "entry_kind",
+                "raw_sha256",
+                "n_bytes",
+                "origin_source",
+                "origin_url",
+                "origin_path",
+                "origin_commit",
+            ),
+            (
+                "The origin_* columns are set for files fetched by `renda snapshot` (data/raw/snapshots/<name>/) "
+                "and null for captures placed in the raw folder by hand.",
+            ),
         ),
         Table(
             "rejects",

@@ -53,12 +53,15 @@ def _kind_of(mode: int) -> str:
     return "other"
 
 
-def iter_raw_entries(raw_dir: Path) -> Iterator[RawEntry]:
-    """Every entry below `raw_dir` (folders are walked, not listed), sorted by shown relative path."""
+def iter_raw_entries(raw_dir: Path, prefix: str = "") -> Iterator[RawEntry]:
+    """Every entry below `raw_dir` (folders are walked, not listed), sorted by shown relative path.
+
+    `prefix` ("snapshots/") is put before every relative path: the snapshot folder's files are shown as if
+    they were in that folder of the raw folder."""
     root = raw_dir.resolve()
     entries: list[RawEntry] = []
     root_stat = root.stat()
-    _walk(root, "", root, {(root_stat.st_dev, root_stat.st_ino)}, entries)
+    _walk(root, prefix, root, {(root_stat.st_dev, root_stat.st_ino)}, entries)
     entries.sort(key=lambda entry: entry.relative)
     yield from entries
 

@@ -19,6 +19,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from pipeline.errors import RendaError
+from pipeline.issuers import Type as IssuerType
 
 
 class _Section(BaseModel):
@@ -58,10 +59,12 @@ VERSION_PATTERN = r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
 class DatasetSettings(_Section):
     name: str = Field(default="renda-corpus", pattern=r"^[a-z0-9][a-z0-9._-]*$")
     title: str = "renda-corpus: Chinese People's Congress and government official-account articles"
+    # What the dataset is for; the release appends what it actually holds (counts by issuer and scope).
     description: str = (
-        "Articles published by Chinese People's Congress (人大) and government bodies on their official "
-        "accounts, rebuilt from raw text captures into validated, sectioned records: documents, sections with "
-        "headings, paragraphs with lead sentences, credits, related articles, raw texts and rejects."
+        "A corpus for the study of articles by Chinese People's Congresses (人大) and governments on their "
+        "official accounts, rebuilt from raw text captures into validated, sectioned records: documents with "
+        "their issuer and scope, sections with headings, paragraphs with lead sentences, credits, related "
+        "articles, raw texts and rejects."
     )
     version: str = Field(default="0.1.0", pattern=VERSION_PATTERN)
     # The release date is set by the maintainer for each version (never read from a clock).
@@ -143,6 +146,24 @@ class ReleaseSettings(_Section):
     dvc_lock: Path | None = None
 
 
+class SnapshotSettings(_Section):
+    # Folder of source definitions (sources/*.yaml) that `renda snapshot` fetches.
+    sources: Path | None = None
+    # Where the fetched files go (<folder>/<name>/…); ingest reads it after the raw folder as `snapshots/…`.
+    folder: Path | None = None
+    # The origin of every fetched file, written by `renda snapshot` and joined into `sources` by ingest.
+    origins: Path | None = None
+
+
+class IssuerSettings(_Section):
+    # Folder of the curated issuer registry (issuers/*.yaml): account or site name → type, level, region.
+    registry: Path | None = None
+    # Issuer types the dataset is about; documents of other issuers are kept with in_scope = false.
+    in_scope: list[IssuerType] = Field(
+        default_factory=lambda: ["people_congress", "government"], min_length=1
+    )
+
+
 class ExecutionSettings(_Section):
     # Processes for the per-document work of parse and enrich: 0 = one per core, 1 = this process only. The
     # outputs are byte-identical for every value (results are written in input order).
@@ -157,17 +178,27 @@ class Settings(_Section):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     distribution: DistributionSettings = Field(default_factory=DistributionSettings)
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
+    snapshot: SnapshotSettings = Field(default_factory=SnapshotSettings)
+    issuers: IssuerSettings = Field(default_factory=IssuerSettings)
     release: ReleaseSettings = Field(default_factory=ReleaseSettings)
 
 
+PATH_SETTINGS: dict[str, tuple[str, ...]] = {
+    "release": ("evaluation", "previous_manifest", "dvc_lock"),
+    "snapshot": ("sources", "folder", "origins"),
+    "issuers": ("registry",),
+}
+
+
 def _resolve_paths(data: Any, base: Path) -> Any:
-    """`release.*` paths relative to the params file's folder (absolute paths stay as they are)."""
-    release = data.get("release") if isinstance(data, dict) else None
-    if isinstance(release, dict):
-        for key in ("evaluation", "previous_manifest", "dvc_lock"):
-            value = release.get(key)
-            if isinstance(value, str) and value and not Path(value).is_absolute():
-                release[key] = str(base / value)
+    """Paths in the settings relative to the params file's folder (absolute paths stay as they are)."""
+    for section, keys in PATH_SETTINGS.items():
+        values = data.get(section) if isinstance(data, dict) else None
+        if isinstance(values, dict):
+            for key in keys:
+                value = values.get(key)
+                if isinstance(value, str) and value and not Path(value).is_absolute():
+                    values[key] = str(base / value)
     return data
 
 
@@ -186,6 +217,9 @@ def _read_json_object(path: Path, what: str, required: tuple[str, ...]) -> dict[
 
 def check_referenced_files(settings: Settings) -> None:
     """Read every file the settings name, so a bad one fails now with one line, not stages later."""
+    from pipeline.issuers import load_registry
+
+    load_registry(settings.issuers.registry, settings.snapshot.sources)
     release = settings.release
     if release.previous_manifest is not None:
         manifest = _read_json_object(

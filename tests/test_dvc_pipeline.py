@@ -6,6 +6,7 @@ stage commands use this environment.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -42,6 +43,8 @@ def _scratch_project(project: Path) -> None:
     shutil.copytree(ROOT / "pipeline", project / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "data" / "raw", project / "data" / "raw")
     shutil.copytree(ROOT / "evaluation", project / "evaluation")
+    shutil.copytree(ROOT / "issuers", project / "issuers")
+    shutil.copytree(ROOT / "sources", project / "sources")
     _run(["git", "init", "-q"], project)
 
 
@@ -75,6 +78,63 @@ def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None
     assert (user / "documents.parquet").read_bytes() == (
         project / "data" / "release" / "documents.parquet"
     ).read_bytes()
+
+
+NOTICE = "关于开展代表视察的通知\n\n各位代表：\n\n　　经主任会议研究，定于下周开展集中视察。\n"
+
+
+@pytest.mark.skipif(not DVC.exists(), reason="dvc is not installed in this environment")
+def test_pinned_source_on_loopback_is_snapshotted_pushed_and_fetched_from_a_fresh_clone(
+    tmp_path: Path, serve
+) -> None:
+    """The whole route of issue 12: a source served over HTTP, pinned by SHA-256, fetched by the snapshot stage
+    of `dvc repro`, archived with `dvc push`, and the release fetched byte-identical from a fresh clone."""
+    project = tmp_path / "project"
+    _scratch_project(project)
+    served = tmp_path / "served"
+    (served / "notices").mkdir(parents=True)
+    (served / "notices" / "visit.md").write_text(NOTICE, encoding="utf-8")
+    digest = hashlib.sha256(NOTICE.encode()).hexdigest()
+    (project / "sources" / "congress.yaml").write_text(
+        "description: notices of a congress standing committee\nlicense: public documents\n"
+        "issuer: {name: 山河市人大常委会, type: people_congress, level: municipal}\n"
+        f"http:\n  base_url: {serve(served)}\n  files: [{{path: notices/visit.md, sha256: '{digest}'}}]\n",
+        encoding="utf-8",
+    )
+    first = _run([str(DVC), "repro"], project)
+    assert "Running stage 'snapshot'" in first
+    release = project / "data" / "release"
+    documents = pq.read_table(release / "documents.parquet").to_pylist()
+    fetched = next(d for d in documents if d["source_file"] == "snapshots/congress/notices/visit.md")
+    assert (fetched["issuer_type"], fetched["issuer_evidence"], fetched["in_scope"]) == (
+        "people_congress",
+        "source",
+        True,
+    )
+    origins = {s["source_file"]: s for s in pq.read_table(release / "sources.parquet").to_pylist()}
+    assert origins["snapshots/congress/notices/visit.md"]["origin_path"] == "notices/visit.md"
+    assert origins["snapshots/congress/notices/visit.md"]["raw_sha256"] == digest
+
+    remote = tmp_path / "remote"
+    _run([str(DVC), "remote", "add", "-d", "local", str(remote)], project)
+    _run([str(DVC), "push"], project)
+    _run(["git", "add", "-A"], project)
+    _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "release"], project)
+    clone = tmp_path / "clone"
+    _run(["git", "clone", "-q", str(project), str(clone)], tmp_path)
+    user = tmp_path / "user"
+    user.mkdir()
+    _run([str(DVC), "get", str(clone), "data/release", "-o", "release"], user)
+    assert _files(user / "release") == _files(release)
+    # the raw inputs are archived too: the snapshot comes back from the remote, not from the origin
+    _run([str(DVC), "get", str(clone), "data/snapshots", "-o", "snapshots"], user)
+    assert (user / "snapshots" / "congress" / "notices" / "visit.md").read_text(encoding="utf-8") == NOTICE
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def _release_bytes(project: Path) -> dict[str, bytes]:

@@ -90,7 +90,7 @@ def test_feed_items_are_rows_with_kicker_column_and_beijing_date() -> None:
         "kicker": "引题在此",
         "subtitle": None,
         "column": "01版：要闻",  # from the item title `[01版：要闻] …`
-        "account": None,
+        "account": "山河日报",  # the channel's title up to its tagline (`山河日报 - 全文订阅`)
         "published_date": dt.date(2026, 4, 28),  # 23:15 UTC on the 27th is the 28th in Beijing
         "url": "https://paper.example/content/1.html",
         "capture_format": "html",

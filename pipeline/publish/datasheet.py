@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from pipeline.fields import FIELDS, REJECT_REASON_DESCRIPTIONS, TABLES, is_nullable
 from pipeline.publish.card import bibtex
+from pipeline.publish.composition import Composition, markdown, read_composition
 from pipeline.publish.plots import PLOT_FILES
 from pipeline.settings import Settings
 from pipeline.tables import iter_rows
@@ -169,6 +170,7 @@ def render_datasheet(
     provenance: dict[str, str],
     csv_over_limit: Counter[str] | None = None,
     csv_formula_like: Counter[str] | None = None,
+    composition: Composition | None = None,
 ) -> str:
     rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
@@ -193,9 +195,10 @@ def render_datasheet(
         f"{provenance['package_version']}, code tree `{provenance['code_tree']}` (the git tree id of "
         "`pipeline/`: `git rev-parse <commit>:pipeline` shows it for every commit with this code).",
         "## Motivation",
-        "- **Purpose.** A research dataset of articles published by Chinese People's Congress and government "
-        "bodies on their official accounts, rebuilt from raw text captures into sectioned, validated records "
-        "for the study of Chinese politics, computational social science and NLP.",
+        "- **Purpose.** A research dataset for the study of Chinese politics, computational social science and "
+        "NLP, meant for articles of Chinese People's Congresses and governments on their official accounts and "
+        "rebuilt from raw text captures into sectioned, validated records. What this release actually holds is "
+        "counted under *Composition*: every document records its issuer and whether it is in scope.",
         "- **Creators and funding.** The renda-corpus maintainers; no external funding is recorded.",
         "## Composition",
         f"- **Instances.** {n_docs} documents (articles) from {n_sources} raw files; "
@@ -203,6 +206,7 @@ def render_datasheet(
         "- **Tables and rows.** " + ", ".join(f"`{name}` {count}" for name, count in rows.items()) + ".",
         f"- **Publication dates.** {date_range} ({len(dated)} of {n_docs} documents show a date).",
         "- **Capture formats.**\n\n" + _counts_table(formats, ("capture_format", "documents")),
+        markdown(composition or read_composition(release, settings.issuers.in_scope)),
         "- **Accounts.**\n\n" + _counts_table(accounts, ("account", "documents")),
         "- **Field coverage.**\n\n" + "\n".join(coverage_lines),
         f"- **Lengths.** {_length_summary(release)}",

@@ -28,6 +28,7 @@ from pipeline.html import looks_like_html, read_page, render
 from pipeline.jsonl import write_line
 from pipeline.rawfiles import RawEntry, iter_raw_entries
 from pipeline.settings import LimitSettings, Settings
+from pipeline.snapshot import SNAPSHOT_FOLDER, read_origins
 from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
 
 NAME = "ingest"
@@ -215,6 +216,14 @@ def _source_row(
     }
 
 
+ORIGIN_COLUMNS = ("origin_source", "origin_url", "origin_path", "origin_commit")
+
+
+def origin_columns(origin: dict[str, Any] | None) -> dict[str, Any]:
+    """The origin_* columns of a `sources` row: from `renda snapshot`'s record of the file, else null."""
+    return {column: (origin or {}).get(column) for column in ORIGIN_COLUMNS}
+
+
 def _streamed_sha256(path: Path) -> str | None:
     """SHA-256 of a file too large to hold, read in 1 MiB chunks; None if it cannot be read."""
     digest = hashlib.sha256()
@@ -254,20 +263,34 @@ def read_entry(entry: RawEntry, limits: LimitSettings) -> tuple[dict[str, Any], 
     return _source_row(entry, data, None, None), data
 
 
+def raw_entries(raw: Path, snapshots: Path | None) -> Iterator[RawEntry]:
+    """The raw folder's entries, then the snapshot folder's as `snapshots/<name>/…` (when there is one)."""
+    if snapshots is None or not snapshots.is_dir():
+        yield from iter_raw_entries(raw)
+        return
+    if (raw / SNAPSHOT_FOLDER).exists():
+        raise RendaError(
+            f"{raw / SNAPSHOT_FOLDER}: the name is reserved for the snapshot folder ({snapshots}); rename it"
+        )
+    yield from iter_raw_entries(raw)
+    yield from iter_raw_entries(snapshots, prefix=f"{SNAPSHOT_FOLDER}/")
+
+
 def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     if not source.is_dir():
         problem = "is a file, not a folder of captures" if source.exists() else "raw folder not found"
         raise RendaError(f"{source}: {problem}")
     report = StageReport(NAME)
     formats: dict[str, int] = {}
+    origins = read_origins(settings.snapshot.origins)
     with (
         (target / UNITS_FILE).open("w", encoding="utf-8") as units,
         (target / SOURCES_FILE).open("w", encoding="utf-8") as sources,
     ):
-        for entry in iter_raw_entries(source):
+        for entry in raw_entries(source, settings.snapshot.folder):
             report.received += 1
             source_row, read = read_entry(entry, settings.ingest.limits)
-            write_line(sources, source_row)
+            write_line(sources, {**source_row, **origin_columns(origins.get(entry.relative))})
             produced = (
                 ingest_file(entry.relative, read, settings) if isinstance(read, bytes) else iter([read])
             )

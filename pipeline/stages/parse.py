@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pipeline.executor import ordered_map
 from pipeline.formats import FORMATS
+from pipeline.issuers import Registry, load_registry, resolve
 from pipeline.jsonl import read_records, write_line
 from pipeline.parser import document_fields, parse_date, parse_text
 from pipeline.script import conversion_name, detect_script, to_simplified
@@ -23,8 +26,22 @@ from pipeline.text import nfc
 NAME = "parse"
 
 
-def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class IssuerScope:
+    """What the issuer columns are resolved against: the curated registry and the in-scope issuer types."""
+
+    registry: Registry = field(default_factory=Registry.empty)
+    in_scope: tuple[str, ...] = ("people_congress", "government")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IssuerScope:
+        registry = load_registry(settings.issuers.registry, settings.snapshot.sources)
+        return cls(registry, tuple(settings.issuers.in_scope))
+
+
+def parse_unit(unit: dict[str, Any], issuers: IssuerScope | None = None) -> dict[str, Any]:
     """One ingested document → a bundle unit, or a reject unit. Pure."""
+    issuers = issuers or IssuerScope()
     fmt = FORMATS[unit["capture_format"]]
     try:
         doc = parse_text(unit["raw_text"], fmt)
@@ -44,6 +61,7 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
     doc_id = unit["doc_id"]
     keyed = {"doc_id": doc_id}
     fields = with_container_fields(document_fields(doc), doc.header.get("url"), unit["meta"])
+    issuer = resolve(fields["account"], unit["source_file"], issuers.registry)
     script = detect_script(unit["raw_text"])
     convert = to_simplified if script == "traditional" else _none
     return {
@@ -58,6 +76,7 @@ def parse_unit(unit: dict[str, Any]) -> dict[str, Any]:
             "encoding": unit["encoding"],
             "n_replaced_bytes": unit["n_replaced_bytes"],
             **fields,
+            **issuer.columns(issuers.in_scope),
             "title_simplified": convert(fields["title"]),
             "script": script,
             "conversion": conversion_name() if script == "traditional" else None,
@@ -116,9 +135,9 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
     return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
 
 
-def parse_or_pass(unit: dict[str, Any]) -> dict[str, Any]:
+def parse_or_pass(unit: dict[str, Any], issuers: IssuerScope | None = None) -> dict[str, Any]:
     """A document unit parsed; an earlier reject passed on unchanged (the function the executor maps)."""
-    return unit if unit["unit"] == "reject" else parse_unit(unit)
+    return unit if unit["unit"] == "reject" else parse_unit(unit, issuers)
 
 
 def _write(source: Path, target: Path, settings: Settings) -> StageReport:
@@ -126,9 +145,8 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     passed_on = 0
     units = read_records(source / UNITS_FILE)
     with (target / UNITS_FILE).open("w", encoding="utf-8") as out:
-        for result in ordered_map(
-            parse_or_pass, units, settings.execution.jobs, settings.execution.scheduler
-        ):
+        work = partial(parse_or_pass, issuers=IssuerScope.from_settings(settings))
+        for result in ordered_map(work, units, settings.execution.jobs, settings.execution.scheduler):
             report.received += 1
             if result["unit"] == "reject" and result["stage"] != NAME:
                 write_line(out, result)

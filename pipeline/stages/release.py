@@ -29,6 +29,7 @@ from pipeline.outputs import MARKER, PARTIAL_MARKER, atomic_output
 from pipeline.provenance import code_tree_id, package_version, sha256_file
 from pipeline.publish.card import bibtex, citation_cff, dataset_card
 from pipeline.publish.changelog import changelog
+from pipeline.publish.composition import Composition, read_composition, sentence
 from pipeline.publish.croissant import croissant
 from pipeline.publish.datapackage import datapackage
 from pipeline.publish.datasheet import render_datasheet
@@ -140,6 +141,13 @@ def _document_digests(target: Path) -> dict[str, dict[str, str]]:
     return dict(sorted(digests.items()))
 
 
+def described(settings: Settings, composition: Composition) -> Settings:
+    """The settings whose dataset description ends with this release's computed composition."""
+    dataset = settings.dataset
+    description = f"{dataset.description} {sentence(composition)}"
+    return settings.model_copy(update={"dataset": dataset.model_copy(update={"description": description})})
+
+
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
     for table in TABLES:
         if not (source / f"{table}.parquet").is_file():
@@ -164,8 +172,11 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     report.emitted = rows["documents"]
     provenance = {"package_version": package_version(), "code_tree": code_tree_id()}
     write_plots(target)
+    composition = read_composition(target, settings.issuers.in_scope)
+    settings = described(settings, composition)  # every description below says what this release holds
     (target / "DATASHEET.md").write_text(
-        render_datasheet(target, settings, provenance, notes.over_limit, notes.formula_like), encoding="utf-8"
+        render_datasheet(target, settings, provenance, notes.over_limit, notes.formula_like, composition),
+        encoding="utf-8",
     )
     tables_and_data = _entries(target, rows, skip=set())
     cite_as = bibtex(settings)
