@@ -207,7 +207,11 @@ def evaluate(
 def download(
     dest: Annotated[Path, typer.Option("--dest", help="folder to write the verified files into")],
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="a release folder served over HTTP (default from params)")
+        str | None, typer.Option(
+            "--base-url",
+            help="a release folder served over HTTP (default: distribution.base_url in params, empty until "
+            "a release is published)",
+        )
     ] = None,
     tables: Annotated[
         str | None, typer.Option("--tables", help="comma-separated tables (default: all)")
@@ -225,11 +229,14 @@ def download(
 ) -> None:
     """Download a release: every file checked against manifest.json and SHA256SUMS; a mismatch is refused."""
     from pipeline.remote import download as download_release
+    from pipeline.remote import no_base_url
 
     settings = load_settings(
         params if params is not None or not Path("params.yaml").is_file() else Path("params.yaml")
     )
     url = base_url or settings.distribution.base_url
+    if not url:
+        raise no_base_url("--base-url")
     selected = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
     written = download_release(
         url, dest, selected, file_format, cache, manifest_sha256, timeout=timeout, total_timeout=total_timeout

@@ -252,8 +252,15 @@ def origin(url: str) -> tuple[str, str, int]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
+def no_base_url(option: str) -> RendaError:
+    """The one-line error for a download with no URL: the default is empty until a release is published."""
+    return RendaError(f"no release URL: pass {option} or set distribution.base_url in params.yaml")
+
+
 def check_base_url(url: str) -> str:
     """The base URL with a trailing slash; only http(s) URLs of a host, without query or fragment."""
+    if not url.strip():
+        raise no_base_url("a base URL")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port

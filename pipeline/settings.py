@@ -86,8 +86,9 @@ class DatasetSettings(_Section):
 
 
 class DistributionSettings(_Section):
-    # Where published release folders live: `<base_url>/manifest.json` and the files it lists.
-    base_url: HttpUrl = "https://renda-corpus.invalid/releases/latest/"
+    # Where a published release folder is served: `<base_url>/manifest.json` and the files it lists. Empty
+    # until a maintainer publishes one: a download without a URL then says so instead of trying a dead host.
+    base_url: HttpUrl = ""
 
 
 DEFAULT_EXCLUDE = ["README*", "*/README*", "LICENSE*", "*/LICENSE*", "MANIFEST*", "*/MANIFEST*"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import RendaError
 from pipeline.loading import load
 
 RENDA = [sys.executable, "-c", "from pipeline.cli import main; main()"]
@@ -125,3 +126,32 @@ def test_load_downloads_when_no_local_release(
     paragraphs = load("paragraphs", base_url=url)
     assert len(paragraphs) == len(load("paragraphs", fixture_release))
     assert list((tmp_path / "xdg").rglob("paragraphs.parquet"))
+
+
+def test_no_release_url_is_one_line(tmp_path: Path) -> None:
+    """The default base URL is empty until a release is published: say what to do, do not try a dead host."""
+    params = Path(__file__).resolve().parent.parent / "params.yaml"
+    for extra in ([], ["--params", str(params)]):
+        result = subprocess.run(
+            [*RENDA, "download", "--dest", str(tmp_path / "d"), "--cache", str(tmp_path / "c"), *extra],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+            cwd=tmp_path,
+        )
+        assert result.returncode == 2
+        assert result.stderr == (
+            "renda: error: no release URL: pass --base-url or set distribution.base_url in params.yaml\n"
+        )
+    assert not (tmp_path / "d").exists()
+
+
+def test_load_without_local_release_or_url_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no data/release and no params.yaml here
+    with pytest.raises(RendaError) as refused:
+        load("documents")
+    assert str(refused.value) == (
+        "data/release/documents.parquet: not found, and no release URL: pass base_url= or set "
+        "distribution.base_url in params.yaml"
+    )
