@@ -142,6 +142,9 @@ class ReleaseSettings(_Section):
     previous_manifest: Path | None = None
     # dvc.lock of the run that builds this release: its upstream stages' hash goes into the manifest.
     dvc_lock: Path | None = None
+    # Write a release whose tables differ from previous_manifest's under the same dataset.version: for
+    # development builds only (`--allow-same-version`); a published version must name one content.
+    allow_same_version: bool = False
 
 
 class ExecutionSettings(_Section):
