@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from pipeline.errors import RendaError
-from pipeline.settings import load_settings
+from pipeline.settings import Settings, load_settings
 from pipeline.stages.base import StageReport
 
 # Each command imports its library code when it runs: `renda show` should not pay for matplotlib or
@@ -29,6 +29,14 @@ Params = Annotated[Path | None, typer.Option("--params", help="params.yaml with 
 Scheduler = Annotated[
     str | None,
     typer.Option("--scheduler", help="run per-document work on this Dask scheduler (tcp://host:8786)"),
+]
+AllowSameVersion = Annotated[
+    bool,
+    typer.Option(
+        "--allow-same-version",
+        help="development builds: write the release even if its tables differ from release.previous_manifest "
+        "under the same dataset.version (default: release.allow_same_version in params, false)",
+    ),
 ]
 Jobs = Annotated[
     int | None,
@@ -149,12 +157,26 @@ def enrich(
     _print_report(enrich_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs, scheduler)))
 
 
+def _allowing_same_version(settings: Settings, allow: bool) -> Settings:
+    """The settings with `release.allow_same_version` turned on by the command line (off: as in params)."""
+    if not allow:
+        return settings
+    release = settings.release.model_copy(update={"allow_same_version": True})
+    return settings.model_copy(update={"release": release})
+
+
 @app.command()
-def release(in_dir: Path, out_dir: Path, params: Params = None) -> None:
-    """Write the release: Parquet, CSV, DATASHEET.md, manifest.json."""
+def release(
+    in_dir: Path, out_dir: Path, params: Params = None, allow_same_version: AllowSameVersion = False
+) -> None:
+    """Write the release: Parquet, CSV, DATASHEET.md, manifest.json.
+
+    Refuses tables that differ from release.previous_manifest while dataset.version equals its version.
+    """
     from pipeline.stages import release as release_stage
 
-    _print_report(release_stage.run(in_dir, out_dir, load_settings(params)))
+    settings = _allowing_same_version(load_settings(params), allow_same_version)
+    _print_report(release_stage.run(in_dir, out_dir, settings))
 
 
 @app.command()
@@ -168,6 +190,7 @@ def build(
     ] = False,
     jobs: Jobs = None,
     scheduler: Scheduler = None,
+    allow_same_version: AllowSameVersion = False,
 ) -> None:
     """Run every stage on RAW_DIR without DVC and write the release to --out.
 
@@ -178,7 +201,7 @@ def build(
     from pipeline.build import summary
     from pipeline.settings import check_duplicate_index, with_jobs
 
-    settings = with_jobs(load_settings(params), jobs, scheduler)
+    settings = _allowing_same_version(with_jobs(load_settings(params), jobs, scheduler), allow_same_version)
     check_duplicate_index(settings)
     started = time.monotonic()
     reports = build_release(raw_dir, out, settings, on_report=_print_report)
@@ -240,7 +263,12 @@ def evaluate(
 def download(
     dest: Annotated[Path, typer.Option("--dest", help="folder to write the verified files into")],
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="a release folder served over HTTP (default from params)")
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="a release folder served over HTTP (default: distribution.base_url in params, empty until "
+            "a release is published)",
+        ),
     ] = None,
     tables: Annotated[
         str | None, typer.Option("--tables", help="comma-separated tables (default: all)")
@@ -258,11 +286,14 @@ def download(
 ) -> None:
     """Download a release: every file checked against manifest.json and SHA256SUMS; a mismatch is refused."""
     from pipeline.remote import download as download_release
+    from pipeline.remote import no_base_url
 
     settings = load_settings(
         params if params is not None or not Path("params.yaml").is_file() else Path("params.yaml")
     )
     url = base_url or settings.distribution.base_url
+    if not url:
+        raise no_base_url("--base-url")
     selected = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
     written = download_release(
         url, dest, selected, file_format, cache, manifest_sha256, timeout=timeout, total_timeout=total_timeout

@@ -418,8 +418,10 @@ _FIELD_LIST: tuple[Field, ...] = (
         "record_sha256",
         "string",
         "SHA-256 of the document's parsed records (its rows in documents, sections, paragraphs, credits and "
-        "related, this column excluded). Compare it across releases: the same doc_id with another record_sha256 "
-        "was parsed differently.",
+        "related; this column, the location columns source_file, source_row, raw_sha256 and container, and the "
+        "enrich columns dup_cluster, is_canonical and layer_error excluded). Compare it across releases: the "
+        "same doc_id with another record_sha256 was parsed differently; a document moved to another file or "
+        "row, or another row of its container edited, keeps it.",
         "文档解析结果（各表记录）的 SHA-256，用于比较不同版本的解析是否变化。",
         "9b1f…",
         pattern=r"^[0-9a-f]{64}$",

@@ -106,11 +106,14 @@ def load(
     if not path.is_file():
         if release is not None:
             raise RendaError(f"{path}: not found")
-        from pipeline.remote import default_cache, download
+        from pipeline.remote import default_cache, download, no_base_url
         from pipeline.settings import Settings, load_settings
 
         settings = load_settings(Path("params.yaml")) if Path("params.yaml").is_file() else Settings()
         url = base_url or settings.distribution.base_url
+        if not url:
+            error = no_base_url("base_url=")
+            raise RendaError(f"{path}: not found, and {error}") from None
         target = default_cache() / "loaded"
         download(url, target, tables=[table])
         path = target / f"{table}.parquet"

@@ -17,7 +17,12 @@ for every file and for the manifest itself. Both come from the server, so neithe
   SHA-256 and size match, and `--dest` only from a verified cached copy, after every selected file has been
   fetched and verified (a download refused while fetching leaves nothing new in `--dest`).
 - **Checksums.** `SHA256SUMS` is fetched and must agree with the manifest on every selected file and list the
-  manifest's own SHA-256; `manifest.json` and `SHA256SUMS` are written exactly as received.
+  manifest's own SHA-256. `manifest.json` is written exactly as received (it says what the release holds);
+  `--dest` gets a `SHA256SUMS` of exactly the files this download wrote, so `sha256sum -c SHA256SUMS` holds
+  there (for a whole release it is the published list, byte for byte).
+- **Partial downloads.** When only some files are fetched (some tables, one format), `datapackage.json` and
+  `croissant.json` are the release's own, verified, then cut to the files fetched (`pipeline.publish.subset`),
+  so both validate; every other file is written as received.
 
 Every refusal is a RendaError: one line naming the URL or the manifest entry and the problem.
 """
@@ -41,6 +46,8 @@ import requests
 
 from pipeline.errors import RendaError
 from pipeline.fields import TABLES
+from pipeline.jsonl import dumps_pretty
+from pipeline.publish.subset import subset_croissant, subset_datapackage
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -252,8 +259,15 @@ def origin(url: str) -> tuple[str, str, int]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
+def no_base_url(option: str) -> RendaError:
+    """The one-line error for a download with no URL: the default is empty until a release is published."""
+    return RendaError(f"no release URL: pass {option} or set distribution.base_url in params.yaml")
+
+
 def check_base_url(url: str) -> str:
     """The base URL with a trailing slash; only http(s) URLs of a host, without query or fragment."""
+    if not url.strip():
+        raise no_base_url("a base URL")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
@@ -438,6 +452,37 @@ def _fetch_to_cache(
     return write_inside(cache, PurePosixPath(CACHE_FOLDER, entry["sha256"]), fill)
 
 
+def checksum_list(digests: dict[str, str]) -> bytes:
+    """`sha256sum` lines for {path: sha256}, sorted by path as the release's own SHA256SUMS is."""
+    return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests)).encode("utf-8")
+
+
+def cut_descriptors(verified: list[tuple[dict[str, Any], Path]], where: str) -> dict[str, bytes]:
+    """New bytes of `datapackage.json` / `croissant.json` describing only the files fetched (a partial
+    download); a descriptor that already does is kept as received and not listed here."""
+    fetched = {entry["path"]: entry for entry, _ in verified}
+    cutters: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+        "datapackage.json": lambda package: subset_datapackage(package, set(fetched)),
+        "croissant.json": lambda metadata: subset_croissant(metadata, fetched),
+    }
+    replaced: dict[str, bytes] = {}
+    for entry, local in verified:
+        cut = cutters.get(entry["path"])
+        if cut is None:
+            continue
+        try:
+            original = json.loads(local.read_text(encoding="utf-8"))
+            described = cut(original)
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+            raise RendaError(
+                f"{where}{entry['path']}: not a descriptor that can be cut to the files fetched "
+                f"({type(error).__name__}); refused, nothing kept"
+            ) from None
+        if described != original:
+            replaced[entry["path"]] = dumps_pretty(described).encode("utf-8")
+    return replaced
+
+
 def download(
     base_url: str,
     dest: Path,
@@ -473,16 +518,25 @@ def download(
                 session, base + entry["path"], entry, cache, limits
             )
             verified.append((entry, local))
+    complete = len(entries) == len(manifest["files"])
+    replaced = {} if complete else cut_descriptors(verified, base)
     for entry, _ in verified:  # refuse a symlinked folder before writing anything into dest
         folder = dest.joinpath(*PurePosixPath(entry["path"]).parts).parent
         if not inside(dest, folder):
             raise RendaError(f"{folder}: resolves outside {dest} (a symlink?); refused")
     written = []
+    digests = {MANIFEST: hashlib.sha256(manifest_bytes).hexdigest()}
     for entry, local in verified:
         relative = PurePosixPath(entry["path"])
+        if entry["path"] in replaced:
+            data = replaced[entry["path"]]
+            digests[entry["path"]] = hashlib.sha256(data).hexdigest()
+            written.append(write_inside(dest, relative, lambda out, data=data: out.write(data)))
+            continue
         fill = _copy_verified(local, entry["sha256"], str(dest.joinpath(*relative.parts)))
         written.append(write_inside(dest, relative, fill))
+        digests[entry["path"]] = entry["sha256"]
     # The checksum list, then the manifest last: a folder with a manifest has all its selected files.
-    for name, data in ((CHECKSUMS, checksums_bytes), (MANIFEST, manifest_bytes)):
+    for name, data in ((CHECKSUMS, checksum_list(digests)), (MANIFEST, manifest_bytes)):
         written.append(write_inside(dest, PurePosixPath(name), lambda out, data=data: out.write(data)))
     return written

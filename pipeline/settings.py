@@ -89,8 +89,9 @@ class DatasetSettings(_Section):
 
 
 class DistributionSettings(_Section):
-    # Where published release folders live: `<base_url>/manifest.json` and the files it lists.
-    base_url: HttpUrl = "https://renda-corpus.invalid/releases/latest/"
+    # Where a published release folder is served: `<base_url>/manifest.json` and the files it lists. Empty
+    # until a maintainer publishes one: a download without a URL then says so instead of trying a dead host.
+    base_url: HttpUrl = ""
 
 
 DEFAULT_EXCLUDE = ["README*", "*/README*", "LICENSE*", "*/LICENSE*", "MANIFEST*", "*/MANIFEST*"]
@@ -144,6 +145,9 @@ class ReleaseSettings(_Section):
     previous_manifest: Path | None = None
     # dvc.lock of the run that builds this release: its upstream stages' hash goes into the manifest.
     dvc_lock: Path | None = None
+    # Write a release whose tables differ from previous_manifest's under the same dataset.version: for
+    # development builds only (`--allow-same-version`); a published version must name one content.
+    allow_same_version: bool = False
 
 
 class SnapshotSettings(_Section):

@@ -52,3 +52,20 @@ def serve() -> Iterator[Callable[[Path], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def shared_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release of the whole `../shared/corpus` (285 real captures), built once per test session with the
+    project's params (issuer registry included); tests that need it are skipped where it is absent."""
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"{SHARED_CORPUS} is not present (it sits beside the checkout on CI and dev machines)")
+    from pipeline.build import build
+    from pipeline.settings import load_settings
+
+    release = tmp_path_factory.mktemp("shared") / "release"
+    build(SHARED_CORPUS, release, load_settings(ROOT / "params.yaml"))
+    return release

@@ -519,7 +519,7 @@ def test_content_length_above_the_manifest_is_refused(
     before = tree(tmp_path)
     message = attempt(server, places)
     assert message == (
-        f"{server.url}CHANGELOG.md: Content-Length 4294967296 is more than the 136 bytes the manifest "
+        f"{server.url}CHANGELOG.md: Content-Length 4294967296 is more than the 147 bytes the manifest "
         "declares; refused, nothing kept"
     )
     assert changed_outside(tmp_path, before, places) == []
@@ -535,7 +535,7 @@ def test_endless_body_is_cut_at_the_declared_size(
     started = time.monotonic()
     message = attempt(server, places)
     assert message == (
-        f"{server.url}CHANGELOG.md: sent more than the 136 bytes the manifest declares; refused, nothing kept"
+        f"{server.url}CHANGELOG.md: sent more than the 147 bytes the manifest declares; refused, nothing kept"
     )
     assert time.monotonic() - started < 2
     time.sleep(0.2)  # let the server notice the closed connection
@@ -553,7 +553,7 @@ def test_short_body_is_refused(served: Path, places: dict[str, Path], hostile) -
     server = hostile(served)
     server.routes["/CHANGELOG.md"] = short
     assert attempt(server, places) == (
-        f"{server.url}CHANGELOG.md: sent 12 bytes, the manifest declares 136; refused, nothing kept"
+        f"{server.url}CHANGELOG.md: sent 12 bytes, the manifest declares 147; refused, nothing kept"
     )
     assert cache_files(places) == [] and leftovers(places) == []
 
@@ -681,10 +681,36 @@ def test_manifest_and_checksums_are_kept_byte_for_byte(
     )  # no newline at end
     (served / "manifest.json").write_bytes(compact)
     set_checksum(served, "manifest.json", hashlib.sha256(compact).hexdigest())
-    written = download(hostile(served).url, places["dest"], cache=places["cache"])
+    # a whole release: its SHA256SUMS lists exactly the files written, so it is the published one
+    written = download(hostile(served).url, places["dest"], cache=places["cache"], file_format="all")
     assert (places["dest"] / "manifest.json").read_bytes() == compact
     assert (places["dest"] / "SHA256SUMS").read_bytes() == (served / "SHA256SUMS").read_bytes()
     assert written[-2:] == [places["dest"] / "SHA256SUMS", places["dest"] / "manifest.json"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("datapackage.json", b"not json", "JSONDecodeError"),
+        ("croissant.json", b'{"distribution": [{"@id": "x"}], "recordSet": []}', "KeyError"),
+        ("datapackage.json", b'{"resources": 3}', "TypeError"),
+    ],
+)
+def test_descriptor_that_cannot_be_cut_is_refused(
+    served: Path, places: dict[str, Path], hostile, name: str, data: bytes, problem: str
+) -> None:
+    """A partial download cuts the release's descriptors; one the manifest vouches for but that is not a
+    descriptor stops the download before anything reaches dest."""
+    (served / name).write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    write_manifest(served, lambda m: entry(m, name).update(sha256=digest, bytes=len(data)))
+    set_checksum(served, name, digest)
+    server = hostile(served)
+    assert attempt(server, places, tables=["documents"]) == (
+        f"{server.url}{name}: not a descriptor that can be cut to the files fetched ({problem}); "
+        "refused, nothing kept"
+    )
+    assert not places["dest"].exists() and leftovers(places) == []
 
 
 def test_pinned_manifest_hash_is_enforced(served: Path, places: dict[str, Path], hostile) -> None:

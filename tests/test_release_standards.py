@@ -106,7 +106,9 @@ def test_manifest_and_checksums_cover_every_file(fixture_release: Path) -> None:
     assert manifest["version"] == "0.1.0" and manifest["dependencies"]["pyarrow"]
     assert len(manifest["documents"]) == manifest["tables"]["documents"]
     changelog = (fixture_release / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert f"First release: {manifest['tables']['documents']} documents." in changelog
+    tables = manifest["tables"]
+    assert f"First release: {tables['documents']} documents, {tables['rejects']} rejects.\n" in changelog
+    assert len(manifest["rejects"]) == tables["rejects"]
     for name in ("documents_per_month", "lengths", "capture_formats", "rejects"):
         assert (fixture_release / "plots" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"(plots/{name}.png)" in (fixture_release / "DATASHEET.md").read_text(encoding="utf-8")

@@ -254,7 +254,9 @@ def render_datasheet(
         "(`sha256sum -c SHA256SUMS`), `datapackage.json` (Frictionless), `croissant.json` (Croissant 1.0 with "
         "RAI fields), `README.md` (Hugging Face dataset card), `CITATION.cff`, `CHANGELOG.md`.",
         "- **Download.** `renda download --base-url URL --dest DIR` verifies every file against the "
-        "manifest's SHA-256; `dvc get` and `dvc import` fetch release files from the project repository.",
+        "manifest's SHA-256; a partial download (`--tables`, `--format`) leaves `datapackage.json`, "
+        "`croissant.json` and `SHA256SUMS` describing only the files fetched, beside the published "
+        "`manifest.json`. `dvc get` and `dvc import` fetch release files from the project repository.",
         f"- **Cite.**\n\n```bibtex\n{bibtex(settings)}\n```",
         csv_section(csv_over_limit or Counter(), csv_formula_like or Counter()),
         "## Maintenance",

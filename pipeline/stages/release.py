@@ -148,12 +148,67 @@ def described(settings: Settings, composition: Composition) -> Settings:
     return settings.model_copy(update={"dataset": dataset.model_copy(update={"description": description})})
 
 
+def _reject_reasons(target: Path) -> dict[str, dict[str, str]]:
+    """Each reject's stage and reason by location (`file` or `file#rowN`), for the next changelog to diff."""
+    reasons: dict[str, dict[str, str]] = {}
+    for row in iter_rows(target / "rejects.parquet", ["source_file", "source_row", "stage", "reason_code"]):
+        where = row["source_file"] + (f"#row{row['source_row']}" if row["source_row"] is not None else "")
+        if where in reasons:  # one input rejected at two stages: keep both, told apart by stage
+            where = f"{where} ({row['stage']})"
+        reasons[where] = {"stage": row["stage"], "reason_code": row["reason_code"]}
+    return dict(sorted(reasons.items()))
+
+
+def changed_tables(source: Path, previous: dict[str, Any]) -> list[str]:
+    """Table files (`<table>.parquet`) whose SHA-256 differs from the previous manifest's, or that only one has.
+
+    The Parquet files are the release's content; CSVs, plots and the metadata files are derived from them
+    and the settings, so comparing the tables is enough (and cheap: before any file is written).
+    """
+    files = previous.get("files", [])
+    before = {
+        entry["path"]: entry.get("sha256")
+        for entry in files
+        if isinstance(entry, dict) and entry.get("table") and str(entry.get("path", "")).endswith(".parquet")
+    }
+    now = {f"{table}.parquet": sha256_file(source / f"{table}.parquet") for table in TABLES}
+    return sorted(path for path in set(before) | set(now) if before.get(path) != now.get(path))
+
+
+def check_version(source: Path, settings: Settings) -> str | None:
+    """Refuse new content under the version of `release.previous_manifest`; a note when it is allowed.
+
+    A version names bytes: whoever pinned 0.1.0's checksums must not get other tables under 0.1.0. The same
+    content under the same version (a rebuild) is fine and returns None.
+    """
+    path = settings.release.previous_manifest
+    if path is None:
+        return None
+    previous = json.loads(path.read_text(encoding="utf-8"))
+    version = settings.dataset.version
+    if previous.get("version") != version:
+        return None
+    differing = changed_tables(source, previous)
+    if not differing:
+        return None
+    what = f"{', '.join(differing)} differ from release.previous_manifest {path}, which is also version {version}"
+    if not settings.release.allow_same_version:
+        raise RendaError(
+            f"dataset.version {version}: {what}; bump dataset.version in params.yaml "
+            "(or pass --allow-same-version for a development build)"
+        )
+    return f"{what} (allowed by --allow-same-version / release.allow_same_version; do not publish this)"
+
+
 def run(source: Path, target: Path, settings: Settings) -> StageReport:
     for table in TABLES:
         if not (source / f"{table}.parquet").is_file():
             raise RendaError(f"{source}: missing {table}.parquet (run `renda enrich` first)")
+    note = check_version(source, settings)
     with atomic_output(target, "release", [source], option="release") as work:
         report = _write(source, work, settings)
+    if note is not None:
+        report.problems.append(note)
     return report
 
 
@@ -185,9 +240,10 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     (target / "README.md").write_text(dataset_card(settings, rows, provenance), encoding="utf-8")
     (target / "CITATION.cff").write_text(citation_cff(settings), encoding="utf-8")
     documents = _document_digests(target)
+    rejects = _reject_reasons(target)
     d = settings.dataset
     (target / "CHANGELOG.md").write_text(
-        changelog(d.version, d.released, documents, previous), encoding="utf-8"
+        changelog(d.version, d.released, documents, rejects, previous), encoding="utf-8"
     )
     files = _entries(target, rows, skip={MANIFEST, CHECKSUMS})
     write_json(
@@ -202,6 +258,7 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
             "tables": rows,
             "files": list(files.values()),
             "documents": documents,
+            "rejects": rejects,
         },
     )
     checksums = _entries(target, rows, skip={CHECKSUMS})

@@ -72,9 +72,21 @@ def table_problems(bundle: Any) -> list[str]:
     return problems
 
 
+# Where a document was found, not what it says: a container's `raw_sha256` is the whole file's hash, so one
+# edited row would otherwise change every other row's digest, and a renamed file every digest in it. The
+# changelog reports such documents as moved, not changed.
+LOCATION_FIELDS = frozenset({"source_file", "source_row", "raw_sha256", "container"})
+# Set later by `enrich`, or the digest itself.
+LATER_FIELDS = frozenset({"record_sha256", "dup_cluster", "is_canonical", "layer_error"})
+
+
 def record_digest(bundle: Any) -> str:
-    """SHA-256 of the document's parsed records (raw text and this digest itself excluded)."""
-    excluded = {"record_sha256", "dup_cluster", "is_canonical", "layer_error"}  # set by `enrich`
+    """SHA-256 of the document's parsed records: raw text, location fields and enrich's fields excluded.
+
+    Equal digests mean the same records whatever file or row they came from, so that CHANGELOG.md can call a
+    document changed only when its records changed.
+    """
+    excluded = set(LOCATION_FIELDS | LATER_FIELDS)
     payload = bundle.model_dump(mode="json", exclude={"raw_texts": True, "document": excluded})
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,123 @@
+"""Release plots: the series they draw (calendar months with zeros, log bins) and byte-stable PNGs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.publish.plots import PLOT_FILES, log_bins, month_range, monthly_by_group, monthly_series
+
+D = dt.date
+
+
+def test_monthly_series_shows_empty_months_as_zero() -> None:
+    dates = [D(2024, 1, 15), D(2024, 1, 31), D(2024, 4, 2)]
+    assert monthly_series(dates) == [
+        (D(2024, 1, 1), 2),
+        (D(2024, 2, 1), 0),
+        (D(2024, 3, 1), 0),
+        (D(2024, 4, 1), 1),
+    ]
+
+
+def test_monthly_series_crosses_years_and_may_be_empty() -> None:
+    assert monthly_series([D(2024, 2, 1), D(2023, 12, 31)]) == [
+        (D(2023, 12, 1), 1),
+        (D(2024, 1, 1), 0),
+        (D(2024, 2, 1), 1),
+    ]
+    assert monthly_series([]) == []
+    assert month_range(D(2024, 11, 30), D(2025, 1, 1)) == [D(2024, 11, 1), D(2024, 12, 1), D(2025, 1, 1)]
+
+
+def test_monthly_by_group_keeps_top_groups_and_pools_the_rest() -> None:
+    rows = [
+        (D(2024, 1, 3), "甲"),
+        (D(2024, 1, 9), "甲"),
+        (D(2024, 3, 1), "甲"),
+        (D(2024, 3, 2), "乙"),
+        (D(2024, 3, 5), "丙"),
+        (D(2024, 1, 6), "丁"),
+        (D(2024, 1, 7), "丁"),
+    ]
+    months, series = monthly_by_group(rows, top=2)
+    assert months == [D(2024, 1, 1), D(2024, 2, 1), D(2024, 3, 1)]
+    # by total, then name; the two groups of one document each are pooled as "others"
+    assert series == {"甲": [2, 0, 1], "丁": [2, 0, 0], "others": [0, 0, 2]}
+    assert monthly_by_group([], top=2) == ([], {})
+    assert list(monthly_by_group(rows, top=4)[1]) == ["甲", "丁", "丙", "乙"]  # nobody left for "others"
+
+
+def test_log_bins_span_whole_decades() -> None:
+    edges = log_bins([5, 40, 233_123], per_decade=2)
+    assert edges == pytest.approx(
+        [
+            10**0,
+            10**0.5,
+            10**1,
+            10**1.5,
+            10**2,
+            10**2.5,
+            10**3,
+            10**3.5,
+            10**4,
+            10**4.5,
+            10**5,
+            10**5.5,
+            10**6,
+        ]
+    )
+    assert log_bins([100], per_decade=1) == pytest.approx([100, 1000])
+    assert log_bins([0, 0]) == []
+
+
+RENDA = [sys.executable, "-c", "from pipeline.cli import main; main()"]
+
+
+def test_plots_are_byte_identical_across_two_builds(tmp_path: Path) -> None:
+    """Two `renda build` processes over captures with a gap of months give the same PNG bytes."""
+    from conftest import FIXTURES
+
+    raw = tmp_path / "raw"
+    for relative in ("freewechat_text/sample.txt", "generic/notice.txt", "containers/gov_reports.csv"):
+        (raw / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(FIXTURES / relative, raw / relative)
+    outputs = [tmp_path / "one", tmp_path / "two"]
+    for out in outputs:
+        result = subprocess.run(
+            [*RENDA, "build", str(raw), "--out", str(out), "--jobs", "1"],
+            capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    for name in PLOT_FILES:
+        first, second = (out / "plots" / name for out in outputs)
+        assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert first.read_bytes() == second.read_bytes(), name
+
+
+def test_drawn_axes_are_dates_integers_and_log() -> None:
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    from pipeline.publish.plots import log_histogram, month_bars
+
+    figure, (months_axes, lengths_axes) = plt.subplots(1, 2)
+    months = [D(2024, 1, 1), D(2024, 2, 1), D(2024, 3, 1)]
+    month_bars(months_axes, months, {"甲": [3, 0, 1]})
+    starts = sorted(patch.get_x() for patch in months_axes.patches)
+    assert starts == [mdates.date2num(month) for month in months]  # February is a bar of height 0
+    assert [patch.get_height() for patch in months_axes.patches] == [3, 0, 1]
+    assert months_axes.get_ylabel() == "Documents"
+    assert all(float(tick).is_integer() for tick in months_axes.yaxis.get_majorticklocs())
+    log_histogram(lengths_axes, [3, 40, 41, 500, 233_123, 0], "Characters per thing", "Things")
+    assert lengths_axes.get_xscale() == "log"
+    assert (lengths_axes.get_xlabel(), lengths_axes.get_ylabel()) == ("Characters (log scale)", "Things")
+    assert lengths_axes.get_title() == "Characters per thing\n(n = 6, median 40; 1 empty not shown)"
+    assert sum(patch.get_height() for patch in lengths_axes.patches) == 5
+    assert all(float(tick).is_integer() for tick in lengths_axes.yaxis.get_majorticklocs())
+    plt.close(figure)
