@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: env data test lint lock bench evaluate snapshot clean
+.PHONY: env data test lint lock bench evaluate keep-release clean
 
 env: $(STAMP)
 
@@ -54,10 +54,10 @@ evaluate: $(STAMP)
 	$(BIN)/renda evaluate $(SHARED)/gold --release bench/shared-release --json evaluation/test_gold.json --summary --half test > /dev/null
 
 # Keep the published manifest and changelog in git, so the next version's CHANGELOG can diff against them.
-snapshot: $(STAMP)
+keep-release: $(STAMP)
 	@version=$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("params.yaml"))["dataset"]["version"])'); \
 	mkdir -p releases/$$version && cp data/release/manifest.json data/release/CHANGELOG.md releases/$$version/ && \
-	echo "snapshot: releases/$$version/"
+	echo "keep-release: releases/$$version/"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.errors import RendaError
@@ -92,15 +93,20 @@ def load(
     columns: list[str] | None = None,
     base_url: str | None = None,
     verify: bool = False,
+    in_scope: bool = False,
 ) -> pd.DataFrame:
     """Read `table` from `release` (a folder), else ./data/release, else download it from `base_url`
     (default: `distribution.base_url` in params.yaml) into the cache.
 
     A folder's table is checked against its manifest.json first (see `check_against_manifest`); `verify=True`
-    always compares the SHA-256, not only when the file is newer than the manifest.
+    always compares the SHA-256, not only when the file is newer than the manifest. `in_scope=True` keeps the
+    rows of documents whose issuer is in the dataset's scope (`documents.in_scope`); a table without `doc_id`
+    (`sources`, `rejects`) cannot be filtered so and is an error.
     """
     if table not in TABLES:
         raise RendaError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
+    if in_scope and "doc_id" not in TABLES[table].columns:
+        raise RendaError(f"{table} has no doc_id: in_scope=True filters tables of documents only")
     folder = Path(release) if release is not None else LOCAL_RELEASE
     path = folder / f"{table}.parquet"
     if not path.is_file():
@@ -115,7 +121,17 @@ def load(
             error = no_base_url("base_url=")
             raise RendaError(f"{path}: not found, and {error}") from None
         target = default_cache() / "loaded"
-        download(url, target, tables=[table])
+        download(url, target, tables=sorted({table, "documents"} if in_scope else {table}))
         path = target / f"{table}.parquet"
     check_against_manifest(path, verify)
-    return to_dataframe(table, pq.read_table(path, columns=columns))
+    if not in_scope:
+        return to_dataframe(table, pq.read_table(path, columns=columns))
+    documents = path.parent / "documents.parquet"
+    check_against_manifest(documents, verify)
+    chosen = pq.read_table(documents, columns=["doc_id"], filters=[("in_scope", "==", True)]).column("doc_id")
+    wanted = None if columns is None else list(dict.fromkeys([*columns, "doc_id"]))
+    rows = pq.read_table(path, columns=wanted)
+    rows = rows.filter(pc.is_in(rows.column("doc_id"), value_set=chosen))
+    if columns is not None:
+        rows = rows.select(columns)
+    return to_dataframe(table, rows)

@@ -75,7 +75,7 @@ def _write_notices(raw: Path, rows: list[list[str]]) -> None:
 
 
 def _snapshot(release: Path, folder: Path) -> Path:
-    """What `make snapshot` keeps of a published version: its manifest and changelog."""
+    """What `make keep-release` keeps of a published version: its manifest and changelog."""
     folder.mkdir(parents=True)
     for name in ("manifest.json", "CHANGELOG.md"):
         shutil.copyfile(release / name, folder / name)

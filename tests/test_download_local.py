@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.errors import RendaError
@@ -85,3 +86,26 @@ def test_table_missing_from_the_manifest_is_refused(release: Path) -> None:
 def test_folder_without_manifest_is_read_as_is(release: Path) -> None:
     (release / "manifest.json").unlink()
     assert len(load("sources", release)) == 8
+
+
+def test_in_scope_keeps_rows_of_in_scope_documents_only(release: Path) -> None:
+    documents = load("documents", release)
+    in_scope = load("documents", release, in_scope=True)
+    assert sorted(in_scope.source_file) == [  # the three 人大 accounts of the fixtures; the rest are unknown
+        "freewechat_text/sample.txt",
+        "wechat_html2text/sample.md",
+        "wechatmp2markdown/sample.md",
+    ]
+    pd.testing.assert_frame_equal(  # categories are those of the rows read: compare values, not category sets
+        in_scope.reset_index(drop=True),
+        documents[documents.in_scope].reset_index(drop=True),
+        check_categorical=False,
+    )
+    paragraphs = load("paragraphs", release)
+    kept = load("paragraphs", release, columns=["paragraph_index", "text"], in_scope=True)
+    expected = paragraphs[paragraphs.doc_id.isin(in_scope.doc_id)][["paragraph_index", "text"]]
+    assert 0 < len(kept) < len(paragraphs)
+    pd.testing.assert_frame_equal(kept.reset_index(drop=True), expected.reset_index(drop=True))
+    with pytest.raises(RendaError) as refused:
+        load("rejects", release, in_scope=True)
+    assert str(refused.value) == "rejects has no doc_id: in_scope=True filters tables of documents only"
