@@ -66,6 +66,24 @@ CAPTURE_FORMATS = (
     "generic",
 )
 PARAGRAPH_KINDS = ("body", "list_item", "caption", "code", "table")
+# Kinds of a title cited in 《》; `pipeline.layers.citations` maps title endings and context words onto them.
+CITATION_KINDS = (
+    "law",
+    "regulation",
+    "opinion",
+    "measure",
+    "plan",
+    "decision",
+    "notice",
+    "report",
+    "speech",
+    "proposal",
+    "agreement",
+    "statement",
+    "publication",
+    "work",
+    "other",
+)
 CREDIT_ROLES = (
     "source",
     "author",
@@ -890,47 +908,74 @@ _LAYER_FIELDS: tuple[Field, ...] = (
         "怀柔区预算审查监督办法",
     ),
     Field(
+        "title_key",
+        "string",
+        "Grouping key of the cited document: count citations of one document by it, within and across "
+        "articles. The match key (NFKC, no whitespace, simplified characters) without brackets and quotes, "
+        "without the leading 中华人民共和国 and without drafting markers (（草案）, （修订草案征求意见稿）, "
+        "（2018年修正）, a trailing 草案 or 征求意见稿; 修正案 and （试行） are kept: they name other documents). "
+        "Within one article a shorthand takes the key of the one full title it ends (网络安全法 and "
+        "中华人民共和国网络安全法 → 网络安全法; 纲要（草案） → 国民经济和社会发展第十五个五年规划纲要), unless "
+        "several full titles end with it or they differ by a place (物业管理条例, 北京市物业管理条例).",
+        "被引文件分组键：去掉“中华人民共和国”前缀和草案、修订等标记；同一文章内简称归并到全称。",
+        "网络安全法",
+    ),
+    Field(
         "citation_kind",
         "string",
-        "What kind of document the title names, from its ending (rules kept as data): law (法), regulation "
-        "(条例, 规定, 细则, 办法…), opinion (意见), measure (措施), plan (规划, 计划, 方案, 纲要), decision (决定, "
-        "决议), notice (通知, 通告, 公告), report (报告), publication (杂志, 报, 期刊…), speech (讲话), proposal (建议, "
-        "议案, 提案), other (films, books, articles …). Trailing notes such as （草案） are ignored.",
-        "被引文件类型（按标题结尾的规则判断）。",
+        "What kind of document the title names, from rules kept as data. A word printed next to the brackets "
+        "decides first (电视剧《…》, 纪录片《…》 are works; 《…》杂志 and 发表于《…》 are publications); then the "
+        "title's ending (trailing notes such as （草案） ignored): law (法, 法典), regulation (条例, 规定, 细则, 办法, "
+        "章程, 指引, 标准…), opinion (意见), measure (措施), plan (规划, 计划, 方案, 纲要, 路线图, 战略), decision "
+        "(决定, 决议), notice (通知, 通告, 公告, 通报), report (报告, 白皮书, 周报…), speech (讲话, 致辞, 贺信), "
+        "proposal (建议, 议案, 提案), agreement (条约, 公约, 协定, 议定书, 协议, 宪章), statement (声明, 宣言, 公报, "
+        "共识, 倡议), publication (杂志, 日报, 报, 期刊…). A title with none of these is a work (a book, article, "
+        "film, TV series, play, song, poem or programme: an ending such as 传, 歌, 曲, 诗, 史, a Latin-script "
+        "title, or simply no genre ending, which official documents nearly always carry), unless it reads as "
+        "an official document (关于…, 中华人民共和国…, an issuing body, 清单, 名录, 年度): other.",
+        "被引文件类型：法律、法规、意见、措施、规划、决定、通知、报告、讲话、建议、条约、声明、报刊、作品（书、文章、"
+        "影视、戏剧、歌曲等）、其他。",
         "regulation",
-        allowed=(
-            "law",
-            "regulation",
-            "opinion",
-            "measure",
-            "plan",
-            "decision",
-            "notice",
-            "report",
-            "publication",
-            "speech",
-            "proposal",
-            "other",
-        ),
+        allowed=CITATION_KINDS,
     ),
     Field(
         "amount",
         "float64",
-        "The number of a figure (a count, amount or share) in its base unit, scales folded in (`62.6万人` → "
-        "626000, unit 人; `14.2万亿元` → 14200000000000, `2000亿元` → 200000000000, `5千元` → 5000, unit 元). "
-        "float64 holds every whole number up to 2^53 (about 9.007 × 10^15) exactly; a figure above that is not "
-        "recorded rather than stored rounded. The printed form is in `figure_text`.",
+        "The number of a figure (a count, amount or share) in its base unit `unit`, the printed multiplier "
+        "folded in: amount = printed number × `multiplier` (`62.6万人` → 626000 人; `14.2万亿元` → "
+        "14200000000000 元, `2000亿元` → 200000000000 元, `5千元` → 5000 元). float64 holds every whole number up "
+        "to 2^53 (about 9.007 × 10^15) exactly; a figure above that is not recorded rather than stored rounded.",
         "数值（换算为基本单位，如 14.2万亿元 → 14200000000000 元；不超过 2^53 时整数精确）。",
         16.0,
     ),
     Field(
         "unit",
         "string",
-        "Unit or measure word after the number, in its base form (个, 项, 人次, 部, 元, 人, %, …): a printed "
-        "scale 万/亿/万亿/千万 is folded into `amount` (`2000亿元` → 元), 千元 is 元, full-width ％ is %.",
-        "单位或量词（基本单位：万元、亿元计为元，％计为 %）。",
+        "Base unit of `amount`, from one vocabulary kept as data (元, 美元, 人, 人次, 个, 项, 户, 吨, 公里, 平方米, "
+        "%, 百分点, 倍, …): every printed form of a unit maps to it (亿元 and 千元 → 元, full-width ％ → %, "
+        "千米 → 公里, 个百分点 → 百分点, 公斤 → 千克). Different units of one quantity (米 and 公里, 亩 and "
+        "平方米) are not converted into each other.",
+        "基本单位（亿元、千元计为元，％计为 %，千米计为公里）。",
         "个",
         category=True,
+    ),
+    Field(
+        "unit_text",
+        "string",
+        "What is printed between the number and the counted thing: multiplier, approximation mark (余, 多) "
+        "and unit as written (`亿元`, `万余人`, `％`, `个百分点`).",
+        "原文中数字后的单位写法（含万、亿等倍数词和“余”“多”）。",
+        "个",
+        category=True,
+    ),
+    Field(
+        "multiplier",
+        "int64",
+        "The factor of the printed Chinese multiplier (万 → 10000, 亿 → 100000000, 万亿 → 10^12, 千 → 1000, "
+        "百万 → 1000000), 1 when none is printed.",
+        "倍数词的倍数（万 = 10000，亿 = 10^8，无则为 1）。",
+        1,
+        minimum=1,
     ),
     Field(
         "counted",
@@ -1026,6 +1071,7 @@ LAYER_TABLES: dict[str, Table] = {
                 "position",
                 "cited_title",
                 "normalized_title",
+                "title_key",
                 "citation_kind",
                 "text_start",
                 "text_end",
@@ -1043,6 +1089,8 @@ LAYER_TABLES: dict[str, Table] = {
                 "position",
                 "amount",
                 "unit",
+                "unit_text",
+                "multiplier",
                 "counted",
                 "figure_text",
                 "text_start",

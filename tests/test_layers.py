@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from fractions import Fraction
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from conftest import EXAMPLE, FIXTURES
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pipeline.build import build
 from pipeline.formats import detect_format
 from pipeline.layers import Paragraph
-from pipeline.layers.citations import citation_kind, citations
+from pipeline.layers.citations import citation_kind, citations, linked_keys, title_key
 from pipeline.layers.duplicates import DuplicateSettings, clusters, signature
+from pipeline.layers.figures import FULL_WIDTH, MAX_EXACT_AMOUNT, UNITS
 from pipeline.layers.officials import mentions, title_byline
 from pipeline.layers.terms import numbers_of, quoted
 from pipeline.parser import document_fields, parse_text
@@ -126,13 +128,247 @@ def test_numbered_formulations(term: str, numbers: list[int]) -> None:
         ("关于加强…的意见", "opinion"),
         ("“十四五”规划纲要", "plan"),
         ("关于…的决定", "decision"),
-        ("北京人大", "other"),
+        ("2022年度澜湄合作专项基金支持项目清单", "other"),
         ("人民日报", "publication"),
         ("政府工作报告", "report"),
+        ("中国供电发展报告2026", "report"),  # a trailing year is a note
+        ("联合国宪章", "agreement"),
+        ("中俄睦邻友好合作条约", "agreement"),
+        ("世界人权宣言", "statement"),
+        ("中华人民共和国刑法修正案（十二）（草案）", "law"),
+        ("2063年议程：我们希望的非洲", "plan"),  # the main title before the colon carries the ending
+        ("孙子兵法", "work"),  # not a law
+        ("白蛇传", "work"),
+        ("永乐大典", "work"),
+        ("Baba is You", "work"),  # a Latin-script title
+        ("给阿嬷的情书", "work"),  # no genre ending, no official marker
     ],
 )
 def test_citation_kinds(title: str, kind: str) -> None:
     assert citation_kind(title) == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "before", "after", "kind"),
+    [
+        ("繁花", "热播的电视剧", "", "work"),
+        (
+            "破冰行动",
+            "电视剧",
+            "",
+            "work",
+        ),  # the genre noun outranks the ending 行动? (none) and any other rule
+        ("挽救计划", "观看了电影", "", "work"),  # …计划 would be a plan
+        ("求是", "第11期", "杂志发表", "publication"),
+        ("科学", "发表于国际学术期刊", "上", "publication"),
+        ("韩国经济", "", "近日发表社论", "publication"),
+        ("红线", "郴州电视台", "栏目记者", "work"),  # the nearest hint (栏目) wins over 记者
+        ("世界人权宣言", "", "发表70周年", "statement"),  # the ending outranks a hint after the title
+        ("人民至上", "", "一书", "work"),
+    ],
+)
+def test_citation_kinds_from_context(title: str, before: str, after: str, kind: str) -> None:
+    assert citation_kind(title, before, after) == kind
+
+
+def test_titles_in_a_run_share_their_context() -> None:
+    text = "成果发表于《自然通讯》《植物通讯》。我国《高端科学仪器》、《新生物学》等英文期刊创刊。"
+    paragraph = Paragraph(0, text, 0, len(text))
+    rows = layer_rows({"doc_id": "0" * 16, "title": None}, [paragraph], text, [])["citations"]
+    assert [(r["cited_title"], r["citation_kind"]) for r in rows] == [
+        ("自然通讯", "publication"),
+        ("植物通讯", "publication"),
+        ("高端科学仪器", "publication"),
+        ("新生物学", "publication"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("中华人民共和国网络安全法", "网络安全法"),
+        ("网络安全法", "网络安全法"),
+        ("中华人民共和国网络安全法（2016年修订）", "网络安全法"),
+        (
+            "河北省国民经济和社会发展第十五个五年规划纲要（草案）",
+            "河北省国民经济和社会发展第十五个五年规划纲要",
+        ),
+        ("福建省国民经济和社会发展第十五个五年规划纲要草案", "福建省国民经济和社会发展第十五个五年规划纲要"),
+        ("银行业保险业网络安全管理办法（征求意见稿）", "银行业保险业网络安全管理办法"),
+        ("某某条例(修订草案征求意见稿)", "某某条例"),
+        ("中华人民共和国刑法修正案（十二）（草案）", "刑法修正案(十二)"),  # 修正案 is a document of its own
+        ("志愿服务标识基本规范（试行）", "志愿服务标识基本规范(试行)"),  # so is a trial version
+        ("“十四五”规划纲要", "十四五规划纲要"),
+        ("关于修改〈中华人民共和国立法法〉的决定", "关于修改中华人民共和国立法法的决定"),
+        ("关于修改<中华人民共和国立法法>的决定", "关于修改中华人民共和国立法法的决定"),
+        # the state as one party of several keeps its name
+        (
+            "中华人民共和国和俄罗斯联邦关于全球战略稳定的联合声明",
+            "中华人民共和国和俄罗斯联邦关于全球战略稳定的联合声明",
+        ),
+        ("Baba is You", "babaisyou"),
+    ],
+)
+def test_title_keys(title: str, key: str) -> None:
+    assert title_key(title) == key
+
+
+def test_shorthands_link_to_the_full_title_they_stand_for() -> None:
+    keys = [
+        "中共中央关于授予七一勋章的决定",
+        "决定",  # the nearest full title before it
+        "中共中央关于表彰全国优秀共产党员的决定",
+        "决定",
+        "纲要",  # a shorthand before its full title; full titles ending one another resolve to the longest
+        "规划纲要",
+        "国民经济和社会发展第十五个五年规划纲要",
+        "公约",  # two full titles, none before: left alone
+        "儿童权利公约",
+        "残疾人权利公约",
+        "物业管理条例",  # differs from the full title by a place: two documents
+        "北京市物业管理条例",
+        "端午",  # works are not shorthands
+        "和端午",
+    ]
+    assert linked_keys(keys) == [
+        "中共中央关于授予七一勋章的决定",
+        "中共中央关于授予七一勋章的决定",
+        "中共中央关于表彰全国优秀共产党员的决定",
+        "中共中央关于表彰全国优秀共产党员的决定",
+        "国民经济和社会发展第十五个五年规划纲要",
+        "国民经济和社会发展第十五个五年规划纲要",
+        "国民经济和社会发展第十五个五年规划纲要",
+        "公约",
+        "儿童权利公约",
+        "残疾人权利公约",
+        "物业管理条例",
+        "北京市物业管理条例",
+        "端午",
+        "和端午",
+    ]
+
+
+def test_citation_rows_group_one_document_under_one_key() -> None:
+    """Exact rows of one article: 网络安全法 and its full title share a key, 纲要（草案） takes the key of the full
+    title in the same article (another paragraph), a TV series and an English title are works."""
+    texts = [
+        "会议审议《中华人民共和国网络安全法》执法检查报告，对照《网络安全法》逐条检查。",
+        "大会审查了《河北省国民经济和社会发展第十五个五年规划纲要（草案）》。",
+        "《纲要（草案）》明确了今后五年的重点任务。电视剧《繁花》与游戏《Baba is You》也被提及。",
+    ]
+    paragraphs, raw, offset = [], "", 0
+    for index, text in enumerate(texts):
+        paragraphs.append(Paragraph(index, text, offset, offset + len(text)))
+        raw += text + "\n"
+        offset += len(text) + 1
+    rows = layer_rows({"doc_id": "0" * 16, "title": None}, paragraphs, raw, [])["citations"]
+    assert [(r["cited_title"], r["title_key"], r["citation_kind"]) for r in rows] == [
+        ("中华人民共和国网络安全法", "网络安全法", "law"),
+        ("网络安全法", "网络安全法", "law"),
+        (
+            "河北省国民经济和社会发展第十五个五年规划纲要（草案）",
+            "河北省国民经济和社会发展第十五个五年规划纲要",
+            "plan",
+        ),
+        ("纲要（草案）", "河北省国民经济和社会发展第十五个五年规划纲要", "plan"),
+        ("繁花", "繁花", "work"),
+        ("Baba is You", "babaisyou", "work"),
+    ]
+    assert [r["normalized_title"] for r in rows][:2] == ["中华人民共和国网络安全法", "网络安全法"]
+    for row in rows:
+        assert raw[row["raw_start"] : row["raw_end"]] == row["cited_title"]
+
+
+def _figure_rows(text: str) -> list[tuple]:
+    paragraph = Paragraph(0, text, 0, len(text))
+    rows = layer_rows({"doc_id": "0" * 16, "title": None}, [paragraph], text, [])["figures"]
+    for row in rows:
+        assert text[row["text_start"] : row["text_end"]] == row["figure_text"]
+    return [
+        (r["amount"], r["unit"], r["unit_text"], r["multiplier"], r["counted"], r["figure_text"])
+        for r in rows
+    ]
+
+
+def test_figures_one_unit_vocabulary() -> None:
+    """Money is always in 元, the printed multiplier and unit in their own columns; ％ is %."""
+    text = "投资2000亿元，经济总量达14.2万亿元。优良率3.5％，增长3.5%。吸纳3万余人，长5千米，补助5千元。"
+    assert _figure_rows(text) == [
+        (200_000_000_000.0, "元", "亿元", 100_000_000, "投资", "投资2000亿元"),
+        (14_200_000_000_000.0, "元", "万亿元", 10**12, "经济总量", "经济总量达14.2万亿元"),
+        (3.5, "%", "％", 1, "优良率", "优良率3.5％"),
+        (3.5, "%", "%", 1, None, "3.5%"),  # 增长 alone is a word of change, not a thing
+        (30_000.0, "人", "万余人", 10_000, "吸纳", "吸纳3万余人"),
+        (5.0, "公里", "千米", 1, None, "5千米"),  # an SI unit of its own, not 5000 米
+        (5_000.0, "元", "千元", 1_000, "补助", "补助5千元"),
+    ]
+
+
+def test_rates_are_a_unit_per_a_unit() -> None:
+    """`801元/月` is 801 元/月, not 801 元; the multiplier scales the numerator (`1.2万元/吨` → 12000 元/吨)."""
+    assert _figure_rows(
+        "标准从645元/月提高到801元/月，单价1.2万元／吨，时速80公里/小时，浓度35微克/立方米。"
+    ) == [
+        (645.0, "元/月", "元/月", 1, "标准", "标准从645元/月"),
+        (801.0, "元/月", "元/月", 1, None, "801元/月"),
+        (12_000.0, "元/吨", "万元／吨", 10_000, "单价", "单价1.2万元／吨"),
+        (80.0, "公里/小时", "公里/小时", 1, "时速", "时速80公里/小时"),
+        (35.0, "微克/立方米", "微克/立方米", 1, "浓度", "浓度35微克/立方米"),
+    ]
+
+
+def test_figure_text_is_whole_words() -> None:
+    """Spans start and end at word boundaries: never inside the previous figure's unit (`亿元增长到…`), never
+    after the Latin part of a word (`SCI期刊`), never inside a word holding a function character (`医疗中心`),
+    never inside a thousands-separated number (`4,867`) or a noun read as a unit (`20万人口`)."""
+    assert _figure_rows("收入从3826.5亿元增长到4398.6亿元。") == [
+        (382_650_000_000.0, "元", "亿元", 100_000_000, "收入", "收入从3826.5亿元"),
+        (439_860_000_000.0, "元", "亿元", 100_000_000, None, "4398.6亿元"),
+    ]
+    assert _figure_rows("以第一作者在SCI期刊发表论文2篇。") == [
+        (2.0, "篇", "篇", 1, "SCI期刊发表论文", "SCI期刊发表论文2篇"),
+    ]
+    assert _figure_rows("建成6个省级区域医疗中心，A级物流企业达210家。") == [
+        (6.0, "个", "个", 1, "省级区域医疗中心", "6个省级区域医疗中心"),
+        (210.0, "家", "家", 1, "A级物流企业", "A级物流企业达210家"),
+    ]
+    assert _figure_rows("从1940个精简至139个，覆盖4,867个企业和20万人口。") == [
+        (1940.0, "个", "个", 1, None, "1940个"),
+        (139.0, "个", "个", 1, None, "139个"),  # 精简至 are words of change
+        (4867.0, "个", "个", 1, "企业", "4,867个企业"),
+        (200_000.0, "人", "万人口", 10_000, None, "20万人口"),
+    ]
+    assert _figure_rows("发表CCF A类论文5篇，共同完成一部5分钟的短片，先后3次获评特等模范集体。") == [
+        (5.0, "篇", "篇", 1, "CCF A类论文", "CCF A类论文5篇"),  # a Latin term of two words
+        (5.0, "分钟", "分钟", 1, "共同完成一部", "共同完成一部5分钟"),  # 共 is a leading word, 共同 is not
+        (3.0, "次", "次", 1, "先后", "先后3次"),
+    ]
+    assert _figure_rows("形成10个以上典型案例，61486部队。") == [
+        (10.0, "个", "个", 1, "典型案例", "10个以上典型案例"),  # the approximation is in the span only
+    ]
+
+
+NUMBERS = st.builds(
+    lambda whole, decimals: f"{whole}.{decimals}" if decimals else str(whole),
+    st.integers(0, 999_999),
+    st.sampled_from(["", "5", "25", "125"]),
+)
+MULTIPLIERS = {"": 1, "百": 100, "千": 1000, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8,
+               "万亿": 10**12}  # fmt: skip
+
+
+@given(NUMBERS, st.sampled_from(sorted(MULTIPLIERS)), st.sampled_from(sorted(UNITS)), st.booleans())
+def test_amount_is_number_times_multiplier(number: str, multiplier: str, unit: str, wide: bool) -> None:
+    """For any printed token: amount = number × multiplier in the unit's base, unit_text as printed; a unit
+    that starts with a multiplier's character (千米, 百分点) is read whole, so such pairs are left out."""
+    printed = multiplier + (unit.translate(FULL_WIDTH) if wide else unit)
+    assume(not any(printed.startswith(u) and u != unit for u in UNITS if len(u) > len(unit) or multiplier))
+    value = Fraction(number) * MULTIPLIERS[multiplier]
+    rows = _figure_rows(f"，{number}{printed}。")
+    if value > MAX_EXACT_AMOUNT:
+        assert rows == []
+    else:
+        assert rows == [(float(value), UNITS[unit], printed, MULTIPLIERS[multiplier], None, number + printed)]
 
 
 def test_nested_titles_and_other_quotes() -> None:

@@ -95,7 +95,7 @@ def test_largest_int64_number_is_kept_and_writes() -> None:
         ("安排3千万元。", [(30_000_000.0, "元", "安排3千万元")]),
         ("预算5萬元。", [(50_000.0, "元", "预算5萬元")]),  # traditional 萬 scales too
         ("覆盖3亿人次。", [(300_000_000.0, "人次", "覆盖3亿人次")]),
-        ("长5千米。", [(5.0, "千米", "5千米")]),  # kilometres are a unit, not a scaled 米
+        ("长5千米。", [(5.0, "公里", "5千米")]),  # kilometres are a unit (公里), not a scaled 米
     ],
 )
 def test_figure_amounts_are_in_the_base_unit(text: str, expected: list[tuple[float, str, str]]) -> None:

@@ -20,7 +20,14 @@ from pipeline.errors import RendaError
 from pipeline.executor import ordered_map
 from pipeline.fields import LAYER_TABLES
 from pipeline.layers import Paragraph, raw_offsets
-from pipeline.layers.citations import citation_kind, citations, normalize_title
+from pipeline.layers.citations import (
+    citation_kind,
+    citations,
+    contexts,
+    linked_keys,
+    normalize_title,
+    title_key,
+)
 from pipeline.layers.duplicates import DuplicateSettings, clusters, signature
 from pipeline.layers.figures import figures
 from pipeline.layers.officials import is_official_position, mentions, title_byline
@@ -108,14 +115,17 @@ def layer_rows(
             }
         )
     for paragraph in paragraphs:
-        for title, start, end in citations(paragraph):
+        cited = list(citations(paragraph))
+        around = contexts(paragraph.text, [(start, end) for _, start, end in cited])
+        for (title, start, end), (before, after) in zip(cited, around, strict=True):
             out["citations"].append(
                 {
                     "doc_id": doc_id,
                     "position": len(out["citations"]),
                     "cited_title": title,
                     "normalized_title": normalize_title(title),
-                    "citation_kind": citation_kind(title),
+                    "title_key": title_key(title),
+                    "citation_kind": citation_kind(title, before, after),
                     **located(paragraph, start, end),
                 }
             )
@@ -124,13 +134,18 @@ def layer_rows(
                 {
                     "doc_id": doc_id,
                     "position": len(out["figures"]),
-                    "amount": figure.value,
-                    "unit": figure.unit,
+                    "amount": figure.measure.amount,
+                    "unit": figure.measure.unit,
+                    "unit_text": figure.measure.unit_text,
+                    "multiplier": figure.measure.multiplier,
                     "counted": figure.counted,
                     "figure_text": paragraph.text[figure.text_start : figure.text_end],
                     **located(paragraph, figure.text_start, figure.text_end),
                 }
             )
+    linked = linked_keys([row["title_key"] for row in out["citations"]])  # shorthands → full titles
+    for row, key in zip(out["citations"], linked, strict=True):
+        row["title_key"] = key
     officials = out["officials"]
 
     def official(found_in: str, name: str, position: str | None, where: dict[str, Any]) -> None:
