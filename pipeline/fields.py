@@ -9,14 +9,9 @@ from here, so a column name means one thing everywhere (`doc_id` in `paragraphs`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from pipeline.issuers import ISSUER_EVIDENCE, ISSUER_LEVELS, ISSUER_TYPES
-
-LogicalType = Literal[
-    "string", "int32", "int64", "float64", "bool", "date", "list<string>", "list<string?>", "list<int32>",
-    "list<int64>",
-]  # fmt: skip
+from pipeline.logical_types import LOGICAL_TYPES
 
 
 @dataclass(frozen=True)
@@ -24,7 +19,7 @@ class Field:
     """One column. `allowed` turns a string column into a closed vocabulary; `minimum` bounds integers."""
 
     name: str
-    type: LogicalType
+    type: str  # a key of pipeline.logical_types.LOGICAL_TYPES
     description: str
     description_zh: str
     example: object
@@ -34,6 +29,10 @@ class Field:
     pattern: str | None = None
     # Few distinct values: loaded as a pandas category (closed vocabularies are categories anyway).
     category: bool = False
+
+    def __post_init__(self) -> None:
+        if self.type not in LOGICAL_TYPES:
+            raise ValueError(f"field {self.name}: unknown logical type {self.type!r}")
 
     @property
     def is_category(self) -> bool:

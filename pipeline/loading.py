@@ -22,25 +22,18 @@ import pyarrow.parquet as pq
 
 from pipeline.errors import RendaError
 from pipeline.fields import FIELDS, TABLES
+from pipeline.logical_types import LOGICAL_TYPES, pandas_types
 from pipeline.provenance import sha256_file
 
 LOCAL_RELEASE = Path("data/release")
 MANIFEST = "manifest.json"
 
-_PANDAS_TYPES = {
-    pa.string(): pd.StringDtype(),
-    pa.int32(): pd.Int32Dtype(),
-    pa.int64(): pd.Int64Dtype(),
-    pa.float64(): pd.Float64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
-}
-
 
 def to_dataframe(table: str, arrow: pa.Table) -> pd.DataFrame:
-    frame = arrow.to_pandas(types_mapper=_PANDAS_TYPES.get, date_as_object=False)
+    frame = arrow.to_pandas(types_mapper=pandas_types().get, date_as_object=False)
     for column in frame.columns:
         spec = FIELDS[column]
-        if spec.type.startswith("list"):
+        if LOGICAL_TYPES[spec.type].is_list:
             frame[column] = pd.Series(arrow.column(column).to_pylist(), index=frame.index, dtype=object)
         elif spec.allowed is not None:
             # the full vocabulary, so the dtype is the same in every release

@@ -6,13 +6,13 @@ dictionary does not describe is an error, not a surprise in the release.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from pipeline.fields import FIELDS, TABLES, is_nullable
 from pipeline.fields import Field as FieldSpec
+from pipeline.logical_types import LOGICAL_TYPES
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -20,18 +20,7 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 def _python_type(spec: FieldSpec) -> Any:
     if spec.allowed is not None:
         return Literal[spec.allowed]  # type: ignore[valid-type]
-    return {
-        "string": str,
-        "int32": int,
-        "int64": int,
-        "float64": float,
-        "bool": bool,
-        "date": dt.date,
-        "list<string>": list[str],
-        "list<string?>": list[str | None],
-        "list<int32>": list[int],
-        "list<int64>": list[int],
-    }[spec.type]
+    return LOGICAL_TYPES[spec.type].python
 
 
 def _annotated(table: str, spec: FieldSpec) -> tuple[Any, Any]:

@@ -83,7 +83,10 @@ def test_release_layout_and_manifest(messy_raw: Path, tmp_path: Path) -> None:
         "datapackage.json",
         "croissant.json",
     }
-    plots = {f"plots/{name}.png" for name in ("documents_per_month", "lengths", "capture_formats", "rejects")}
+    plots = {
+        f"plots/{name}.png"
+        for name in ("documents_per_month", "lengths", "capture_formats", "issuer_types", "rejects")
+    }
     tables = {f"{t}.parquet" for t in TABLES} | {f"csv/{t}.csv" for t in TABLES}
     assert on_disk == tables | metadata | plots | {"manifest.json", "SHA256SUMS", MARKER}
     assert manifest["tables"]["paragraphs"] == 14

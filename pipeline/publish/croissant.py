@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.fields import FIELDS, TABLES
+from pipeline.logical_types import LOGICAL_TYPES
 from pipeline.settings import Settings
 
 CONTEXT: dict[str, Any] = {
@@ -49,18 +50,6 @@ CONTEXT: dict[str, Any] = {
     "source": "cr:source",
     "subField": "cr:subField",
     "transform": "cr:transform",
-}
-DATA_TYPES = {
-    "string": "sc:Text",
-    "int32": "sc:Integer",
-    "int64": "sc:Integer",
-    "float64": "sc:Float",
-    "bool": "sc:Boolean",
-    "date": "sc:Date",
-    "list<string>": "sc:Text",
-    "list<string?>": "sc:Text",
-    "list<int32>": "sc:Integer",
-    "list<int64>": "sc:Integer",
 }
 
 RAI: dict[str, Any] = {
@@ -123,7 +112,7 @@ def _field(table: str, column: str) -> dict[str, Any]:
         "@id": f"{table}/{column}",
         "name": column,
         "description": spec.description,
-        "dataType": DATA_TYPES[spec.type],
+        "dataType": LOGICAL_TYPES[spec.type].croissant,
         "source": {"fileObject": {"@id": f"{table}.parquet"}, "extract": {"column": column}},
     }
     if spec.type.startswith("list"):

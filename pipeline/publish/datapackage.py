@@ -12,20 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.fields import FIELDS, TABLES, is_nullable
+from pipeline.logical_types import LOGICAL_TYPES
 from pipeline.settings import Settings
 
-FRICTIONLESS_TYPES = {
-    "string": "string",
-    "int32": "integer",
-    "int64": "integer",
-    "float64": "number",
-    "bool": "boolean",
-    "date": "date",
-    "list<string>": "array",
-    "list<string?>": "array",
-    "list<int32>": "array",
-    "list<int64>": "array",
-}
 # rejects has no usable primary key in Frictionless terms: source_row is null for whole files.
 NO_PRIMARY_KEY = {"rejects"}
 
@@ -45,7 +34,7 @@ def table_schema(table: str) -> dict[str, Any]:
             constraints["minimum"] = spec.minimum
         field: dict[str, Any] = {
             "name": column,
-            "type": FRICTIONLESS_TYPES[spec.type],
+            "type": LOGICAL_TYPES[spec.type].frictionless,
             "description": spec.description,
         }
         if constraints:
