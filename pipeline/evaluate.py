@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from pipeline.errors import RendaError
+from pipeline.fields import BODY_KINDS
 from pipeline.text import EDGE_SPACE
 
 HEADER_FIELDS = ("title", "column", "account", "published_date", "source")
@@ -102,7 +103,7 @@ def score_document(
             gold.get(gold_name),
             people(document[ours_name]) == people(gold.get(gold_name)),
         )
-    body = [p["text"] for p in paragraphs if p["kind"] in ("body", "list_item")]
+    body = [p["text"] for p in paragraphs if p["kind"] in BODY_KINDS]
     check("n_paragraphs", len(body), gold["n_paragraphs"], count_matches(len(body), gold["n_paragraphs"]))
     first = body[0] if body else None
     last = body[-1] if body else None

@@ -65,6 +65,11 @@ CAPTURE_FORMATS = (
     "generic",
 )
 PARAGRAPH_KINDS = ("body", "list_item", "caption", "code", "table")
+# Header fields whose coverage (documents with a value: not null, not an empty list) the metrics and the
+# datasheet report.
+COVERAGE_FIELDS = ("title", "account", "published_date", "column", "source", "authors", "editors")
+# The kinds that are the article's running text: counted in n_paragraphs/n_chars, read by the research layers.
+BODY_KINDS = ("body", "list_item")
 # Kinds of a title cited in 《》; `pipeline.layers.citations` maps title endings and context words onto them.
 CITATION_KINDS = (
     "law",

@@ -16,7 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.fields import FIELDS, REJECT_REASON_DESCRIPTIONS, TABLES, is_nullable
+from pipeline.fields import (
+    BODY_KINDS,
+    COVERAGE_FIELDS,
+    FIELDS,
+    REJECT_REASON_DESCRIPTIONS,
+    TABLES,
+    is_nullable,
+)
 from pipeline.publish.card import bibtex
 from pipeline.publish.composition import Composition, markdown, read_composition
 from pipeline.publish.plots import PLOT_FILES
@@ -61,7 +68,7 @@ def _length_summary(release: Path) -> str:
     parquet = pq.ParquetFile(release / "paragraphs.parquet")
     for index in range(parquet.num_row_groups):
         group = parquet.read_row_group(index, columns=["kind", "text"])
-        body = pc.is_in(group.column("kind"), value_set=pa.array(["body", "list_item"]))
+        body = pc.is_in(group.column("kind"), value_set=pa.array(BODY_KINDS))
         histogram.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
     total = sum(histogram.values())
     if total == 0:
@@ -187,9 +194,8 @@ def render_datasheet(
     reasons = Counter(_column(release, "rejects", "reason_code"))
     n_docs = rows["documents"]
     coverage_lines = ["| field | documents with a value | share |", "|---|---:|---:|"]
-    for column in ("title", "account", "published_date", "column", "source", "authors", "editors"):
-        values = _column(release, "documents", column)
-        present = sum(bool(v) for v in values)
+    for column in COVERAGE_FIELDS:
+        present = sum(v not in (None, []) for v in _column(release, "documents", column))
         share = f"{present / n_docs:.1%}" if n_docs else "–"
         coverage_lines.append(f"| `{column}` | {present} | {share} |")
     date_range = f"{first_date} to {last_date}" if first_date else "no dates found"

@@ -30,6 +30,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
+from pipeline.fields import BODY_KINDS
 from pipeline.tables import iter_rows
 
 PLOTS_DIR = "plots"
@@ -263,7 +264,7 @@ def _lengths(release: Path, path: Path) -> None:
     parquet = pq.ParquetFile(release / "paragraphs.parquet")
     for index in range(parquet.num_row_groups):
         group = parquet.read_row_group(index, columns=["kind", "text"])
-        body = pc.is_in(group.column("kind"), value_set=pc.cast(["body", "list_item"], "string"))
+        body = pc.is_in(group.column("kind"), value_set=pc.cast(list(BODY_KINDS), "string"))
         paragraph_lengths.extend(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     log_histogram(left, paragraph_lengths, "Characters per body paragraph", "Paragraphs")

@@ -18,7 +18,7 @@ from typing import Any
 
 from pipeline.errors import RendaError
 from pipeline.executor import ordered_map
-from pipeline.fields import LAYER_TABLES
+from pipeline.fields import BODY_KINDS, LAYER_TABLES
 from pipeline.layers import Paragraph, raw_offsets
 from pipeline.layers.citations import (
     citation_kind,
@@ -40,7 +40,6 @@ from pipeline.tables import TableWriter, iter_rows
 
 NAME = "enrich"
 PASSED_THROUGH = tuple(t for t in TABLE_FILES if t != "documents")
-BODY_KINDS = ("body", "list_item")
 
 
 def _grouped(path: Path, columns: list[str] | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:

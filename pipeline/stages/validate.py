@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline.fields import BODY_KINDS, COVERAGE_FIELDS
 from pipeline.jsonl import dumps_pretty, read_lines, read_records
 from pipeline.models import BUNDLE_TABLES, DocumentBundle
 from pipeline.outputs import write_file_atomic
@@ -54,7 +55,7 @@ def table_problems(bundle: Any) -> list[str]:
             problems.append(f"paragraph {paragraph.paragraph_index} points to missing section")
         if paragraph.lead_sentence is not None and not paragraph.text.startswith(paragraph.lead_sentence):
             problems.append(f"paragraph {paragraph.paragraph_index}: lead_sentence is not a prefix of text")
-        body += paragraph.kind in ("body", "list_item")
+        body += paragraph.kind in BODY_KINDS
     if body == 0:
         problems.append("no body paragraph")
     if document.n_paragraphs != body or document.n_sections != len(bundle.sections):
@@ -158,10 +159,8 @@ def _write(source: Path, target: Path, settings: Settings, metrics_path: Path | 
             )
             report.emitted += 1
             formats[document.capture_format] += 1
-            for field_name in ("title", "account", "published_date", "column", "source"):
-                with_field[field_name] += getattr(document, field_name) is not None
-            with_field["authors"] += bool(document.authors)
-            with_field["editors"] += bool(document.editors)
+            for field_name in COVERAGE_FIELDS:
+                with_field[field_name] += getattr(document, field_name) not in (None, [])
             for table in BUNDLE_TABLES:
                 records = [bundle.document] if table == "documents" else getattr(bundle, table)
                 for record in records:
