@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.formats import FORMATS
 from pipeline.issuers import ISSUER_EVIDENCE, ISSUER_LEVELS, ISSUER_TYPES
 from pipeline.logical_types import LOGICAL_TYPES
 
@@ -56,14 +57,8 @@ class Table:
 
 # Container kinds (files holding one article per row or item); `pipeline.containers` maps suffixes onto them.
 CONTAINER_KINDS = ("csv", "tsv", "jsonl", "json", "parquet", "feed")
-CAPTURE_FORMATS = (
-    "freewechat_text",
-    "wechatmp2markdown",
-    "wechat_html2text",
-    "gov_portal_text",
-    "html",
-    "generic",
-)
+# Derived from the registry: a format added under pipeline/formats/ is a valid value without another edit.
+CAPTURE_FORMATS = tuple(FORMATS)
 PARAGRAPH_KINDS = ("body", "list_item", "caption", "code", "table")
 # Header fields whose coverage (documents with a value: not null, not an empty list) the metrics and the
 # datasheet report.

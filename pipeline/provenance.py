@@ -12,8 +12,6 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
-import pipeline
-
 IGNORED_NAMES = {"__pycache__"}
 IGNORED_SUFFIXES = (".pyc", ".pyo")
 
@@ -61,4 +59,4 @@ def sha256_file(path: Path) -> str:
 
 
 def code_tree_id() -> str:
-    return git_tree_id(Path(pipeline.__file__).parent)
+    return git_tree_id(Path(__file__).parent)  # this module lives at the package's top level
