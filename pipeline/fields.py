@@ -1123,6 +1123,8 @@ LAYER_TABLES: dict[str, Table] = {
     )
 }
 TABLES.update(LAYER_TABLES)
+# What `validate` writes and `enrich` reads: every table but the research layers.
+CORE_TABLES: tuple[str, ...] = tuple(name for name in TABLES if name not in LAYER_TABLES)
 
 # Offsets on sections are nullable (the untitled lead has no heading line); everywhere else they are required.
 NULLABLE_OVERRIDES: dict[tuple[str, str], bool] = {

@@ -18,7 +18,7 @@ from typing import Any
 
 from pipeline.errors import RendaError
 from pipeline.executor import ordered_map
-from pipeline.fields import BODY_KINDS, LAYER_TABLES
+from pipeline.fields import BODY_KINDS, CORE_TABLES, LAYER_TABLES
 from pipeline.layers import Paragraph, raw_offsets
 from pipeline.layers.citations import (
     citation_kind,
@@ -35,11 +35,10 @@ from pipeline.layers.terms import term_rows
 from pipeline.models import MODELS
 from pipeline.settings import Settings, check_duplicate_index
 from pipeline.stages.base import StageReport, run_atomic
-from pipeline.stages.validate import TABLE_FILES
 from pipeline.tables import TableWriter, iter_rows
 
 NAME = "enrich"
-PASSED_THROUGH = tuple(t for t in TABLE_FILES if t != "documents")
+PASSED_THROUGH = tuple(t for t in CORE_TABLES if t != "documents")
 
 
 def _grouped(path: Path, columns: list[str] | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
@@ -232,7 +231,7 @@ def run(source: Path, target: Path, settings: Settings) -> StageReport:
 
 
 def _write(source: Path, target: Path, settings: Settings) -> StageReport:
-    for table in TABLE_FILES:
+    for table in CORE_TABLES:
         if not (source / f"{table}.parquet").is_file():
             raise RendaError(f"{source}: missing {table}.parquet (run `renda validate` first)")
     report = StageReport(NAME)

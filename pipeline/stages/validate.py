@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline.fields import BODY_KINDS, COVERAGE_FIELDS
+from pipeline.fields import BODY_KINDS, CORE_TABLES, COVERAGE_FIELDS
 from pipeline.jsonl import dumps_pretty, read_lines, read_records
 from pipeline.models import BUNDLE_TABLES, DocumentBundle
 from pipeline.outputs import write_file_atomic
@@ -25,7 +25,8 @@ from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_u
 from pipeline.tables import TableWriter
 
 NAME = "validate"
-TABLE_FILES = (*BUNDLE_TABLES, "sources", "rejects")
+TABLE_FILES = CORE_TABLES
+assert (*BUNDLE_TABLES, "sources", "rejects") == TABLE_FILES, "a bundle holds every core table but two"
 
 
 def table_problems(bundle: Any) -> list[str]:
