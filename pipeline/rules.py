@@ -93,8 +93,9 @@ IMAGE_LINE = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
 LINK_ONLY_LINE = re.compile(r"(?:\[[^\]]*\]\([^)]*\)\s*)+")
 # A list of links (`• [标题](http://…)`): related-article or "往期" lists around an article.
 LINK_ITEM_LINE = re.compile(r"[•·\-*+]?\s*(?:\[[^\]]*\]\((?:[^()]|\([^)]*\))*\)\s*)+")
-# A link item wrapped over two lines: `• [标题开头` … `标题结尾](http://…)`.
-LINK_FRAGMENT = re.compile(r"[•·]\s*\[[^\]]*|[^\[]*\]\((?:https?|javascript):[^)]*\)\s*")
+# A link item wrapped over two lines: `• [标题开头` … `标题结尾](http://…)`, with or without the bullet (html2text
+# wraps `[WebSocket` / `内存马/Webshell…](http://…)` in an 往期推荐 list).
+LINK_FRAGMENT = re.compile(r"[•·]?\s*\[[^\]]*|[^\[]*\]\((?:https?|javascript):[^)]*\)\s*")
 NUMBERING_ONLY = re.compile(rf"[（(]?[{CN_DIGITS}\d]+[）)]?[、．.]?")
 LABEL_HEADING_MAX_CHARS = 40
 # html2text tables: a lone `|` between cells, `---|---` under the header row.
