@@ -514,9 +514,13 @@ _FIELD_LIST: tuple[Field, ...] = (
         "text",
         "string",
         "Paragraph text, Unicode NFC. Characters are kept as captured (ASCII ':' ',' '?' stay ASCII); the only "
-        "changes from the raw slice are: edge whitespace trimmed, lines of one paragraph joined, markdown "
-        "decoration removed. For formats with one paragraph per line, text == NFC(raw_text[char_start:char_end]).",
-        "段落文本（NFC），保留采集原字符；仅去除首尾空白、合并换行、去除 markdown 修饰。",
+        "changes from the raw slice are: edge whitespace trimmed, lines of one paragraph joined, markup removed. "
+        "In markdown formats the inline markdown and HTML are read by CommonMark (markdown-it-py) and lxml: a link "
+        "keeps its text, an image goes, escapes and entities become their characters, a table's cells are "
+        "separated by tabs and its rows by newlines; `code` keeps its lines as written. For formats with one "
+        "paragraph per line, text == NFC(raw_text[char_start:char_end]).",
+        "段落文本（NFC），保留采集原字符；仅去除首尾空白、合并换行、去除 markdown 与 HTML 标记（链接留文字、图片去除、"
+        "转义与实体还原；表格单元格以制表符、行以换行分隔；代码原样保留）。",
         "坚持在党的领导下做好人大工作。区委带头坚持和捍卫“两个确立”……",
     ),
     Field(

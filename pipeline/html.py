@@ -1,10 +1,17 @@
 """HTML → the text a reader sees, laid out the way the parser reads text: one block per paragraph.
 
-HTML is read with lxml (libxml2), never with regular expressions. A saved page, an RSS item's escaped
-`<description>` and inline HTML inside markdown all go through `render`: block elements become paragraphs
-separated by a blank line, `<h1>`–`<h6>` become `#` lines, a paragraph that is bold throughout becomes `**…**`
-(a bold heading), list items become `- ` lines, `<br>` a line break, and a table one line per row with its cells
-separated by a tab. Scripts, styles, comments, forms and navigation are not text and are dropped.
+HTML is read with lxml (libxml2), never with regular expressions. A saved page and an RSS item's escaped
+`<description>` go through `render`: block elements become paragraphs separated by a blank line, `<h1>`–`<h6>`
+become `#` lines, a paragraph that is bold throughout becomes `**…**` (a bold heading), list items become `- `
+lines, `<br>` a line break, and a table one line per row with its cells separated by a tab. Scripts, styles,
+comments, forms and navigation are not text and are dropped.
+
+The rendering is markdown, and the markdown reader (`pipeline.markdown`, CommonMark) reads it back: so the page's
+own characters that markdown would take for markup (`*`, `_`, `[`, `]`, a backtick, `<`, `&`, a backslash) are
+backslash-escaped in it, and an article about CSS that mentions the `<style>` tag keeps the mention in its text.
+Inline HTML inside markdown (a `<table>` a converter left on one line, `<br/>`, `<u>`) is read by the same code
+through `read_fragment`, plain: no decoration and no escapes, since the markdown reader has already taken the
+markup's meaning and what comes back is the text itself.
 
 A document read from HTML keeps that rendering as its `raw_texts.raw_text`: every offset points into it, and
 `raw_sha256` still hashes the bytes as found. What the page says about itself outside the article (its title,
@@ -35,9 +42,24 @@ BLOCK_TAGS = frozenset(
         "center", "address", "hr", "body", "html",
     )
 )  # fmt: skip
+# The element names of HTML (WHATWG, with the obsolete presentational ones converters still write). A tag in
+# markdown is read as HTML only when it names one of these: `<stdin>`, `<host>` or `<unsigned char>` in a command
+# line or a code sample are text that happens to sit in angle brackets.
+_ELEMENT_NAMES = """
+    a abbr acronym address area article aside audio b base bdi bdo big blockquote body br button canvas caption
+    center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt em embed fieldset
+    figcaption figure font footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd
+    label legend li link main map mark math menu meta meter nav nobr noscript object ol optgroup option output p
+    param picture pre progress q rp rt ruby s samp script search section select slot small source span strike
+    strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul
+    var video wbr
+"""
+HTML_ELEMENTS = frozenset(_ELEMENT_NAMES.split())
 HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
 BOLD_TAGS = frozenset({"strong", "b"})
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
+# Characters of page text that CommonMark would read as the start of inline markup.
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<&]")
 
 # Where a page keeps the article: WeChat's body container first, then common article containers. When none
 # is present the element holding the most paragraph text is taken (see `main_element`).
@@ -99,12 +121,21 @@ def _text_of(element: lxml.html.HtmlElement) -> str:
     return _SPACE.sub(" ", element.text_content()).strip()
 
 
-def _inline(element: lxml.html.HtmlElement) -> str:
-    """The inline text of a block (no nested blocks), with `<br>` as a line break."""
-    parts: list[str] = [element.text or ""]
+def escape_markdown(text: str) -> str:
+    """Page text as markdown that reads back as the same text: inline markup characters backslash-escaped."""
+    return MARKDOWN_SPECIAL.sub(lambda found: "\\" + found.group(0), text)
+
+
+def _literal(text: str | None, plain: bool) -> str:
+    return (text or "") if plain else escape_markdown(text or "")
+
+
+def _inline(element: lxml.html.HtmlElement, plain: bool = False) -> str:
+    """The inline text of a block (no nested blocks), with `<br>` as a line break (escaped unless `plain`)."""
+    parts: list[str] = [_literal(element.text, plain)]
     for child in element:
         if not isinstance(child.tag, str):
-            parts.append(child.tail or "")
+            parts.append(_literal(child.tail, plain))
             continue
         tag = child.tag.lower()
         if tag == "br":
@@ -112,8 +143,8 @@ def _inline(element: lxml.html.HtmlElement) -> str:
         elif tag == "img":
             pass
         elif tag not in BLOCK_TAGS:
-            parts.append(_inline(child))
-        parts.append(child.tail or "")
+            parts.append(_inline(child, plain))
+        parts.append(_literal(child.tail, plain))
     lines = [_SPACE.sub(" ", line).strip() for line in "".join(parts).split("\n")]
     return "\n".join(line for line in lines if line)
 
@@ -131,14 +162,15 @@ def _all_bold(element: lxml.html.HtmlElement) -> bool:
     return _SPACE.sub("", bold) == _SPACE.sub("", total)
 
 
-def _blocks(element: lxml.html.HtmlElement) -> Iterator[str]:
-    """Paragraph texts of `element` in document order, each rendered for the parser."""
+def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str]:
+    """Paragraph texts of `element` in document order, each rendered for the parser (`plain`: without the
+    `#`, `**` and `- ` decoration that tells the parser a heading, a bold line or a list item)."""
     tag = element.tag.lower() if isinstance(element.tag, str) else ""
     if tag == "table":
         rows = []
         for row in element.iter("tr"):
             cells = [
-                _text_of(cell)
+                _literal(_text_of(cell), plain)
                 for cell in row
                 if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
             ]
@@ -148,19 +180,21 @@ def _blocks(element: lxml.html.HtmlElement) -> Iterator[str]:
             yield "\n".join(rows)  # one line per row, its cells separated by a tab: the parser's table block
         return
     if tag in HEADING_TAGS:
-        text = _SPACE.sub(" ", _text_of(element))
+        text = _literal(_SPACE.sub(" ", _text_of(element)), plain)
         if text:
-            yield "#" * HEADING_TAGS[tag] + " " + text
+            yield text if plain else "#" * HEADING_TAGS[tag] + " " + text
         return
     has_block_child = any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element)
     if not has_block_child:
-        text = _inline(element)
-        if text:
+        text = _inline(element, plain)
+        if text and plain:
+            yield text
+        elif text:
             prefix = "- " if tag == "li" else ""
             yield prefix + (f"**{text}**" if "\n" not in text and _all_bold(element) else text)
         return
     # Mixed content: inline runs between child blocks are paragraphs of their own.
-    run: list[str] = [element.text or ""]
+    run: list[str] = [_literal(element.text, plain)]
 
     def flush() -> Iterator[str]:
         text = "\n".join(
@@ -181,21 +215,34 @@ def _blocks(element: lxml.html.HtmlElement) -> Iterator[str]:
         elif child_tag in BLOCK_TAGS:
             yield from flush()
             if emptied_heading and child_tag == "p" and _text_of(child):
-                yield "#" * emptied_heading + " " + _text_of(child)
+                text = _literal(_text_of(child), plain)
+                yield text if plain else "#" * emptied_heading + " " + text
             else:
-                yield from _blocks(child)
+                yield from _blocks(child, plain)
             emptied_heading = 0
         elif child_tag == "br":
             run.append("\n")
         elif child_tag and child_tag != "img":
-            run.append(_inline(child))
-        run.append(child.tail or "")
+            run.append(_inline(child, plain))
+        run.append(_literal(child.tail, plain))
     yield from flush()
 
 
 def render_element(element: lxml.html.HtmlElement) -> str:
     """The element's paragraphs, separated by blank lines."""
     return "\n\n".join(_blocks(element))
+
+
+def read_fragment(markup: str) -> tuple[str, bool]:
+    """The text of a fragment of inline HTML and whether it holds a table: blocks and `<br>` end lines, a table
+    is one line per row with its cells separated by a tab, and nothing is decorated (see `_blocks`)."""
+    root = parse_html(markup)
+    if root is None:
+        return "", False
+    _clean(root)
+    body = root.find("body")
+    element = body if body is not None else root
+    return "\n".join(_blocks(element, plain=True)), element.find(".//table") is not None
 
 
 def render(markup: str) -> str:
@@ -308,7 +355,7 @@ def read_page(markup: str) -> Page:
         # The page's headline stands outside the article's element (WeChat's #activity-name): put it first, as
         # the parser reads a title, so the headings inside the article are read as body headings.
         title = _text_of(heading) if heading is not None else meta["title"]
-        text = f"# {title}\n\n{text}" if text else text
+        text = f"# {escape_markdown(title)}\n\n{text}" if text else text
     return Page(text, meta)
 
 

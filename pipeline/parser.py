@@ -5,7 +5,8 @@ raw text ends in exactly one place: a record (paragraph, heading, credit, relate
 the `dropped` list with the reason it was dropped (`renda show` prints it).
 
 Steps:
-1. split lines with offsets and read each line's markup (markdown formats only);
+1. split lines with offsets and read each line's markup (markdown formats only: `pipeline.markdown`, which also
+   cuts a line at its `<br>` and block-element HTML and marks indented code);
 2. head: from the top, consume chrome, header lines, images, promotion and credits;
 3. tail: from the format's cut marker (or the end) upwards, consume chrome, the related list, credits,
    images, promotion and notes; short lines count only between two furniture lines;
@@ -24,17 +25,9 @@ from typing import Any
 
 from pipeline import rules
 from pipeline.formats.base import CaptureFormat, HeaderRule
+from pipeline.markdown import Markdown, block_text, read_lines, read_markdown
 from pipeline.script import to_simplified
-from pipeline.text import (
-    Line,
-    Markdown,
-    ends_sentence,
-    join_wrapped,
-    match_key,
-    nfc,
-    read_markdown,
-    split_lines,
-)
+from pipeline.text import Line, ends_sentence, join_wrapped, match_key, nfc, split_lines
 
 CONTINUATION_START = "。，、；：！？）」』”’,.;:!?)\u00a0"
 OPENING_MARKS = {"“": "”", "（": "）", "《": "》", "「": "」", "『": "』", "(": ")"}
@@ -42,7 +35,8 @@ OPENING_MARKS = {"“": "”", "（": "）", "《": "》", "「": "」", "『": 
 
 @dataclass(frozen=True, slots=True)
 class Dropped:
-    """A raw line that is in no record, and why."""
+    """A raw line that is in no record, and why. `line_number` counts lines as the parser splits them: a
+    paragraph indent inside a line and a markdown line's `<br>` or block-element HTML start a new one."""
 
     line_number: int
     char_start: int
@@ -76,6 +70,7 @@ class Row:
         return not self.blank and (
             not self.md.text
             or bool(rules.HORIZONTAL_RULE.fullmatch(self.line.text))
+            or bool(rules.HORIZONTAL_RULE.fullmatch(self.md.text))  # `\*\*\*` escaped in a rendered page
             or (bool(rules.LINK_ONLY_LINE.fullmatch(self.line.text)) and not self.md.text.strip())
         )
 
@@ -135,10 +130,10 @@ def parse_date(value: str | None) -> dt.date | None:
 def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
     """Parse one decoded capture with the rules of `fmt`."""
     doc = ParsedDocument(capture_format=fmt.name)
-    rows = [
-        Row(line, read_markdown(line.text) if fmt.markdown else Markdown(line.text))
-        for line in split_lines(text)
-    ]
+    if fmt.markdown:
+        rows = [Row(line, md) for line, md in read_lines(text, fmt.indented_code)]
+    else:
+        rows = [Row(line, Markdown(line.text)) for line in split_lines(text)]
     body_start = _read_head(rows, fmt, doc)
     if fmt.date_search_lines and "date" not in doc.header:
         _search_date(rows, fmt.date_search_lines, doc)
@@ -177,23 +172,24 @@ def _dateline_credits(text: str, doc: ParsedDocument) -> None:
 def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kind: str = "body") -> str:
     """Rebuild a paragraph's `text` from its raw span: the documented relation between text and offsets.
 
-    The span's non-blank lines are trimmed, stripped of markdown decoration (markdown formats), joined without
-    a space between Chinese characters (one space between Latin words) and NFC-normalised. Code keeps its
-    lines: trimmed non-blank lines joined by newlines.
+    The span's non-blank lines are trimmed and joined without a space between Chinese characters (one space
+    between Latin words), then NFC-normalised. In a markdown format the lines are read as the parser reads them
+    (`pipeline.markdown.read_lines`) and the paragraph's text is the inline reading of their markdown joined
+    (`block_text`): markup removed, links kept as their text. Rows of table cells keep their line breaks. Code
+    keeps its lines: trimmed non-blank lines joined by newlines, markup and all.
     """
+    span = raw_text[char_start:char_end]
     if kind == "code":
-        lines = [line.text for line in split_lines(raw_text[char_start:char_end]) if not line.is_blank]
-        return nfc("\n".join(lines))
-    span_lines = [line for line in split_lines(raw_text[char_start:char_end]) if not line.is_blank]
-    if kind == "table" and any(rules.CELL_SEPARATOR in line.text.strip() for line in span_lines):
-        cells = [read_markdown(line.text).text if markdown else line.text for line in span_lines]
-        return nfc("\n".join(c for c in cells if c))  # rows of cells keep their line breaks
-    parts = []
-    for line in split_lines(raw_text[char_start:char_end]):
-        if line.is_blank:
-            continue
-        parts.append(read_markdown(line.text).text if markdown else line.text)
-    return nfc(join_wrapped([p for p in parts if p]))
+        return nfc("\n".join(line.text for line in split_lines(span) if not line.is_blank))
+    if markdown:
+        readings = [md for line, md in read_lines(span) if not line.is_blank]
+        if kind == "table" and any(md.table or rules.CELL_SEPARATOR in md.text.strip() for md in readings):
+            return nfc("\n".join(md.text for md in readings if md.text))
+        return nfc(block_text(md.source for md in readings))
+    texts = [line.text for line in split_lines(span) if not line.is_blank]
+    if kind == "table" and any(rules.CELL_SEPARATOR in text.strip() for text in texts):
+        return nfc("\n".join(texts))
+    return nfc(join_wrapped(texts))
 
 
 def _search_date(rows: list[Row], limit: int, doc: ParsedDocument) -> None:
@@ -262,6 +258,8 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if row.blank:
             index += 1
             continue
+        if row.md.code or row.md.fence:
+            return index  # code is article content (and a fence is read whole by `_blocks`): the body begins
         if fmt.chrome.where(row.line.text) in ("head", "anywhere") or _breadcrumb(rows, index):
             _drop(doc, row, "chrome")
             index += 1
@@ -451,6 +449,8 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
         if row.blank:
             index -= 1
             continue
+        if row.md.code or row.md.fence:
+            break  # code is article content (and a fence is read whole by `_blocks`): the body ends here
         if fmt.chrome.where(row.line.text) in ("tail", "anywhere"):
             _drop(doc, row, "chrome")
             seen_tail_chrome = True
@@ -535,8 +535,11 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
     """Group body rows into blocks; drop images and markup; join lines the capture split mid-sentence.
 
     Markdown fences: one short fenced line is inline code the converter fenced, so it stays in its sentence
-    (and blank lines after it do not end the block); a longer fence is a `code` block. html2text tables
-    (`|` lines, `---|---`) make their neighbouring cells `table` blocks.
+    (and blank lines after it do not end the block); a longer fence is a `code` block, and so is a run of lines
+    of an indented code block (`Markdown.code`). html2text tables (`|` lines, `---|---`) make their neighbouring
+    cells `table` blocks; a line read as an HTML table (`Markdown.table`) is a row run of its own.
+    A block's text is the inline reading of its lines' markdown together (`block_text`), so a link or bold run
+    broken across lines is read whole.
     """
     blocks: list[Block] = []
     run: list[Row] = []
@@ -546,6 +549,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
     fence: list[Row] | None = None
     fence_open: Row | None = None
     next_is_table = False
+    code: list[Row] = []  # lines of an indented code block
 
     def flush(kind: str | None = None, rows_: list[Row] | None = None) -> None:
         nonlocal run, joined, next_is_table, table_run
@@ -559,6 +563,8 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             text = nfc("\n".join(r.line.text for r in taken))
         elif kind == "table":
             text = nfc("\n".join(r.text for r in taken if r.text))  # rows by newline, cells by tab
+        elif fmt.markdown:
+            text = nfc(block_text(r.md.source for r in taken))
         else:
             text = nfc(join_wrapped([r.text for r in taken if r.text]))
         blocks.append(
@@ -603,11 +609,18 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             fence = []
             fence_open = row
             continue
+        if row.md.code:
+            flush()
+            code.append(row)
+            continue
+        if code and not row.blank:
+            flush("code", code)
+            code = []
         if row.blank:
             if fmt.block_mode == "markdown" and not glue:
                 flush()
             continue
-        if rules.CELL_SEPARATOR in row.text.strip():  # a row of table cells (HTML tables are rendered so)
+        if row.md.table or rules.CELL_SEPARATOR in row.text.strip():  # table cells (HTML tables read so)
             if run and not table_run:
                 flush()
             run.append(row)
@@ -651,6 +664,8 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
         )
         if standalone and not _next_continues(rows, row, end):
             flush()
+    if code:
+        flush("code", code)
     if fence is not None:  # a fence never closed: its lines are code
         assert fence_open is not None
         _drop(doc, fence_open, "markup")
@@ -661,7 +676,18 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
     for block in blocks:
         nxt = _next_row(rows, block.rows[-1].line.number)
         block.before_image = nxt is not None and nxt.image
+        block.bullet = block.bullet or _tight_list_item(rows, block)
     return blocks
+
+
+def _tight_list_item(rows: list[Row], block: Block) -> bool:
+    """A `1. ` item with another item on the line right before or after it: an item of a markdown list (a list
+    item, never a heading). A numbered line standing alone between blank lines keeps its reading as text."""
+    if block.rows[0].md.ordered is None or block.kind is not None:
+        return False
+    before, after = block.rows[0].line.number - 1, block.rows[-1].line.number + 1
+    neighbours = [rows[i] for i in (before, after) if 0 <= i < len(rows)]
+    return any(not row.blank and row.md.ordered is not None for row in neighbours)
 
 
 def _previous_text_line(rows: list[Row], number: int) -> int | None:
@@ -701,6 +727,9 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
     text = row.text
     if row.md.heading_level or row.md.bullet or previous.md.heading_level or row.line.indented:
         return False  # an indented line opens a paragraph of its own
+    # A list item: `1.` may interrupt a paragraph, and a later number follows an item (CommonMark).
+    if row.md.ordered is not None and (row.md.ordered == 1 or run[0].md.ordered is not None):
+        return False
     if text[:1] in CONTINUATION_START:
         return True
     if joined.open_quote():

@@ -53,14 +53,15 @@ def split_lines(text: str) -> list[Line]:
     position = 0
     number = 0
     for match in _LINE_BREAK.finditer(text):
-        lines.append(_trimmed_line(text, number, position, match.start()))
+        lines.append(trimmed_line(text, number, position, match.start()))
         position = match.end()
         number += 1
-    lines.append(_trimmed_line(text, number, position, len(text)))
+    lines.append(trimmed_line(text, number, position, len(text)))
     return lines
 
 
-def _trimmed_line(text: str, number: int, start: int, end: int) -> Line:
+def trimmed_line(text: str, number: int, start: int, end: int) -> Line:
+    """The line of `text` between `start` and `end` with its edge whitespace trimmed (offsets stay offsets)."""
     raw = text[start:end]
     hard_break = raw.endswith("  ") or raw.endswith("\\")
     indented = raw.startswith(PARAGRAPH_INDENT)
@@ -125,77 +126,6 @@ def ends_sentence(text: str) -> bool:
 
 def has_clause_marks(text: str) -> bool:
     return any(mark in text for mark in CLAUSE_MARKS)
-
-
-# --- markdown -------------------------------------------------------------------------------------------------
-_MD_HEADING = re.compile(r"(#{1,6})(?:\s+|$)")
-_BULLET = re.compile(r"(?:[-*+•·]|\d{1,2}[.)])\s+")
-_EMPTY_EMPHASIS = re.compile(r"\*{4,}|_{4,}")
-
-
-def _drop_empty_emphasis(match: re.Match[str]) -> str:
-    """`****` is an empty bold run; `******` is a closing `**` followed by one."""
-    run = match.group(0)
-    return run[0] * (len(run) % 4) if run[0] == "*" else ""
-
-
-_EMPHASIS = re.compile(r"\*\*|__")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
-_URL = re.compile(r"(https?://[^\s)）]+)")
-_BOLD_RUNS = re.compile(r"(?:\*\*[^*]+?\*\*\s*)+|(?:__[^_]+?__\s*)+")
-
-
-@dataclass(frozen=True, slots=True)
-class Markdown:
-    """What markdown markup says about one trimmed line, and its text with the markup removed."""
-
-    text: str
-    heading_level: int | None = None
-    bullet: bool = False
-    quote: bool = False
-    bold_only: bool = False
-    bold_lead: str | None = None
-    fence: bool = False
-    inline_image: bool = False
-
-
-def read_markdown(line: str) -> Markdown:
-    """Strip markdown decoration from one line: `>`, bullets, `#`, emphasis, images, links, escapes."""
-    rest = line.strip(EDGE_SPACE)
-    if rest.startswith("```"):
-        return Markdown("", fence=True)
-    quote = False
-    while rest.startswith(">"):
-        quote = True
-        rest = rest[1:].lstrip(EDGE_SPACE)
-    bullet = False
-    found = _BULLET.match(rest)
-    if found and not rest.startswith(("**", "__")):
-        bullet = rest[:1] in "-*+•·"
-        if bullet:
-            rest = rest[found.end() :]
-    level = None
-    heading = _MD_HEADING.match(rest)
-    if heading:
-        level = len(heading.group(1))
-        rest = rest[heading.end() :]
-    rest = _EMPTY_EMPHASIS.sub(_drop_empty_emphasis, rest).strip(EDGE_SPACE)
-    bold_only = bool(rest) and _BOLD_RUNS.fullmatch(rest) is not None
-    bold_lead = None
-    lead = re.match(r"\*\*([^*]+?)\*\*", rest)
-    if lead and not bold_only:
-        bold_lead = lead.group(1).strip(EDGE_SPACE)
-    inline_image = bool(_IMAGE.search(rest)) and bool(_IMAGE.sub("", rest).strip(EDGE_SPACE))
-    cleaned = _IMAGE.sub("", rest)
-    cleaned = _LINK.sub(lambda m: m.group(1), cleaned)
-    cleaned = "".join(
-        part if index % 2 else _EMPHASIS.sub("", part) for index, part in enumerate(_URL.split(cleaned))
-    )
-    cleaned = _ESCAPE.sub(r"\1", cleaned)
-    cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip(EDGE_SPACE)
-    return Markdown(cleaned, level, bullet, quote, bold_only, bold_lead, inline_image=inline_image)
 
 
 def join_wrapped(parts: list[str]) -> str:

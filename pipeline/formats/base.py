@@ -109,6 +109,9 @@ class CaptureFormat:
     related: re.Pattern[str] | None = None
     # Lines are markdown: strip decoration, read `#` and bold headings, images, bullets, hard breaks.
     markdown: bool = False
+    # The converter writes preformatted text as CommonMark indented code blocks (html2text does): lines indented
+    # four spaces after a blank line are `code`. Off elsewhere, because plain text indents paragraphs so too.
+    indented_code: bool = False
     # Match keys of lines that end the article for certain: from the first one after the head, all is chrome.
     tail_cut: frozenset[str] = frozenset()
     # Use the shared furniture rules (promotion, images, bold banners, notes) at the head and the tail.

@@ -17,7 +17,8 @@ FORMAT = CaptureFormat(
     name="generic",
     description="Fallback for unknown formats: paragraphs separated by blank lines, first short line as title.",
     block_mode="markdown",
-    # Markdown markup is read (and removed from text) when present; plain text passes through unchanged.
+    # Markdown markup is read (and removed from text) when present; a line without markup characters passes
+    # through unchanged.
     markdown=True,
     date_search_lines=8,
     chrome=Chrome.of(),

@@ -18,6 +18,7 @@ FORMAT = CaptureFormat(
     description="Old WeChat web page through html2text: account card, javascript: links, UI words at the end.",
     block_mode="markdown",
     markdown=True,
+    indented_code=True,
     chrome=Chrome.of(
         head=("收录于合集", "收录于话题", "____", "__"),
         tail=("预览时标签不可点", "微信扫一扫", "关注该公众号", "使用小程序", "知道了", "取消 允许"),
