@@ -1,6 +1,6 @@
 """The build of the whole shared corpus (`../shared/corpus`): no markup in paragraph text, no long row rejected.
 
-Skipped where the shared corpus is not beside the project. The corpus is built once for the module (about 30 s).
+Skipped where the shared corpus is not beside the project. The corpus is built once per session (conftest's `shared_release`, about 30 s).
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT
+from conftest import ROOT, SHARED_CORPUS
 
-from pipeline.build import build
 from pipeline.containers import container_kind
-from pipeline.settings import load_settings, with_jobs
+from pipeline.settings import load_settings
 from pipeline.stages.ingest import ingest_file
 
-SHARED = ROOT.parent / "shared" / "corpus"
+SHARED = SHARED_CORPUS
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not SHARED.is_dir(), reason=f"the shared corpus is not at {SHARED}"),
@@ -71,10 +70,8 @@ def test_html_tags_are_told_from_text() -> None:
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("shared") / "release"
-    build(SHARED, out, with_jobs(load_settings(ROOT / "params.yaml"), 1))
-    return out
+def release(shared_release: Path) -> Path:
+    return shared_release  # built once per session (conftest), shared with the composition tests
 
 
 def test_no_paragraph_text_holds_markup(release: Path) -> None:
