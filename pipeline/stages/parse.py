@@ -15,9 +15,17 @@ from pipeline.executor import ordered_map
 from pipeline.formats import FORMATS
 from pipeline.jsonl import read_records, write_line
 from pipeline.parser import document_fields, parse_date, parse_text
+from pipeline.progress import NO_PROGRESS, Progress, count_lines
 from pipeline.script import conversion_name, detect_script, to_simplified
 from pipeline.settings import Settings
-from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
+from pipeline.stages.base import (
+    SOURCES_FILE,
+    UNITS_FILE,
+    StageReport,
+    check_input_folder,
+    reject_unit,
+    run_atomic,
+)
 from pipeline.text import nfc
 
 NAME = "parse"
@@ -112,8 +120,9 @@ def with_container_fields(fields: dict[str, Any], url: str | None, meta: dict[st
     return {"url": filled_url, **filled}
 
 
-def run(source: Path, target: Path, settings: Settings) -> StageReport:
-    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
+def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_PROGRESS) -> StageReport:
+    check_input_folder(source, NAME, "ingest", UNITS_FILE)
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, progress))
 
 
 def parse_or_pass(unit: dict[str, Any]) -> dict[str, Any]:
@@ -121,14 +130,18 @@ def parse_or_pass(unit: dict[str, Any]) -> dict[str, Any]:
     return unit if unit["unit"] == "reject" else parse_unit(unit)
 
 
-def _write(source: Path, target: Path, settings: Settings) -> StageReport:
+def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
     report = StageReport(NAME)
     passed_on = 0
     units = read_records(source / UNITS_FILE)
-    with (target / UNITS_FILE).open("w", encoding="utf-8") as out:
+    with (
+        (target / UNITS_FILE).open("w", encoding="utf-8") as out,
+        progress.task(NAME, lambda: count_lines(source / UNITS_FILE), "docs") as task,
+    ):
         for result in ordered_map(
             parse_or_pass, units, settings.execution.jobs, settings.execution.scheduler
         ):
+            task.advance()
             report.received += 1
             if result["unit"] == "reject" and result["stage"] != NAME:
                 write_line(out, result)
