@@ -2,7 +2,8 @@
 
 Problems with inputs are printed one per line on stderr (`renda: <file>: <problem>`); errors in the
 arguments or configuration end the command with one line and exit code 2, never a traceback (set
-RENDA_DEBUG=1 to see one).
+RENDA_DEBUG=1 to see one). Commands that run stages draw progress bars on stderr when it is a terminal
+(`--quiet` turns them off, `--progress` forces them on); stdout and the files written are the same either way.
 """
 
 from __future__ import annotations
@@ -12,20 +13,83 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from pipeline.errors import RendaError
+from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.settings import Settings, load_settings
 from pipeline.stages.base import StageReport
 
 # Each command imports its library code when it runs: `renda show` should not pay for matplotlib or
 # datasketch, and every DVC stage starts a fresh process.
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 
-Params = Annotated[Path | None, typer.Option("--params", help="params.yaml with run settings")]
+def _plain_help(command: Any) -> None:
+    """Arguments by name in capitals (RAW_DIR), and no `<bool>` after a flag, which takes no value."""
+    for param in command.params:
+        if isinstance(param, TyperArgument) and param.metavar is None:
+            param.metavar = (param.name or "").upper()
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+
+
+class _PlainHelp:
+    """Help as people read it: typer shows `{raw_dir}` in the usage line and `<bool>` after every flag."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_help(self)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Command(_PlainHelp, TyperCommand):
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+        return pieces
+
+
+class _Group(_PlainHelp, TyperGroup):
+    pass
+
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    cls=_Group,
+    epilog="Example: renda build data/raw --out release/ (then `renda COMMAND --help` for each command)",
+)
+
+
+def command(example: str) -> Any:
+    """Register a subcommand whose help ends with one example."""
+    return app.command(cls=_Command, epilog=f"Example: {example}")
+
+
+Params = Annotated[
+    Path | None, typer.Option("--params", help="params.yaml with run settings (default: built-in settings)")
+]
+Bars = Annotated[
+    bool | None,
+    typer.Option(
+        "--progress/--quiet",
+        help="draw progress bars on stderr even when it is not a terminal / never draw them "
+        "(default: only on a terminal)",
+        show_default=False,
+    ),
+]
 Scheduler = Annotated[
     str | None,
     typer.Option("--scheduler", help="run per-document work on this Dask scheduler (tcp://host:8786)"),
@@ -68,7 +132,16 @@ def _options(
         ),
     ] = False,
 ) -> None:
-    """Rebuild the renda-corpus dataset from raw captures (`renda build RAW --out RELEASE`)."""
+    """Rebuild the renda-corpus dataset from raw captures; check, fetch or inspect a release."""
+
+
+def _progress(bars: bool | None) -> Progress:
+    """Bars when stderr is a terminal or `--progress` forces them; none with `--quiet` or into a log."""
+    if bars is False or (bars is None and not sys.stderr.isatty()):
+        return NO_PROGRESS
+    from pipeline.progress import RichProgress
+
+    return RichProgress(force=bars is True)
 
 
 def _print_report(report: StageReport) -> None:
@@ -78,7 +151,14 @@ def _print_report(report: StageReport) -> None:
     typer.echo(f"{report.stage}: {report.received} in, {report.emitted} out, {rejected} rejected", err=True)
 
 
-@app.command()
+StageInput = Annotated[Path, typer.Argument(help="the folder the previous stage wrote")]
+StageOutput = Annotated[
+    Path,
+    typer.Argument(help="folder to write (replaced whole; only a folder renda wrote before is replaced)"),
+]
+
+
+@command("renda snapshot sources --params params.yaml")
 def snapshot(
     sources_dir: Annotated[
         Path, typer.Argument(help="folder of source definitions (sources/<name>.yaml)", show_default=False)
@@ -91,10 +171,7 @@ def snapshot(
     ] = None,
     params: Params = None,
 ) -> None:
-    """Fetch every pinned source (git commit or HTTP files with SHA-256) into the snapshot folder, verified.
-
-    Example: renda snapshot sources --params params.yaml
-    """
+    """Fetch every pinned source (git commit or HTTP files with SHA-256) into the snapshot folder, verified."""
     from pipeline.snapshot import snapshot as fetch_snapshots
 
     settings = load_settings(params)
@@ -111,50 +188,71 @@ def snapshot(
     typer.echo(f"snapshot: {len(rows)} files from {len(by_source)} sources into {folder}", err=True)
 
 
-@app.command()
-def ingest(raw_dir: Path, out_dir: Path, params: Params = None) -> None:
+@command("renda ingest data/raw data/interim/ingested")
+def ingest(
+    raw_dir: Annotated[Path, typer.Argument(help="folder of raw captures (any sub-folders)")],
+    out_dir: StageOutput,
+    params: Params = None,
+    bars: Bars = None,
+) -> None:
     """Decode and hash every raw file, detect its capture format."""
     from pipeline.settings import check_duplicate_index
     from pipeline.stages import ingest as ingest_stage
 
     settings = load_settings(params)
     check_duplicate_index(settings)  # the first stage checks what later ones need
-    _print_report(ingest_stage.run(raw_dir, out_dir, settings))
+    _print_report(ingest_stage.run(raw_dir, out_dir, settings, _progress(bars)))
 
 
-@app.command()
+@command("renda parse data/interim/ingested data/interim/parsed --jobs 2")
 def parse(
-    in_dir: Path, out_dir: Path, params: Params = None, jobs: Jobs = None, scheduler: Scheduler = None
+    in_dir: StageInput,
+    out_dir: StageOutput,
+    params: Params = None,
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
+    bars: Bars = None,
 ) -> None:
     """Parse ingested documents into per-document bundles of records."""
     from pipeline.settings import with_jobs
     from pipeline.stages import parse as parse_stage
 
-    _print_report(parse_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs, scheduler)))
+    settings = with_jobs(load_settings(params), jobs, scheduler)
+    _print_report(parse_stage.run(in_dir, out_dir, settings, _progress(bars)))
 
 
-@app.command()
+@command("renda validate data/interim/parsed data/interim/validated --metrics data/metrics/validate.json")
 def validate(
-    in_dir: Path,
-    out_dir: Path,
+    in_dir: StageInput,
+    out_dir: StageOutput,
     params: Params = None,
-    metrics: Annotated[Path | None, typer.Option(help="write metrics JSON here")] = None,
+    metrics: Annotated[
+        Path | None, typer.Option("--metrics", help="write metrics JSON here (for `dvc metrics show`)")
+    ] = None,
+    bars: Bars = None,
 ) -> None:
     """Validate bundles (pydantic + table checks) and write typed Parquet tables."""
     from pipeline.stages import validate as validate_stage
 
-    _print_report(validate_stage.run(in_dir, out_dir, load_settings(params), metrics))
+    progress = _progress(bars)
+    _print_report(validate_stage.run(in_dir, out_dir, load_settings(params), metrics, progress))
 
 
-@app.command()
+@command("renda enrich data/interim/validated data/interim/enriched")
 def enrich(
-    in_dir: Path, out_dir: Path, params: Params = None, jobs: Jobs = None, scheduler: Scheduler = None
+    in_dir: StageInput,
+    out_dir: StageOutput,
+    params: Params = None,
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
+    bars: Bars = None,
 ) -> None:
     """Add the research layers (terms, citations, figures, officials) and near-duplicate clusters."""
     from pipeline.settings import with_jobs
     from pipeline.stages import enrich as enrich_stage
 
-    _print_report(enrich_stage.run(in_dir, out_dir, with_jobs(load_settings(params), jobs, scheduler)))
+    settings = with_jobs(load_settings(params), jobs, scheduler)
+    _print_report(enrich_stage.run(in_dir, out_dir, settings, _progress(bars)))
 
 
 def _allowing_same_version(settings: Settings, allow: bool) -> Settings:
@@ -165,9 +263,13 @@ def _allowing_same_version(settings: Settings, allow: bool) -> Settings:
     return settings.model_copy(update={"release": release})
 
 
-@app.command()
+@command("renda release data/interim/enriched data/release")
 def release(
-    in_dir: Path, out_dir: Path, params: Params = None, allow_same_version: AllowSameVersion = False
+    in_dir: StageInput,
+    out_dir: StageOutput,
+    params: Params = None,
+    allow_same_version: AllowSameVersion = False,
+    bars: Bars = None,
 ) -> None:
     """Write the release: Parquet, CSV, DATASHEET.md, manifest.json.
 
@@ -176,13 +278,20 @@ def release(
     from pipeline.stages import release as release_stage
 
     settings = _allowing_same_version(load_settings(params), allow_same_version)
-    _print_report(release_stage.run(in_dir, out_dir, settings))
+    _print_report(release_stage.run(in_dir, out_dir, settings, _progress(bars)))
 
 
-@app.command()
+@command("renda build data/raw --out release/")
 def build(
     raw_dir: Annotated[Path, typer.Argument(help="folder of raw captures (any sub-folders)")],
-    out: Annotated[Path, typer.Option("--out", help="release folder to write")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="release folder to write: new, or a release renda wrote before (replaced whole); "
+            "not inside RAW_DIR",
+        ),
+    ],
     params: Params = None,
     strict: Annotated[
         bool,
@@ -191,33 +300,49 @@ def build(
     jobs: Jobs = None,
     scheduler: Scheduler = None,
     allow_same_version: AllowSameVersion = False,
+    bars: Bars = None,
 ) -> None:
     """Run every stage on RAW_DIR without DVC and write the release to --out.
 
-    Exit status: 0 built (rejects are rows of the release, not failures), 1 built with rejects under --strict,
-    2 a usage or environment error (nothing written). Example: `renda build data/raw --out release/`.
+    Closes with a summary on stderr: where the release went, rows per table, rejects by reason, time.
+
+    Exit status: 0 built (rejects are rows of the release); 1 rejects under --strict; 2 an error (nothing written).
     """
     from pipeline.build import build as build_release
-    from pipeline.build import summary
+    from pipeline.build import summarize
+    from pipeline.progress import RichProgress, summary_table
     from pipeline.settings import check_duplicate_index, with_jobs
 
     settings = _allowing_same_version(with_jobs(load_settings(params), jobs, scheduler), allow_same_version)
     check_duplicate_index(settings)
+    progress = _progress(bars)
     started = time.monotonic()
-    reports = build_release(raw_dir, out, settings, on_report=_print_report)
-    for line in summary(reports, out, time.monotonic() - started):
-        typer.echo(line, err=True)
-    if strict and any(sum(report.rejected.values()) for report in reports):
+    reports = build_release(raw_dir, out, settings, on_report=_print_report, progress=progress)
+    closing = summarize(reports, out, time.monotonic() - started)
+    if isinstance(progress, RichProgress):
+        progress.console.print(summary_table(closing))
+    else:
+        for line in closing.lines():
+            typer.echo(line, err=True)
+    if strict and closing.total_rejected:
         raise typer.Exit(1)
 
 
-@app.command()
+@command("renda schemas --check")
 def schemas(
-    folder: Annotated[Path, typer.Argument(help="where to write <table>.json")] = Path("schemas"),
+    folder: Annotated[Path, typer.Argument(help="folder to write <table>.json into (or to check)")] = Path(
+        "schemas"
+    ),
     check: Annotated[bool, typer.Option("--check", help="only report drift; exit 1 if any")] = False,
 ) -> None:
     """Generate the JSON Schema of every table from the models (or check that the files are current)."""
+    from pipeline.checks import folder_to_write, need_folder
     from pipeline.schemas import stale_schemas, write_schemas
+
+    if check:
+        need_folder(folder, "renda schemas --check takes the folder of <table>.json files")
+    else:
+        folder_to_write(folder, "renda schemas")
 
     if check:
         stale = stale_schemas(folder)
@@ -230,9 +355,9 @@ def schemas(
         typer.echo(f"wrote {path}", err=True)
 
 
-@app.command()
+@command("renda evaluate ../shared/corpus/gold --release data/release --half test")
 def evaluate(
-    gold_dir: Path,
+    gold_dir: Annotated[Path, typer.Argument(help="folder of hand-annotated gold *.json files")],
     release_dir: Annotated[Path, typer.Option("--release", help="a built release folder")],
     json_path: Annotated[Path, typer.Option("--json", help="write the scores here")] = Path(
         "evaluation.json"
@@ -245,12 +370,16 @@ def evaluate(
 ) -> None:
     """Score a release against hand-annotated gold files, overall and per layout; details as JSON.
 
-    Tune rules on `--half dev`, report `--half test`. Example:
-    `renda evaluate ../shared/corpus/gold --release OUT --half test`.
+    Tune rules on `--half dev`, report `--half test`.
     """
+    from pipeline.checks import file_to_write, need_folder
     from pipeline.evaluate import evaluate as run_evaluation
     from pipeline.evaluate import read_split, render_table, summary_only
     from pipeline.jsonl import write_json
+
+    need_folder(gold_dir, "renda evaluate takes the folder of gold *.json files")
+    need_folder(release_dir, "--release takes a release folder (what renda build --out wrote)")
+    file_to_write(json_path, "--json")
 
     result = {"half": half, **run_evaluation(gold_dir, release_dir, read_split(split, half))}
     json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -259,7 +388,7 @@ def evaluate(
     typer.echo(f"details: {json_path}", err=True)
 
 
-@app.command()
+@command("renda download --dest corpus/ --base-url https://example.org/renda/ --tables documents,paragraphs")
 def download(
     dest: Annotated[Path, typer.Option("--dest", help="folder to write the verified files into")],
     base_url: Annotated[
@@ -277,16 +406,28 @@ def download(
     cache: Annotated[
         Path | None, typer.Option("--cache", help="cache folder (default: the user cache)")
     ] = None,
-    manifest_sha256: Annotated[str | None, typer.Option(help="pin the manifest's own SHA-256")] = None,
+    manifest_sha256: Annotated[
+        str | None, typer.Option("--manifest-sha256", help="pin the manifest's own SHA-256")
+    ] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="seconds to wait for data")] = 30.0,
     total_timeout: Annotated[
         float, typer.Option("--total-timeout", help="seconds one file may take at most")
     ] = 600.0,
-    params: Params = None,
+    params: Annotated[
+        Path | None,
+        typer.Option(
+            "--params", help="params.yaml for distribution.base_url (default: ./params.yaml if present)"
+        ),
+    ] = None,
 ) -> None:
     """Download a release: every file checked against manifest.json and SHA256SUMS; a mismatch is refused."""
+    from pipeline.checks import folder_to_write
     from pipeline.remote import download as download_release
     from pipeline.remote import no_base_url
+
+    folder_to_write(dest, "--dest")
+    if cache is not None:
+        folder_to_write(cache, "--cache")
 
     settings = load_settings(
         params if params is not None or not Path("params.yaml").is_file() else Path("params.yaml")
@@ -301,15 +442,18 @@ def download(
     typer.echo(f"downloaded {len(written)} verified files from {url} into {dest}", err=True)
 
 
-@app.command()
+@command("renda verify data/release")
 def verify(
     release_dir: Annotated[Path, typer.Argument(help="a release folder (built or downloaded)")],
 ) -> None:
     """Re-check a release: files against manifest.json and SHA256SUMS, the accounting, every raw span.
 
-    Exit 0 when every check passes, 1 with one line per problem otherwise. Example: `renda verify data/release`.
+    Exit 0 when every check passes, 1 with one line per problem otherwise.
     """
+    from pipeline.checks import need_folder
     from pipeline.verify import verify_release
+
+    need_folder(release_dir, "renda verify takes a release folder (what renda build --out wrote)")
 
     result = verify_release(release_dir)
     for problem in result.problems:
@@ -323,18 +467,25 @@ def verify(
     raise typer.Exit(0 if result.ok else 1)
 
 
-@app.command()
+@command("renda show data/raw/freewechat_text/000_697b98e90949ce70.txt")
 def show(
-    file: Path,
-    capture_format: Annotated[str | None, typer.Option("--format", help="parse with this format")] = None,
-    dropped: Annotated[bool, typer.Option(help="list the lines dropped as chrome/header")] = True,
+    file: Annotated[
+        Path, typer.Argument(help="one capture file (text, HTML, or a CSV/JSON/Parquet container)")
+    ],
+    capture_format: Annotated[
+        str | None, typer.Option("--format", help="parse with this format (default: detected)")
+    ] = None,
+    dropped: Annotated[
+        bool, typer.Option("--dropped/--no-dropped", help="list the lines dropped as chrome/header")
+    ] = True,
     row: Annotated[int | None, typer.Option("--row", help="only this row of a container (0-based)")] = None,
 ) -> None:
-    """Print one capture as a parsed tree: header, sections, paragraphs, credits, dropped lines.
-
-    Example: `renda show data/raw/freewechat_text/000_697b98e90949ce70.txt`.
-    """
+    """Print one capture as a parsed tree: header, sections, paragraphs, credits, dropped lines."""
+    from pipeline.checks import need_file
     from pipeline.show import show as show_capture
+
+    if file.is_dir():
+        need_file(file, "renda show takes one capture file")
 
     typer.echo(show_capture(file, capture_format, dropped, row), nl=False)
 

@@ -96,7 +96,15 @@ def ordered_map(
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     iterator = iter(items)
-    pool = multiprocessing.get_context(method).Pool(processes, initializer=_worker_signals)
+    # SIGTERM stays blocked while the pool starts, so a worker never runs the parent's handler (which would
+    # raise KeyboardInterrupt in it): an early `terminate()` reached workers before their initializer, and
+    # they printed tracebacks or left the pool hanging. Each worker unblocks it once its own handler is set.
+    blocked = _block_sigterm()
+    try:
+        pool = multiprocessing.get_context(method).Pool(processes, initializer=_worker_signals)
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     try:
         while window := list(islice(iterator, processes * WINDOW_PER_JOB)):
             yield from pool.imap(function, window, CHUNK)
@@ -106,8 +114,17 @@ def ordered_map(
         pool.terminate()  # on any error or interruption of the parent; a no-op after join
 
 
+def _block_sigterm() -> set[signal.Signals] | None:
+    """Block SIGTERM in this thread; the previous mask, or None where the system has no signal masks."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+
 def _worker_signals() -> None:
     """Workers die quietly when the parent ends the pool (SIGTERM), and leave Ctrl-C to the parent: the
     parent's handlers, inherited by fork, would print a traceback from every worker."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})

@@ -122,7 +122,7 @@ def refuse_dangerous(target: Path, inputs: Iterable[Path] = (), option: str = "o
     if target.is_symlink():
         raise RendaError(f"{shown}: is a symbolic link; give the real folder as the {option} folder")
     if target.exists() and not target.is_dir():
-        raise RendaError(f"{shown}: exists and is not a folder")
+        raise RendaError(f"{shown}: {_not_a_folder(target, option)}")
 
 
 def check_replaceable(target: Path, option: str = "output") -> None:
@@ -131,7 +131,7 @@ def check_replaceable(target: Path, option: str = "output") -> None:
     if not target.exists():
         return
     if not target.is_dir() or target.is_symlink():
-        raise RendaError(f"{shown}: exists and is not a folder")
+        raise RendaError(f"{shown}: {_not_a_folder(target, option)}")
     if not any(target.iterdir()):
         return
     marker = read_marker(target)
@@ -150,8 +150,17 @@ def check_replaceable(target: Path, option: str = "output") -> None:
         )
 
 
-def check_writable(target: Path) -> None:
-    """Raise unless the folder that will hold `target` can be written (checked before any work)."""
+def _not_a_folder(target: Path, option: str) -> str:
+    """Why a file (or other non-folder) cannot be an output folder, in the words of the option that named it."""
+    what = "is a file" if target.is_file() else "exists and is not a folder"
+    takes = f"{option} takes a folder" if option.startswith("-") else f"the {option} is a folder"
+    return f"{what}; {takes} (a new path, or a folder renda wrote before)"
+
+
+def check_writable(target: Path, option: str = "output") -> None:
+    """Raise unless `target` can be written, before any work: the folder that will hold it, and, when it
+    exists, the folder itself and its sub-folders (replacing an earlier output deletes its files, and a
+    read-only one would otherwise fail only after every stage had run, naming a work folder)."""
     parent = target.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
@@ -161,6 +170,14 @@ def check_writable(target: Path) -> None:
         )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise RendaError(f"{os.fsdecode(parent)}: not writable, so {os.fsdecode(target)} cannot be written")
+    if not target.is_dir() or target.is_symlink():
+        return
+    for folder in [target, *(p for p in target.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise RendaError(
+                f"{os.fsdecode(folder)}: not writable, so {os.fsdecode(target)} cannot be replaced "
+                f"(make it writable, or choose another {option} folder)"
+            )
 
 
 def _ours(folder: Path) -> bool:
@@ -246,7 +263,7 @@ def atomic_output(
     inputs = list(inputs)
     refuse_dangerous(target, inputs, option)
     check_replaceable(target, option)
-    check_writable(target)
+    check_writable(target, option)
     remove_stale(target)
     partial = new_work_folder(target, "partial")
     try:

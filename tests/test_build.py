@@ -174,11 +174,13 @@ def test_build_closes_with_a_summary_of_tables_and_rejects(messy_raw: Path, tmp_
         "  paragraphs               14 rows",
     ]
     assert "  rejects                   4 rows" in closing
-    assert closing[-4:] == [
+    assert closing[-5:] == [
         "rejected: 4 (reasons below; each is a row of rejects)",
         "  binary_file               2",
         "  blank_file                1",
         "  empty_file                1",
+        # no params: no registry, so 北京人大 is read from its name (人大: a people's congress, in scope)
+        "issuers: 1 of 1 documents in scope (people_congress, government); 0 with an unknown issuer",
     ]
 
 

@@ -142,10 +142,11 @@ def test_a_symlink_or_a_file_as_out_is_refused(raw: Path, tmp_path: Path) -> Non
     a_file.write_text("x")
     before = tree(tmp_path)
     refused(renda("build", str(raw), "--out", str(link)), "is a symbolic link")
-    refused(renda("build", str(raw), "--out", str(a_file)), "file.txt: exists and is not a folder")
+    refused(renda("build", str(raw), "--out", str(a_file)), "file.txt: is a file; --out takes a folder")
     refused(renda("build", str(raw), "--out", str(a_file / "release")), "file.txt: is not a folder")
     refused(
-        renda("build", str(a_file), "--out", str(tmp_path / "out")), "file.txt: is a file; give the folder"
+        renda("build", str(a_file), "--out", str(tmp_path / "out")),
+        "file.txt: is a file; renda build takes a folder of captures",
     )
     assert tree(tmp_path) == before
 

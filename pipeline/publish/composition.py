@@ -62,6 +62,21 @@ def read_composition(release: Path, in_scope_types: Iterable[str]) -> Compositio
     return compose(iter_rows(release / "documents.parquet", columns=COLUMNS), in_scope_types)
 
 
+def scope_line(composition: Composition, listed: int = 8) -> str:
+    """One line for the build summary: documents in scope, and the unknown issuers' accounts to curate."""
+    c = composition
+    line = (
+        f"issuers: {c.in_scope:,} of {c.documents:,} documents in scope ({', '.join(c.in_scope_types)}); "
+        f"{c.unknown:,} with an unknown issuer"
+    )
+    if not c.to_curate:
+        return line
+    top = sorted(c.to_curate.items(), key=lambda item: (-item[1], item[0]))
+    shown = ", ".join(f"{account} {n}" for account, n in top[:listed])
+    more = f", … {len(top) - listed} more" if len(top) > listed else ""
+    return f"{line}, from {len(top)} accounts; to curate in issuers/*.yaml: {shown}{more}"
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "–"
 

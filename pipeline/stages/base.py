@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.checks import need_folder
+from pipeline.errors import RendaError
 from pipeline.jsonl import write_json
 from pipeline.outputs import atomic_output
 
@@ -65,6 +67,26 @@ def reject_unit(
         "reason_code": reason_code,
         "detail": " ".join(detail.split()) or reason_code,
     }
+
+
+def check_input_folder(source: Path, stage: str, previous: str, needs: str) -> None:
+    """Raise one line unless `source` is a folder holding `needs` (what `renda <previous>` writes), before any
+    work: a file or a missing folder given by mistake would otherwise surface as an error from deep inside."""
+    takes = f"renda {stage} takes the folder that `renda {previous}` wrote"
+    need_folder(source, takes)
+    if not (source / needs).is_file():
+        raise RendaError(f"{source}: has no {needs}; {takes}")
+
+
+def check_capture_folder(source: Path, command: str) -> None:
+    """Raise one line unless `source` is a folder (of captures), before any work."""
+    if source.is_file():
+        raise RendaError(
+            f"{source}: is a file; renda {command} takes a folder of captures "
+            f"(to {command} one file, put it in a folder)"
+        )
+    if not source.is_dir():
+        raise RendaError(f"{source}: raw folder not found")
 
 
 def run_atomic(stage: str, source: Path, target: Path, write: Callable[[Path], StageReport]) -> StageReport:

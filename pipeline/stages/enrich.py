@@ -33,9 +33,10 @@ from pipeline.layers.figures import figures
 from pipeline.layers.officials import is_official_position, mentions, title_byline
 from pipeline.layers.terms import term_rows
 from pipeline.models import MODELS
+from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.settings import Settings, check_duplicate_index
-from pipeline.stages.base import StageReport, run_atomic
-from pipeline.tables import TableWriter, iter_rows
+from pipeline.stages.base import StageReport, check_input_folder, run_atomic
+from pipeline.tables import TableWriter, iter_rows, row_count
 
 NAME = "enrich"
 PASSED_THROUGH = tuple(t for t in CORE_TABLES if t != "documents")
@@ -225,15 +226,16 @@ def describe_document(document: dict[str, Any]) -> str:
     return document["source_file"] + (f"#row{row}" if row is not None else "")
 
 
-def run(source: Path, target: Path, settings: Settings) -> StageReport:
+def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_PROGRESS) -> StageReport:
     check_duplicate_index(settings)
-    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
-
-
-def _write(source: Path, target: Path, settings: Settings) -> StageReport:
+    check_input_folder(source, NAME, "validate", "documents.parquet")
     for table in CORE_TABLES:
         if not (source / f"{table}.parquet").is_file():
             raise RendaError(f"{source}: missing {table}.parquet (run `renda validate` first)")
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, progress))
+
+
+def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
     report = StageReport(NAME)
     duplicate_settings = DuplicateSettings(**settings.enrich.duplicates.model_dump())
     signatures = {}
@@ -265,9 +267,13 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
 
     with ExitStack() as stack:
         writers = {t: stack.enter_context(TableWriter(t, target / f"{t}.parquet")) for t in LAYER_TABLES}
+        task = stack.enter_context(
+            progress.task(NAME, lambda: row_count(source / "documents.parquet"), "docs")
+        )
         for result in ordered_map(
             enrich_document, inputs(), settings.execution.jobs, settings.execution.scheduler
         ):
+            task.advance()
             report.received += 1
             doc_id = result.document["doc_id"]
             if result.error is not None:

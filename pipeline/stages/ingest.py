@@ -26,10 +26,18 @@ from pipeline.errors import RendaError
 from pipeline.formats import FORMATS, detect_format
 from pipeline.html import looks_like_html, read_page, render
 from pipeline.jsonl import write_line
+from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.rawfiles import RawEntry, iter_raw_entries
 from pipeline.settings import LimitSettings, Settings
 from pipeline.snapshot import SNAPSHOT_FOLDER, read_origins
-from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
+from pipeline.stages.base import (
+    SOURCES_FILE,
+    UNITS_FILE,
+    StageReport,
+    check_capture_folder,
+    reject_unit,
+    run_atomic,
+)
 
 NAME = "ingest"
 # Saved web pages: read by lxml, their main element rendered as paragraphs (capture_format `html`).
@@ -201,8 +209,9 @@ def _container_units(
         yield reject_unit(relative, None, NAME, error.reason_code, error.detail)
 
 
-def run(source: Path, target: Path, settings: Settings) -> StageReport:
-    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
+def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_PROGRESS) -> StageReport:
+    check_capture_folder(source, NAME)
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, progress))
 
 
 def _source_row(
@@ -263,31 +272,30 @@ def read_entry(entry: RawEntry, limits: LimitSettings) -> tuple[dict[str, Any], 
     return _source_row(entry, data, None, None), data
 
 
-def raw_entries(raw: Path, snapshots: Path | None) -> Iterator[RawEntry]:
+def raw_entries(raw: Path, snapshots: Path | None) -> list[RawEntry]:
     """The raw folder's entries, then the snapshot folder's as `snapshots/<name>/…` (when there is one)."""
     if snapshots is None or not snapshots.is_dir():
-        yield from iter_raw_entries(raw)
-        return
+        return list(iter_raw_entries(raw))
     if (raw / SNAPSHOT_FOLDER).exists():
         raise RendaError(
             f"{raw / SNAPSHOT_FOLDER}: the name is reserved for the snapshot folder ({snapshots}); rename it"
         )
-    yield from iter_raw_entries(raw)
-    yield from iter_raw_entries(snapshots, prefix=f"{SNAPSHOT_FOLDER}/")
+    return [*iter_raw_entries(raw), *iter_raw_entries(snapshots, prefix=f"{SNAPSHOT_FOLDER}/")]
 
 
-def _write(source: Path, target: Path, settings: Settings) -> StageReport:
-    if not source.is_dir():
-        problem = "is a file, not a folder of captures" if source.exists() else "raw folder not found"
-        raise RendaError(f"{source}: {problem}")
+def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
     report = StageReport(NAME)
     formats: dict[str, int] = {}
     origins = read_origins(settings.snapshot.origins)
+    # the walks sort their entries, so they are held in memory already: the count for the bar is free
+    entries = raw_entries(source, settings.snapshot.folder)
     with (
         (target / UNITS_FILE).open("w", encoding="utf-8") as units,
         (target / SOURCES_FILE).open("w", encoding="utf-8") as sources,
+        progress.task(NAME, len(entries), "files") as task,
     ):
-        for entry in raw_entries(source, settings.snapshot.folder):
+        for entry in entries:
+            task.advance()
             report.received += 1
             source_row, read = read_entry(entry, settings.ingest.limits)
             write_line(sources, {**source_row, **origin_columns(origins.get(entry.relative))})

@@ -18,9 +18,17 @@ from pipeline.formats import FORMATS
 from pipeline.issuers import Registry, load_registry, resolve
 from pipeline.jsonl import read_records, write_line
 from pipeline.parser import document_fields, parse_date, parse_text
+from pipeline.progress import NO_PROGRESS, Progress, count_lines
 from pipeline.script import conversion_name, detect_script, to_simplified
 from pipeline.settings import Settings
-from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
+from pipeline.stages.base import (
+    SOURCES_FILE,
+    UNITS_FILE,
+    StageReport,
+    check_input_folder,
+    reject_unit,
+    run_atomic,
+)
 from pipeline.text import nfc
 
 NAME = "parse"
@@ -131,8 +139,9 @@ def with_container_fields(fields: dict[str, Any], url: str | None, meta: dict[st
     return {"url": filled_url, **filled}
 
 
-def run(source: Path, target: Path, settings: Settings) -> StageReport:
-    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings))
+def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_PROGRESS) -> StageReport:
+    check_input_folder(source, NAME, "ingest", UNITS_FILE)
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, progress))
 
 
 def parse_or_pass(unit: dict[str, Any], issuers: IssuerScope | None = None) -> dict[str, Any]:
@@ -140,13 +149,17 @@ def parse_or_pass(unit: dict[str, Any], issuers: IssuerScope | None = None) -> d
     return unit if unit["unit"] == "reject" else parse_unit(unit, issuers)
 
 
-def _write(source: Path, target: Path, settings: Settings) -> StageReport:
+def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
     report = StageReport(NAME)
     passed_on = 0
     units = read_records(source / UNITS_FILE)
-    with (target / UNITS_FILE).open("w", encoding="utf-8") as out:
-        work = partial(parse_or_pass, issuers=IssuerScope.from_settings(settings))
+    work = partial(parse_or_pass, issuers=IssuerScope.from_settings(settings))
+    with (
+        (target / UNITS_FILE).open("w", encoding="utf-8") as out,
+        progress.task(NAME, lambda: count_lines(source / UNITS_FILE), "docs") as task,
+    ):
         for result in ordered_map(work, units, settings.execution.jobs, settings.execution.scheduler):
+            task.advance()
             report.received += 1
             if result["unit"] == "reject" and result["stage"] != NAME:
                 write_line(out, result)

@@ -26,16 +26,17 @@ from pipeline.errors import RendaError
 from pipeline.fields import TABLES
 from pipeline.jsonl import write_json
 from pipeline.outputs import MARKER, PARTIAL_MARKER, atomic_output
+from pipeline.progress import NO_PROGRESS, NO_TASK, Progress, Task
 from pipeline.provenance import code_tree_id, package_version, sha256_file
 from pipeline.publish.card import bibtex, citation_cff, dataset_card
 from pipeline.publish.changelog import changelog
-from pipeline.publish.composition import Composition, read_composition, sentence
+from pipeline.publish.composition import Composition, read_composition, scope_line, sentence
 from pipeline.publish.croissant import croissant
 from pipeline.publish.datapackage import datapackage
 from pipeline.publish.datasheet import render_datasheet
 from pipeline.publish.plots import write_plots
 from pipeline.settings import Settings
-from pipeline.stages.base import StageReport
+from pipeline.stages.base import StageReport, check_input_folder
 from pipeline.tables import iter_rows, row_count
 
 NAME = "release"
@@ -82,7 +83,9 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(parquet_path: Path, csv_path: Path, notes: CsvNotes | None = None) -> None:
+def write_csv(
+    parquet_path: Path, csv_path: Path, notes: CsvNotes | None = None, task: Task = NO_TASK
+) -> None:
     """Write a table as CSV, cells verbatim; count the cells a spreadsheet would mistreat into `notes`."""
     table = parquet_path.stem
     columns = list(TABLES[table].columns)
@@ -94,6 +97,7 @@ def write_csv(parquet_path: Path, csv_path: Path, notes: CsvNotes | None = None)
             if notes is not None:
                 notes.count(table, columns, cells)
             writer.writerow(cells)
+            task.advance()
 
 
 def upstream_lock_sha256(dvc_lock: Path | None) -> str | None:
@@ -200,19 +204,25 @@ def check_version(source: Path, settings: Settings) -> str | None:
     return f"{what} (allowed by --allow-same-version / release.allow_same_version; do not publish this)"
 
 
-def run(source: Path, target: Path, settings: Settings) -> StageReport:
+def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_PROGRESS) -> StageReport:
+    check_input_folder(source, NAME, "enrich", "documents.parquet")
     for table in TABLES:
         if not (source / f"{table}.parquet").is_file():
             raise RendaError(f"{source}: missing {table}.parquet (run `renda enrich` first)")
     note = check_version(source, settings)
-    with atomic_output(target, "release", [source], option="release") as work:
-        report = _write(source, work, settings)
+    # The bar counts the rows written as CSV (most of the stage's time); the steps after it are named.
+    rows = lambda: sum(row_count(source / f"{table}.parquet") for table in TABLES)  # noqa: E731
+    with (
+        atomic_output(target, "release", [source], option="release") as work,
+        progress.task(NAME, rows, "rows") as task,
+    ):
+        report = _write(source, work, settings, task)
     if note is not None:
         report.problems.append(note)
     return report
 
 
-def _write(source: Path, target: Path, settings: Settings) -> StageReport:
+def _write(source: Path, target: Path, settings: Settings, task: Task = NO_TASK) -> StageReport:
     previous = settings.release.previous_manifest
     report = StageReport(NAME)
     (target / "csv").mkdir()
@@ -221,14 +231,17 @@ def _write(source: Path, target: Path, settings: Settings) -> StageReport:
     for table in TABLES:
         parquet_path = target / f"{table}.parquet"
         shutil.copyfile(source / f"{table}.parquet", parquet_path)
-        write_csv(parquet_path, target / "csv" / f"{table}.csv", notes)
+        write_csv(parquet_path, target / "csv" / f"{table}.csv", notes, task)
         rows[table] = row_count(parquet_path)
     report.received = rows["documents"] + rows["rejects"]
     report.emitted = rows["documents"]
     provenance = {"package_version": package_version(), "code_tree": code_tree_id()}
+    task.describe(f"{NAME}: plots")
     write_plots(target)
     composition = read_composition(target, settings.issuers.in_scope)
     settings = described(settings, composition)  # every description below says what this release holds
+    report.extra["issuers"] = scope_line(composition)
+    task.describe(f"{NAME}: files")
     (target / "DATASHEET.md").write_text(
         render_datasheet(target, settings, provenance, notes.over_limit, notes.formula_like, composition),
         encoding="utf-8",

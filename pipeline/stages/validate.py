@@ -16,12 +16,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline.checks import file_to_write
 from pipeline.fields import BODY_KINDS, CORE_TABLES, COVERAGE_FIELDS
 from pipeline.jsonl import dumps_pretty, read_lines, read_records
 from pipeline.models import BUNDLE_TABLES, DocumentBundle
 from pipeline.outputs import write_file_atomic
+from pipeline.progress import NO_PROGRESS, Progress, count_lines
 from pipeline.settings import Settings
-from pipeline.stages.base import SOURCES_FILE, UNITS_FILE, StageReport, reject_unit, run_atomic
+from pipeline.stages.base import (
+    SOURCES_FILE,
+    UNITS_FILE,
+    StageReport,
+    check_input_folder,
+    reject_unit,
+    run_atomic,
+)
 from pipeline.tables import TableWriter
 
 NAME = "validate"
@@ -100,11 +109,22 @@ def _first_error(error: ValidationError) -> str:
     return f"{where}: {first['msg']} ({error.error_count()} errors)"
 
 
-def run(source: Path, target: Path, settings: Settings, metrics_path: Path | None = None) -> StageReport:
-    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, metrics_path))
+def run(
+    source: Path,
+    target: Path,
+    settings: Settings,
+    metrics_path: Path | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> StageReport:
+    check_input_folder(source, NAME, "parse", UNITS_FILE)
+    if metrics_path is not None:
+        file_to_write(metrics_path, "--metrics")  # written last: a bad path must not cost the whole stage
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, metrics_path, progress))
 
 
-def _write(source: Path, target: Path, settings: Settings, metrics_path: Path | None) -> StageReport:
+def _write(
+    source: Path, target: Path, settings: Settings, metrics_path: Path | None, progress: Progress
+) -> StageReport:
     report = StageReport(NAME)
     seen: dict[str, str] = {}
     formats: Counter[str] = Counter()
@@ -114,7 +134,9 @@ def _write(source: Path, target: Path, settings: Settings, metrics_path: Path | 
         writers = {t: stack.enter_context(TableWriter(t, target / f"{t}.parquet")) for t in TABLE_FILES}
         for source_row in read_records(source / SOURCES_FILE):
             writers["sources"].write(source_row)
+        task = stack.enter_context(progress.task(NAME, lambda: count_lines(source / UNITS_FILE), "docs"))
         for line in read_lines(source / UNITS_FILE):
+            task.advance()
             report.received += 1
             if line.startswith('{"unit":"reject"'):
                 unit = read_one(line)
