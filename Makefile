@@ -36,10 +36,14 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra pipeline --extra dev --extra dask --python-version 3.11 \
 		--generate-hashes --no-header --default-index https://pypi.org/simple -o requirements.lock
 
-# Throughput and memory on ../shared/corpus (or any folder: make bench CORPUS=path).
+# Cost of a build stage by stage (wall s, CPU s, peak RSS) next to the floor script, on ../shared/corpus (or any
+# folder: make bench CORPUS=path) at 1x with the +1 % rebuild and at 4x; `renda bench --synthetic N` for more.
 CORPUS ?= ../shared/corpus
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py $(CORPUS)
+	@test -d $(CORPUS) || { echo "bench: $(CORPUS) is not present; nothing measured"; exit 0; }
+	mkdir -p bench
+	$(BIN)/renda bench $(CORPUS) --scale 1 --json bench/bench-1x.json
+	$(BIN)/renda bench $(CORPUS) --scale 4 --no-incremental --json bench/bench-4x.json
 
 # Gold scores (needs ../shared/corpus): builds the shared corpus and scores both halves of the split in
 # evaluation/gold_split.json; the test half's summary (no quoted text) is what the datasheet quotes.

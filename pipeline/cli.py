@@ -490,6 +490,40 @@ def show(
     typer.echo(show_capture(file, capture_format, dropped, row), nl=False)
 
 
+@command("renda bench --synthetic 20000 --jobs 1")
+def bench(
+    corpus: Annotated[
+        Path | None, typer.Argument(help="a folder of captures to measure (default: a synthetic corpus)")
+    ] = None,
+    synthetic: Annotated[
+        int, typer.Option("--synthetic", help="generated documents when no folder is given", min=1)
+    ] = 2000,
+    scale: Annotated[int, typer.Option("--scale", help="copies of the folder to build", min=1)] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the synthetic corpus")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", help="processes for parse and enrich", min=0)] = 1,
+    incremental: Annotated[
+        bool,
+        typer.Option("--incremental/--no-incremental", help="also rebuild after adding 1 % new captures"),
+    ] = True,
+    params: Params = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the numbers here as JSON")] = None,
+) -> None:
+    """Measure a build stage by stage (wall s, CPU s, peak RSS) next to the floor script, and +1 % captures."""
+    import json
+
+    from pipeline.bench import bench as run_bench
+    from pipeline.checks import need_folder
+
+    if corpus is not None:
+        need_folder(corpus, "renda bench takes a folder of captures")
+    result = run_bench(corpus, synthetic, scale, seed, jobs, params, incremental)
+    for line in result.lines():
+        typer.echo(line)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+
+
 def _terminate(signum: int, frame: object) -> None:
     """SIGTERM ends the run like Ctrl-C, so work folders are removed on the way out."""
     raise KeyboardInterrupt
