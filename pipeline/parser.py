@@ -26,6 +26,7 @@ from typing import Any
 from pipeline import rules
 from pipeline.formats.base import CaptureFormat, HeaderRule
 from pipeline.markdown import Markdown, block_text, read_lines, read_markdown
+from pipeline.people import split_names, split_people
 from pipeline.script import to_simplified
 from pipeline.text import Line, ends_sentence, join_wrapped, match_key, nfc, split_lines
 
@@ -885,16 +886,16 @@ def document_fields(doc: ParsedDocument) -> dict[str, Any]:
             source = credit["value"]
     for credit in doc.credits:
         if credit["role"] in rules.AUTHOR_ROLES:
-            for name, position in rules.split_people(credit["value"]):
+            for name, position in split_people(credit["value"]):
                 authors.append(name)
                 positions.append(position)
         elif credit["role"] == "editor":
-            editors.extend(rules.split_names(credit["value"]))
+            editors.extend(split_names(credit["value"]))
     header = doc.header
     if not authors:
         slot = author_slot_person(header.get("author_slot"), header, source)
         if slot is not None:
-            for name in rules.split_names(slot):
+            for name in split_names(slot):
                 if not name.endswith("等"):
                     authors.append(name)
                     positions.append(header.get("author_position"))

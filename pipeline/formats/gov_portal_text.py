@@ -12,9 +12,9 @@ import re
 
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.people import OFFICIAL_TITLE
 from pipeline.text import match_key
 
-OFFICE = r"(?:省长|市长|主席|区长|县长|州长|盟长|书记|主任|委员长)"
 DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}[:时]\d{2}分?(?::\d{2})?)?"
 
 FORMAT = CaptureFormat(
@@ -50,7 +50,7 @@ FORMAT = CaptureFormat(
             "occasion",
             re.compile(
                 rf"(?:——?)?\s*[（(]?\d{{4}}年\d{{1,2}}月\d{{1,2}}日在.*?(?:上[）)]?|$)"
-                rf"(?:\s+(?P<byline_position>\S*?{OFFICE})\s*(?P<byline_name>\S(?:\s?\S){{1,3}}))?"
+                rf"(?:\s+(?P<byline_position>\S*?{OFFICIAL_TITLE})\s*(?P<byline_name>\S(?:\s?\S){{1,3}}))?"
             ),
             repeatable=True,
         ),
@@ -62,7 +62,7 @@ FORMAT = CaptureFormat(
         HeaderRule(
             "speaker",
             re.compile(
-                rf"(?P<byline_position>\S*?{OFFICE})?[\s\u3000]*(?P<byline_name>[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){{1,3}})"
+                rf"(?P<byline_position>\S*?{OFFICIAL_TITLE})?[\s\u3000]*(?P<byline_name>[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){{1,3}})"
             ),
         ),
     ),
