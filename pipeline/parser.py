@@ -17,13 +17,13 @@ Steps:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline import rules
+from pipeline.dates import find_date, parse_date
 from pipeline.formats.base import CaptureFormat, HeaderRule
 from pipeline.markdown import Markdown, block_text, read_lines, read_markdown
 from pipeline.people import split_names, split_people
@@ -112,22 +112,6 @@ class ParsedDocument:
         return [p for p in self.paragraphs if p["kind"] in ("body", "list_item")]
 
 
-_DATE = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    """A calendar date from `2023-12-23`, `2023/12/23` or `2023年12月23日`; None if absent or impossible."""
-    if not value:
-        return None
-    found = _DATE.search(value)
-    if found is None:
-        return None
-    try:
-        return dt.date(int(found["y"]), int(found["m"]), int(found["d"]))
-    except ValueError:
-        return None
-
-
 def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
     """Parse one decoded capture with the rules of `fmt`."""
     doc = ParsedDocument(capture_format=fmt.name)
@@ -196,10 +180,9 @@ def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kin
 def _search_date(rows: list[Row], limit: int, doc: ParsedDocument) -> None:
     """The first date printed in the first `limit` non-blank lines (not consumed: the line stays text)."""
     for row in [r for r in rows if not r.blank][:limit]:
-        if parse_date(row.line.text) is not None:
-            found = _DATE.search(row.line.text)
-            assert found is not None
-            doc.header["date"] = found.group(0)
+        found = find_date(row.line.text)
+        if found is not None:
+            doc.header["date"] = found
             return
 
 

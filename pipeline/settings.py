@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from pipeline.dates import is_iso_day
 from pipeline.errors import RendaError
 from pipeline.issuers import Type as IssuerType
 
@@ -33,11 +33,7 @@ def _http_url(value: str) -> str:
 
 
 def _iso_date(value: str) -> str:
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD") from None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not is_iso_day(value):
         raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
     return value
 
