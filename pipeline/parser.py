@@ -24,6 +24,7 @@ from typing import Any
 
 from pipeline import rules
 from pipeline.dates import find_date, parse_date
+from pipeline.fields import BODY_KINDS
 from pipeline.formats.base import CaptureFormat, HeaderRule
 from pipeline.markdown import Markdown, block_text, read_lines, read_markdown
 from pipeline.people import split_names, split_people
@@ -109,7 +110,7 @@ class ParsedDocument:
 
     @property
     def body_paragraphs(self) -> list[dict[str, Any]]:
-        return [p for p in self.paragraphs if p["kind"] in ("body", "list_item")]
+        return [p for p in self.paragraphs if p["kind"] in BODY_KINDS]
 
 
 def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
@@ -818,13 +819,13 @@ def _mark_lead_sentences(doc: ParsedDocument) -> None:
     by_section: dict[int, list[tuple[dict[str, Any], str]]] = {}
     openers: Counter[tuple[int, str]] = Counter()
     for paragraph in doc.paragraphs:
-        if paragraph["kind"] not in ("body", "list_item") or paragraph["lead_sentence"]:
+        if paragraph["kind"] not in BODY_KINDS or paragraph["lead_sentence"]:
             continue
         opener = rules.PARALLEL_OPENER.match(paragraph["text"])
         if opener:
             openers[(paragraph["section_index"], opener.group(1))] += 1
     for paragraph in doc.paragraphs:
-        if paragraph["kind"] not in ("body", "list_item") or paragraph["lead_sentence"]:
+        if paragraph["kind"] not in BODY_KINDS or paragraph["lead_sentence"]:
             continue
         candidate = rules.lead_candidate(paragraph["text"])
         opener = rules.PARALLEL_OPENER.match(paragraph["text"])

@@ -189,28 +189,21 @@ def lead_candidate(text: str) -> str | None:
     return None
 
 
-# Credit labels as printed → normalised role (see `fields.CREDIT_ROLES`). Longer labels first.
+# The credit roles (the vocabulary `fields.CREDIT_ROLES` is their order here), each with the labels printed for it.
+CREDIT_ROLE_LABELS: dict[str, tuple[str, ...]] = {
+    "source": ("来源", "转自"),
+    "author": ("作者", "文", "撰文"),
+    "editor": ("责任编辑", "责编", "编辑"),
+    "reviewer": ("审核", "审校"),
+    "proofreader": ("校对",),
+    "supervisor": ("监制",),
+    "photographer": ("摄影", "图片", "图"),
+    "reporter": ("记者", "本报记者"),
+    "contributor": ("供稿", "通讯员", "本报通讯员"),
+}
+# Credit labels as printed → role.
 CREDIT_LABELS: dict[str, str] = {
-    "责任编辑": "editor",
-    "责编": "editor",
-    "编辑": "editor",
-    "作者": "author",
-    "文": "author",
-    "撰文": "author",
-    "来源": "source",
-    "转自": "source",
-    "审核": "reviewer",
-    "审校": "reviewer",
-    "校对": "proofreader",
-    "监制": "supervisor",
-    "摄影": "photographer",
-    "图片": "photographer",
-    "图": "photographer",
-    "记者": "reporter",
-    "本报记者": "reporter",
-    "供稿": "contributor",
-    "通讯员": "contributor",
-    "本报通讯员": "contributor",
+    label: role for role, labels in CREDIT_ROLE_LABELS.items() for label in labels
 }
 # Traditional-script captures print the same labels in traditional characters (來源, 編輯, 責任編輯 …).
 CREDIT_LABELS.update(
