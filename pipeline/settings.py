@@ -53,6 +53,11 @@ VERSION_PATTERN = r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
 
 
 class DatasetSettings(_Section):
+    """What the release says the dataset is. These defaults are the one place for its name, title, description,
+    licence and creators: a build without params.yaml (the tests, `Settings()`, an installed wheel) describes the
+    same dataset, and a change here is a code change, which rebuilds the release. params.yaml sets only what a
+    maintainer sets for each version (`version`, `released`)."""
+
     name: str = Field(default="renda-corpus", pattern=r"^[a-z0-9][a-z0-9._-]*$")
     title: str = "renda-corpus: Chinese People's Congress and government official-account articles"
     # What the dataset is for; the release appends what it actually holds (counts by issuer and scope).
