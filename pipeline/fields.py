@@ -60,12 +60,12 @@ class Table:
 CONTAINER_KINDS = ("csv", "tsv", "jsonl", "json", "parquet", "feed")
 # Derived from the registry: a format added under pipeline/formats/ is a valid value without another edit.
 CAPTURE_FORMATS = tuple(FORMATS)
-PARAGRAPH_KINDS = ("body", "list_item", "caption", "code", "table")
+# The kinds that are the article's running text: counted in n_paragraphs/n_chars, read by the research layers.
+BODY_KINDS = ("body", "list_item")
+PARAGRAPH_KINDS = (*BODY_KINDS, "caption", "code", "table")
 # Header fields whose coverage (documents with a value: not null, not an empty list) the metrics and the
 # datasheet report.
 COVERAGE_FIELDS = ("title", "account", "published_date", "column", "source", "authors", "editors")
-# The kinds that are the article's running text: counted in n_paragraphs/n_chars, read by the research layers.
-BODY_KINDS = ("body", "list_item")
 # Kinds of a title cited in 《》; `pipeline.layers.citations` maps title endings and context words onto them.
 CITATION_KINDS = (
     "law",
