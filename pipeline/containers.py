@@ -11,7 +11,6 @@ import base64
 import csv
 import datetime
 import decimal
-import email.utils
 import io
 import json
 import math
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from pipeline.dates import feed_day
 from pipeline.fields import CONTAINER_KINDS
 
 CONTAINER_SUFFIXES: dict[str, str] = {
@@ -150,22 +150,6 @@ def iter_rows(
 
 # Between a feed's name and its tagline: ` - `, ` | `, ` — `, `_`.
 FEED_TITLE_SEPARATOR = re.compile(r"\s+[-|—–]+\s+|_|｜")
-SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
-
-
-def _feed_date(value: str) -> str:
-    """An RSS (RFC 822) or Atom (ISO 8601) timestamp as the calendar date in Beijing time, else as given."""
-    moment: datetime.datetime | None = None
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        try:
-            moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if moment.tzinfo is None:
-        return moment.date().isoformat()
-    return moment.astimezone(SHANGHAI).date().isoformat()
 
 
 def _local(tag: object) -> str:
@@ -210,7 +194,7 @@ def _feed_rows(data: bytes) -> Iterator[ContainerRow]:
             value = (child.text or "").strip()
             if value:
                 cells[name] = (
-                    _feed_date(value) if name in ("pubDate", "published", "updated", "date") else value
+                    feed_day(value) if name in ("pubDate", "published", "updated", "date") else value
                 )
         if "encoded" in cells:  # content:encoded holds the full article where a feed has both
             cells["content"] = cells.pop("encoded")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.formats import FORMATS
 from pipeline.issuers import ISSUER_EVIDENCE, ISSUER_LEVELS, ISSUER_TYPES
 from pipeline.logical_types import LOGICAL_TYPES
+from pipeline.rules import CREDIT_ROLE_LABELS
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,12 @@ class Table:
 CONTAINER_KINDS = ("csv", "tsv", "jsonl", "json", "parquet", "feed")
 # Derived from the registry: a format added under pipeline/formats/ is a valid value without another edit.
 CAPTURE_FORMATS = tuple(FORMATS)
-PARAGRAPH_KINDS = ("body", "list_item", "caption", "code", "table")
+# The kinds that are the article's running text: counted in n_paragraphs/n_chars, read by the research layers.
+BODY_KINDS = ("body", "list_item")
+PARAGRAPH_KINDS = (*BODY_KINDS, "caption", "code", "table")
 # Header fields whose coverage (documents with a value: not null, not an empty list) the metrics and the
 # datasheet report.
 COVERAGE_FIELDS = ("title", "account", "published_date", "column", "source", "authors", "editors")
-# The kinds that are the article's running text: counted in n_paragraphs/n_chars, read by the research layers.
-BODY_KINDS = ("body", "list_item")
 # Kinds of a title cited in 《》; `pipeline.layers.citations` maps title endings and context words onto them.
 CITATION_KINDS = (
     "law",
@@ -83,46 +84,43 @@ CITATION_KINDS = (
     "work",
     "other",
 )
-CREDIT_ROLES = (
-    "source",
-    "author",
-    "editor",
-    "reviewer",
-    "proofreader",
-    "supervisor",
-    "photographer",
-    "reporter",
-    "contributor",
-)
+CREDIT_ROLES = tuple(CREDIT_ROLE_LABELS)  # the roles a credit label maps onto (`rules.CREDIT_ROLE_LABELS`)
 STAGES = ("ingest", "parse", "validate")
-REJECT_REASONS = (
-    "empty_file",
-    "blank_file",
-    "binary_file",
-    "undecodable",
-    "garbled_text",
-    "not_text",
-    "excluded",
-    "hidden_file",
-    "not_regular_file",
-    "symlink_outside",
-    "symlink_loop",
-    "broken_symlink",
-    "undecodable_name",
-    "unreadable",
-    "too_large",
-    "ingest_error",
-    "no_text_column",
-    "malformed_container",
-    "empty_container",
-    "empty_row",
-    "malformed_row",
-    "no_body",
-    "parse_error",
-    "duplicate_document",
-    "invalid_record",
-    "invalid_table",
-)
+# Why an input was rejected: each code with what it means (the datasheet prints this table).
+REJECT_REASON_DESCRIPTIONS: dict[str, str] = {
+    "empty_file": "The file has 0 bytes.",
+    "blank_file": "The file decodes to whitespace only.",
+    "binary_file": "The bytes are an image, archive, PDF or other binary format (signature or NUL bytes).",
+    "undecodable": "No supported encoding decodes the bytes.",
+    "garbled_text": "The bytes decode, but only into mojibake: UTF-8 lines read as GB18030, mixed encodings in one "
+    "file, or a codepage guess (cp1250, ptcp154, johab …) that does not read as text; the detail says what was seen.",
+    "not_text": "The bytes decode, but the result is mostly control or replacement characters.",
+    "excluded": "The path matches an `ingest.exclude` pattern in params.yaml (not an article capture).",
+    "hidden_file": "A hidden file (name starting with '.'), such as .gitkeep or .DS_Store.",
+    "not_regular_file": "A FIFO, socket or device node (or a symlink to one) in the raw folder: never opened, since "
+    "reading a FIFO or a device can block or never end.",
+    "symlink_outside": "A symlink whose target lies outside the raw folder: not followed, so a build reads only what "
+    "the raw folder holds.",
+    "symlink_loop": "A symlink that loops (to itself, or to a folder above it).",
+    "broken_symlink": "A symlink whose target does not exist.",
+    "undecodable_name": "A file name that is not valid UTF-8 (shown with its bytes as \\xNN); rename it to read it.",
+    "unreadable": "The file or folder exists but cannot be read (permissions, I/O error); the detail gives the error.",
+    "too_large": "The input is over a limit in `ingest.limits` (bytes of a file, decompressed bytes of a Parquet "
+    "container, characters or lines of a document); the detail gives the measured size and the limit.",
+    "ingest_error": "Reading the file raised an unexpected error; the detail names it. The other files are read.",
+    "no_text_column": "A container file (CSV/JSONL/JSON/Parquet) in which no column holds article text.",
+    "malformed_container": "A container file that cannot be read as a table (broken CSV, bad JSON, bad Parquet).",
+    "empty_container": "A container file with a header but no data rows.",
+    "empty_row": "A container row whose text cell is empty.",
+    "malformed_row": "A container row that cannot be read (a JSONL line that is not a JSON object, a CSV row with "
+    "the wrong number of cells); the other rows of the file are read.",
+    "no_body": "Parsing found no body paragraph (only chrome, header or credits).",
+    "parse_error": "The parser raised an error on this document; the detail names it.",
+    "duplicate_document": "Same doc_id (same content) as a document seen earlier in path order.",
+    "invalid_record": "A record failed its pydantic model; the detail gives the field and the error.",
+    "invalid_table": "A table-level check failed (offsets outside the text, body missing, keys).",
+}
+REJECT_REASONS = tuple(REJECT_REASON_DESCRIPTIONS)
 
 _FIELD_LIST: tuple[Field, ...] = (
     # --- identity and provenance -----------------------------------------------------------------------------
@@ -631,40 +629,6 @@ _FIELD_LIST: tuple[Field, ...] = (
 )
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
-
-REJECT_REASON_DESCRIPTIONS: dict[str, str] = {
-    "empty_file": "The file has 0 bytes.",
-    "blank_file": "The file decodes to whitespace only.",
-    "binary_file": "The bytes are an image, archive, PDF or other binary format (signature or NUL bytes).",
-    "undecodable": "No supported encoding decodes the bytes.",
-    "garbled_text": "The bytes decode, but only into mojibake: UTF-8 lines read as GB18030, mixed encodings in one "
-    "file, or a codepage guess (cp1250, ptcp154, johab …) that does not read as text; the detail says what was seen.",
-    "not_text": "The bytes decode, but the result is mostly control or replacement characters.",
-    "excluded": "The path matches an `ingest.exclude` pattern in params.yaml (not an article capture).",
-    "hidden_file": "A hidden file (name starting with '.'), such as .gitkeep or .DS_Store.",
-    "not_regular_file": "A FIFO, socket or device node (or a symlink to one) in the raw folder: never opened, since "
-    "reading a FIFO or a device can block or never end.",
-    "symlink_outside": "A symlink whose target lies outside the raw folder: not followed, so a build reads only what "
-    "the raw folder holds.",
-    "symlink_loop": "A symlink that loops (to itself, or to a folder above it).",
-    "broken_symlink": "A symlink whose target does not exist.",
-    "undecodable_name": "A file name that is not valid UTF-8 (shown with its bytes as \\xNN); rename it to read it.",
-    "unreadable": "The file or folder exists but cannot be read (permissions, I/O error); the detail gives the error.",
-    "too_large": "The input is over a limit in `ingest.limits` (bytes of a file, decompressed bytes of a Parquet "
-    "container, characters or lines of a document); the detail gives the measured size and the limit.",
-    "ingest_error": "Reading the file raised an unexpected error; the detail names it. The other files are read.",
-    "no_text_column": "A container file (CSV/JSONL/JSON/Parquet) in which no column holds article text.",
-    "malformed_container": "A container file that cannot be read as a table (broken CSV, bad JSON, bad Parquet).",
-    "empty_container": "A container file with a header but no data rows.",
-    "empty_row": "A container row whose text cell is empty.",
-    "malformed_row": "A container row that cannot be read (a JSONL line that is not a JSON object, a CSV row with "
-    "the wrong number of cells); the other rows of the file are read.",
-    "no_body": "Parsing found no body paragraph (only chrome, header or credits).",
-    "parse_error": "The parser raised an error on this document; the detail names it.",
-    "duplicate_document": "Same doc_id (same content) as a document seen earlier in path order.",
-    "invalid_record": "A record failed its pydantic model; the detail gives the field and the error.",
-    "invalid_table": "A table-level check failed (offsets outside the text, body missing, keys).",
-}
 
 TABLES: dict[str, Table] = {
     t.name: t

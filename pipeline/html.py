@@ -21,13 +21,14 @@ script variables) into the same roles a container's columns fill; the text wins 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import lxml.etree
 import lxml.html
+
+from pipeline.dates import unix_day
 
 # Elements whose content is never article text.
 DROPPED_TAGS = (
@@ -87,7 +88,6 @@ WECHAT_VARIABLES: dict[str, re.Pattern[str]] = {
     "timestamp": re.compile(r"""var\s+ct\s*=\s*["'](\d{9,11})["']"""),
     "url": re.compile(r"""var\s+msg_link\s*=\s*["']([^"']+)["']"""),
 }
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))  # China has one time zone and no daylight saving time
 
 
 @dataclass
@@ -327,8 +327,7 @@ def _wechat(markup: str) -> dict[str, str]:
             continue
         value = next(group for group in match.groups() if group)
         if role == "timestamp":
-            moment = dt.datetime.fromtimestamp(int(value), tz=SHANGHAI)
-            values["date"] = moment.date().isoformat()
+            values["date"] = unix_day(int(value))
         else:
             values[role] = value.strip()
     return values

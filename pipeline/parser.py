@@ -17,15 +17,17 @@ Steps:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline import rules
+from pipeline.dates import find_date, parse_date
+from pipeline.fields import BODY_KINDS
 from pipeline.formats.base import CaptureFormat, HeaderRule
 from pipeline.markdown import Markdown, block_text, read_lines, read_markdown
+from pipeline.people import split_names, split_people
 from pipeline.script import to_simplified
 from pipeline.text import Line, ends_sentence, join_wrapped, match_key, nfc, split_lines
 
@@ -108,23 +110,7 @@ class ParsedDocument:
 
     @property
     def body_paragraphs(self) -> list[dict[str, Any]]:
-        return [p for p in self.paragraphs if p["kind"] in ("body", "list_item")]
-
-
-_DATE = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    """A calendar date from `2023-12-23`, `2023/12/23` or `2023年12月23日`; None if absent or impossible."""
-    if not value:
-        return None
-    found = _DATE.search(value)
-    if found is None:
-        return None
-    try:
-        return dt.date(int(found["y"]), int(found["m"]), int(found["d"]))
-    except ValueError:
-        return None
+        return [p for p in self.paragraphs if p["kind"] in BODY_KINDS]
 
 
 def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
@@ -195,10 +181,9 @@ def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kin
 def _search_date(rows: list[Row], limit: int, doc: ParsedDocument) -> None:
     """The first date printed in the first `limit` non-blank lines (not consumed: the line stays text)."""
     for row in [r for r in rows if not r.blank][:limit]:
-        if parse_date(row.line.text) is not None:
-            found = _DATE.search(row.line.text)
-            assert found is not None
-            doc.header["date"] = found.group(0)
+        found = find_date(row.line.text)
+        if found is not None:
+            doc.header["date"] = found
             return
 
 
@@ -834,13 +819,13 @@ def _mark_lead_sentences(doc: ParsedDocument) -> None:
     by_section: dict[int, list[tuple[dict[str, Any], str]]] = {}
     openers: Counter[tuple[int, str]] = Counter()
     for paragraph in doc.paragraphs:
-        if paragraph["kind"] not in ("body", "list_item") or paragraph["lead_sentence"]:
+        if paragraph["kind"] not in BODY_KINDS or paragraph["lead_sentence"]:
             continue
         opener = rules.PARALLEL_OPENER.match(paragraph["text"])
         if opener:
             openers[(paragraph["section_index"], opener.group(1))] += 1
     for paragraph in doc.paragraphs:
-        if paragraph["kind"] not in ("body", "list_item") or paragraph["lead_sentence"]:
+        if paragraph["kind"] not in BODY_KINDS or paragraph["lead_sentence"]:
             continue
         candidate = rules.lead_candidate(paragraph["text"])
         opener = rules.PARALLEL_OPENER.match(paragraph["text"])
@@ -885,16 +870,16 @@ def document_fields(doc: ParsedDocument) -> dict[str, Any]:
             source = credit["value"]
     for credit in doc.credits:
         if credit["role"] in rules.AUTHOR_ROLES:
-            for name, position in rules.split_people(credit["value"]):
+            for name, position in split_people(credit["value"]):
                 authors.append(name)
                 positions.append(position)
         elif credit["role"] == "editor":
-            editors.extend(rules.split_names(credit["value"]))
+            editors.extend(split_names(credit["value"]))
     header = doc.header
     if not authors:
         slot = author_slot_person(header.get("author_slot"), header, source)
         if slot is not None:
-            for name in rules.split_names(slot):
+            for name in split_names(slot):
                 if not name.endswith("等"):
                     authors.append(name)
                     positions.append(header.get("author_position"))

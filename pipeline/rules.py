@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.script import traditional_variants
-from pipeline.text import ends_sentence, first_sentence, has_clause_marks, split_words
+from pipeline.text import ends_sentence, first_sentence, has_clause_marks
 
 CN_DIGITS = "零〇一二三四五六七八九十百千两"
 
@@ -189,28 +189,21 @@ def lead_candidate(text: str) -> str | None:
     return None
 
 
-# Credit labels as printed → normalised role (see `fields.CREDIT_ROLES`). Longer labels first.
+# The credit roles (the vocabulary `fields.CREDIT_ROLES` is their order here), each with the labels printed for it.
+CREDIT_ROLE_LABELS: dict[str, tuple[str, ...]] = {
+    "source": ("来源", "转自"),
+    "author": ("作者", "文", "撰文"),
+    "editor": ("责任编辑", "责编", "编辑"),
+    "reviewer": ("审核", "审校"),
+    "proofreader": ("校对",),
+    "supervisor": ("监制",),
+    "photographer": ("摄影", "图片", "图"),
+    "reporter": ("记者", "本报记者"),
+    "contributor": ("供稿", "通讯员", "本报通讯员"),
+}
+# Credit labels as printed → role.
 CREDIT_LABELS: dict[str, str] = {
-    "责任编辑": "editor",
-    "责编": "editor",
-    "编辑": "editor",
-    "作者": "author",
-    "文": "author",
-    "撰文": "author",
-    "来源": "source",
-    "转自": "source",
-    "审核": "reviewer",
-    "审校": "reviewer",
-    "校对": "proofreader",
-    "监制": "supervisor",
-    "摄影": "photographer",
-    "图片": "photographer",
-    "图": "photographer",
-    "记者": "reporter",
-    "本报记者": "reporter",
-    "供稿": "contributor",
-    "通讯员": "contributor",
-    "本报通讯员": "contributor",
+    label: role for role, labels in CREDIT_ROLE_LABELS.items() for label in labels
 }
 # Traditional-script captures print the same labels in traditional characters (來源, 編輯, 責任編輯 …).
 CREDIT_LABELS.update(
@@ -236,99 +229,3 @@ BRACKETED_CREDIT = re.compile(r"[（(](?P<inner>[^（()）]+)[）)]")
 # A further credit on the same line: `编辑：A　审核：B`.
 CREDIT_SPLIT = re.compile(rf"\s+(?=(?:{_LABELS})\s*[:：|丨｜])")
 CREDIT_VALUE_MAX_CHARS = 60
-
-# Words a position or affiliation ends with; a credit token ending in one of them is not a name.
-POSITION_SUFFIXES: tuple[str, ...] = (
-    "书记",
-    "副书记",
-    "主任",
-    "委员",
-    "主席",
-    "代表",
-    "局长",
-    "部长",
-    "处长",
-    "科长",
-    "院长",
-    "厅长",
-    "市长",
-    "区长",
-    "县长",
-    "省长",
-    "镇长",
-    "乡长",
-    "秘书长",
-    "记者",
-    "研究员",
-    "教授",
-    "社长",
-    "会长",
-    "理事长",
-    "董事长",
-    "经理",
-    "组长",
-    "队长",
-    "干部",
-    "工作人员",
-    "通讯员",
-    "检察长",
-    "庭长",
-    "主编",
-)
-NAME_MAX_CHARS = 4
-PEOPLE_SEPARATORS = re.compile(r"[、,，;；/]+")
-
-
-def pair_padded(tokens: list[str]) -> list[str]:
-    """Newspapers pad a two-character name to the width of three (`李  鹤`): a run of an even number of single Han
-    characters is that many names of two. Other tokens pass through."""
-    paired: list[str] = []
-    run: list[str] = []
-
-    def close() -> None:
-        if len(run) >= 2 and len(run) % 2 == 0:
-            paired.extend(run[i] + run[i + 1] for i in range(0, len(run), 2))
-        else:
-            paired.extend(run)
-        run.clear()
-
-    for token in tokens:
-        if len(token) == 1 and "\u4e00" <= token <= "\u9fff":
-            run.append(token)
-        else:
-            close()
-            paired.append(token)
-    close()
-    return paired
-
-
-def split_people(value: str) -> list[tuple[str, str | None]]:
-    """(name, position) pairs from a credit value: `中共北京市怀柔区委书记 郭延红` → [(郭延红, 中共…书记)]."""
-    people: list[tuple[str, str | None]] = []
-    for part in PEOPLE_SEPARATORS.split(value):
-        tokens = pair_padded(split_words(part))
-        if not tokens:
-            continue
-        position_tokens: list[str] = []
-        named = False
-        for token in tokens:
-            if looks_like_position(token):
-                if named:  # a new position after names starts a new group
-                    position_tokens, named = [], False
-                position_tokens.append(token)
-            else:
-                # `单位 张明 李红`: the affiliation printed before several names applies to each of them
-                people.append((token, " ".join(position_tokens) or None))
-                named = True
-        if position_tokens and not named and not people:
-            people.append((position_tokens[-1], " ".join(position_tokens[:-1]) or None))
-    return people
-
-
-def looks_like_position(token: str) -> bool:
-    return token.endswith(POSITION_SUFFIXES) or len(token) > NAME_MAX_CHARS + 2
-
-
-def split_names(value: str) -> list[str]:
-    """Names from an editor-like credit: split on 、 , ， ; / and whitespace."""
-    return [name for part in PEOPLE_SEPARATORS.split(value) for name in pair_padded(split_words(part))]

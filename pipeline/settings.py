@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from pipeline.dates import is_iso_day
 from pipeline.errors import RendaError
 from pipeline.issuers import Type as IssuerType
 
@@ -33,11 +33,7 @@ def _http_url(value: str) -> str:
 
 
 def _iso_date(value: str) -> str:
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD") from None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not is_iso_day(value):
         raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
     return value
 
@@ -57,6 +53,11 @@ VERSION_PATTERN = r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
 
 
 class DatasetSettings(_Section):
+    """What the release says the dataset is. These defaults are the one place for its name, title, description,
+    licence and creators: a build without params.yaml (the tests, `Settings()`, an installed wheel) describes the
+    same dataset, and a change here is a code change, which rebuilds the release. params.yaml sets only what a
+    maintainer sets for each version (`version`, `released`)."""
+
     name: str = Field(default="renda-corpus", pattern=r"^[a-z0-9][a-z0-9._-]*$")
     title: str = "renda-corpus: Chinese People's Congress and government official-account articles"
     # What the dataset is for; the release appends what it actually holds (counts by issuer and scope).

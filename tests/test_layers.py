@@ -389,6 +389,23 @@ def test_official_mentions() -> None:
     assert list(mentions("区委书记同志们要高度重视")) == []
 
 
+def test_one_position_list_for_credits_bylines_and_officials() -> None:
+    """A title the officials layer knows is a position to the credit splitter and the speaker byline too."""
+    from pipeline.formats import FORMATS
+    from pipeline.layers.officials import is_official_position
+    from pipeline.people import split_people
+
+    assert split_people("黔东南州州长 罗强") == [("罗强", "黔东南州州长")]
+    assert is_official_position("黔东南州州长")
+    assert split_people("新华社记者 王明") == [("王明", "新华社记者")]
+    assert not is_official_position("新华社记者")
+    speaker = next(r for r in FORMATS["gov_portal_text"].header_rules if r.name == "speaker")
+    assert speaker.match("财政部部长 蓝佛安", {}) == {
+        "byline_position": "财政部部长",
+        "byline_name": "蓝佛安",
+    }
+
+
 snippets = st.lists(
     st.sampled_from(
         [

@@ -298,7 +298,7 @@ def test_bylines_without_colon_bracketed_credits_and_padded_names() -> None:
 
 
 def test_pair_padded_joins_only_even_runs_of_single_characters() -> None:
-    from pipeline.rules import pair_padded
+    from pipeline.people import pair_padded
 
     assert pair_padded(["李", "鹤", "李", "洋"]) == ["李鹤", "李洋"]
     assert pair_padded(["王小明", "李", "华"]) == ["王小明", "李华"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.dates import ISO_DATE
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 
 COLUMN_TITLE = r"(?:【(?P<column>[^【】]{1,40})】)?(?P<title>.+)"
@@ -24,7 +25,7 @@ FORMAT = CaptureFormat(
     ),
     header_rules=(
         HeaderRule("title", re.compile(COLUMN_TITLE)),
-        HeaderRule("byline", re.compile(r"(?P<account>\S.{0,39}?)\s+(?P<date>\d{4}-\d{1,2}-\d{1,2})")),
+        HeaderRule("byline", re.compile(rf"(?P<account>\S.{{0,39}}?)\s+(?P<date>{ISO_DATE})")),
         HeaderRule("column_repeat", repeat_of="column"),
     ),
     signature=(

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
+from pipeline.dates import DATE
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 
 # A date printed anywhere in a header line (2023-02-24, 2025/02/28, 2023年2月24日): shared with `html`.
-DATE_RULE = HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"))
+DATE_RULE = HeaderRule("date", re.compile(rf"(?P<date>{DATE})"))
 
 FORMAT = CaptureFormat(
     name="generic",

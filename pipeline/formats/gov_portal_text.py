@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 
+from pipeline.dates import CHINESE_CLOCK, CHINESE_DATE, SPACED_DATE
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.people import OFFICIAL_TITLE
 from pipeline.text import match_key
 
-OFFICE = r"(?:省长|市长|主席|区长|县长|州长|盟长|书记|主任|委员长)"
-DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}[:时]\d{2}分?(?::\d{2})?)?"
+# `时间：2026-01-26 10:30`, `日期：2026年1月26日`.
+DATE = rf"{SPACED_DATE}(?:\s*{CHINESE_CLOCK})?"
 
 FORMAT = CaptureFormat(
     name="gov_portal_text",
@@ -49,8 +51,8 @@ FORMAT = CaptureFormat(
         HeaderRule(
             "occasion",
             re.compile(
-                rf"(?:——?)?\s*[（(]?\d{{4}}年\d{{1,2}}月\d{{1,2}}日在.*?(?:上[）)]?|$)"
-                rf"(?:\s+(?P<byline_position>\S*?{OFFICE})\s*(?P<byline_name>\S(?:\s?\S){{1,3}}))?"
+                rf"(?:——?)?\s*[（(]?{CHINESE_DATE}在.*?(?:上[）)]?|$)"
+                rf"(?:\s+(?P<byline_position>\S*?{OFFICIAL_TITLE})\s*(?P<byline_name>\S(?:\s?\S){{1,3}}))?"
             ),
             repeatable=True,
         ),
@@ -62,13 +64,13 @@ FORMAT = CaptureFormat(
         HeaderRule(
             "speaker",
             re.compile(
-                rf"(?P<byline_position>\S*?{OFFICE})?[\s\u3000]*(?P<byline_name>[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){{1,3}})"
+                rf"(?P<byline_position>\S*?{OFFICIAL_TITLE})?[\s\u3000]*(?P<byline_name>[\u4e00-\u9fff](?:[\s\u3000]?[\u4e00-\u9fff]){{1,3}})"
             ),
         ),
     ),
     signature=("【字号：", "【字体：", "打印本页", "关闭窗口", "扫一扫在手机打开当前页", "相关报道："),
     signature_patterns=(
-        re.compile(r"^(?:——?)?\s*[（(]?\d{4}年\d{1,2}月\d{1,2}日在\S*(?:省|市|区|自治区|人民代表大会|会议)"),
+        re.compile(rf"^(?:——?)?\s*[（(]?{CHINESE_DATE}在\S*(?:省|市|区|自治区|人民代表大会|会议)"),
         re.compile(r"^各位代表[：:]$"),
     ),
     min_signature=2,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.dates import CHINESE_DATE
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 from pipeline.formats.generic import DATE_RULE
 
@@ -29,7 +30,7 @@ FORMAT = CaptureFormat(
         HeaderRule(
             "imprint",
             re.compile(
-                r".*?《(?P<account>[^》]{2,20})》\s*[（(]\s*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)\s*第?\s*\d+\s*版\s*[）)]"
+                rf".*?《(?P<account>[^》]{{2,20}})》\s*[（(]\s*(?P<date>{CHINESE_DATE})\s*第?\s*\d+\s*版\s*[）)]"
             ),
         ),
         DATE_RULE,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.dates import ISO_DATE
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 from pipeline.formats.freewechat_text import COLUMN_TITLE
 from pipeline.text import match_key
@@ -38,7 +39,7 @@ FORMAT = CaptureFormat(
             ),
         ),
         HeaderRule("intro", re.compile(r"功能介绍\s*(?P<block>.*)"), block_follows=True),
-        HeaderRule("published", re.compile(r"_*发表于_*\s*(?P<date>\d{4}-\d{1,2}-\d{1,2})?.*")),
+        HeaderRule("published", re.compile(rf"_*发表于_*\s*(?P<date>{ISO_DATE})?.*")),
         # A repost: `以下文章来源于 亿人安全 ，作者Xgstar`, then the origin account's card (avatar, name, slogan,
         # `2021-10-08 7 min read`).
         HeaderRule(
@@ -56,7 +57,7 @@ FORMAT = CaptureFormat(
         ),
         HeaderRule(
             "origin_date",
-            re.compile(r"(?P<date>\d{4}-\d{1,2}-\d{1,2})\s+\d+\s*min read"),
+            re.compile(rf"(?P<date>{ISO_DATE})\s+\d+\s*min read"),
             requires="repost_of",
         ),
     ),

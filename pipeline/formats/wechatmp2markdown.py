@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 
+from pipeline.dates import CLOCK, HOUR_MINUTE, ISO_DATE
 from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
 from pipeline.formats.freewechat_text import COLUMN_TITLE
 
 BYLINE = re.compile(
     r"(?:原创\s+)?(?:(?P<author_slot>\S.*?)\s{2,})?(?P<account>\S.*?)\s{2,}"
-    r"(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    rf"(?P<date>{ISO_DATE})(?:\s+{CLOCK})?"
 )
 
 FORMAT = CaptureFormat(
@@ -29,7 +30,7 @@ FORMAT = CaptureFormat(
         HeaderRule("byline", BYLINE),
     ),
     signature_patterns=(
-        re.compile(r"^\s*(?:原创\s+)?(?:\S.*?\s{2,})?\S.*?\s{2,}\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}\s*$"),
+        re.compile(rf"^\s*(?:原创\s+)?(?:\S.*?\s{{2,}})?\S.*?\s{{2,}}{ISO_DATE} {HOUR_MINUTE}\s*$"),
         re.compile(r"^> \*\*原文链接\*\*"),
     ),
     min_signature=1,

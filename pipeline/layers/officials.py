@@ -1,19 +1,12 @@
-"""Officials: a position from a list kept as data, followed by a name (in titles, credits and body text)."""
+"""Officials: an official title (`pipeline.people`) followed by a name, in titles, credits and body text."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from pipeline.rules import split_people
+from pipeline.people import OFFICIAL_TITLE, OFFICIAL_TITLES
 
-# Position titles a name follows (`区委书记郭延红`, `省长王正谱`); the organisation before them is part of the position.
-POSITIONS: tuple[str, ...] = (
-    "党组书记", "副书记", "书记", "常务副主任", "副主任", "主任", "副委员长", "委员长", "副主席", "主席",
-    "常务副省长", "副省长", "省长", "常务副市长", "副市长", "市长", "副区长", "区长", "副县长", "县长",
-    "副部长", "部长", "副局长", "局长", "副厅长", "厅长", "秘书长", "副院长", "院长", "检察长", "州长", "盟长",
-)  # fmt: skip
-_POSITIONS = "|".join(sorted(POSITIONS, key=len, reverse=True))
 # What may follow a name: punctuation, or a verb of the news register that takes a person as subject.
 AFTER_NAME = (
     r"[：:，,、。；;\s（(]|主持|表示|指出|强调|出席|参加|会见|调研|一行|同志|带队|率队|介绍|宣布|签署|批示|$"
@@ -47,7 +40,7 @@ COMPOUND_SURNAMES = (
 # A name after these is rare: the leader's name stands before them (`习近平总书记`).
 NAME_BEFORE_POSITIONS = ("总书记",)
 OFFICIAL = re.compile(
-    rf"(?P<position>(?:[\u4e00-\u9fff]{{0,14}}?)(?:{_POSITIONS}))(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?={AFTER_NAME})"
+    rf"(?P<position>(?:[\u4e00-\u9fff]{{0,14}}?){OFFICIAL_TITLE})(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?={AFTER_NAME})"
 )
 # Name-like strings that are words: a position followed by these is not a person.
 NOT_NAMES = ("同志", "会议", "主持", "表示", "指出", "强调", "出席", "讲话", "一行", "带队", "率队", "们")
@@ -63,14 +56,14 @@ def mentions(text: str) -> Iterator[tuple[str, str, int, int]]:
         name, position = match["name"], match["position"]
         if position.endswith(NAME_BEFORE_POSITIONS) or not looks_like_name(name):
             continue
-        if any(name.startswith(p) for p in POSITIONS):
+        if name.startswith(OFFICIAL_TITLES):
             continue
         yield position, name, match.start(), match.end()
 
 
 def is_official_position(position: str | None) -> bool:
     """An affiliation printed with a credit is an official's position only if it names one (书记, 主任 …)."""
-    return position is not None and position.endswith(POSITIONS)
+    return position is not None and position.endswith(OFFICIAL_TITLES)
 
 
 def title_byline(title: str) -> tuple[str, str] | None:
@@ -83,8 +76,3 @@ def title_byline(title: str) -> tuple[str, str] | None:
         position, name, _, _ = found[-1]
         return position, name
     return None
-
-
-def credit_people(value: str) -> list[tuple[str, str | None]]:
-    """(name, position) from an author credit (`中共北京市怀柔区委书记 郭延红`)."""
-    return split_people(value)

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from pipeline.fields import TABLES
+from pipeline.publish.prose import prose
 from pipeline.settings import Settings
 
 
@@ -52,6 +53,7 @@ def citation_cff(settings: Settings) -> str:
 
 def dataset_card(settings: Settings, rows: dict[str, int], provenance: dict[str, Any]) -> str:
     d = settings.dataset
+    passages = prose("card")
     front = {
         "pretty_name": d.title,
         "license": d.license.lower(),
@@ -76,16 +78,8 @@ def dataset_card(settings: Settings, rows: dict[str, int], provenance: dict[str,
         f"{provenance['package_version']} from code tree `{provenance['code_tree']}`.\n\n"
         "| table | rows | one row per |\n|---|---:|---|\n"
         f"{tables}\n\n"
-        "## Load\n\n"
-        "```python\n"
-        "import pandas as pd\n"
-        'paragraphs = pd.read_parquet("paragraphs.parquet")\n'
-        "# or, with Hugging Face datasets, from this folder:\n"
-        '# datasets.load_dataset("path/to/release", "paragraphs")\n'
-        "```\n\n"
-        "Every field is described in `DATASHEET.md`; `manifest.json` and `SHA256SUMS` list every file with its "
-        "SHA-256; `datapackage.json` (Frictionless) and `croissant.json` (Croissant 1.0 with RAI fields) "
-        "describe the same tables for catalogues.\n\n"
+        f"## Load\n\n{passages['load']}\n\n"
+        f"{passages['files']}\n\n"
         f"## Licence\n\n{d.license} ({d.license_url}). {d.license_note}\n\n"
         "## Cite\n\n```bibtex\n" + bibtex(settings) + "\n```\n"
     )

@@ -2,7 +2,7 @@
 
 Every table is a FileObject (the Parquet file, with its sha256) and a RecordSet whose fields extract the
 columns, typed from the field dictionary. `mlcroissant validate --jsonld croissant.json` checks it, and
-`mlcroissant.Dataset(...).records(table)` reads the rows.
+`mlcroissant.Dataset(...).records(table)` reads the rows. The RAI fields' text is in `prose.yml`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.fields import FIELDS, TABLES
 from pipeline.logical_types import LOGICAL_TYPES
+from pipeline.publish.prose import prose
 from pipeline.settings import Settings
 
 CONTEXT: dict[str, Any] = {
@@ -50,58 +51,6 @@ CONTEXT: dict[str, Any] = {
     "source": "cr:source",
     "subField": "cr:subField",
     "transform": "cr:transform",
-}
-
-RAI: dict[str, Any] = {
-    "rai:dataCollection": (
-        "Researchers captured public articles of Chinese People's Congress and government official accounts as "
-        "text: copied from WeChat mirror pages, converted to markdown by common tools, or exported from portals "
-        "as CSV/JSONL with one article per row. The pipeline decodes, parses and validates the captures; it "
-        "never fetches content itself."
-    ),
-    "rai:dataCollectionType": ["Secondary Data Analysis", "Web Scraping"],
-    "rai:dataPreprocessingProtocol": [
-        "Strict decoding in a fixed order (BOM, UTF-8, GB18030/Big5 with a common-character check, "
-        "charset-normalizer last); the encoding is recorded.",
-        "Platform chrome, promotion and page furniture are removed by markers kept as data per capture format; "
-        "every dropped line is accounted for (`renda show`).",
-        "Text is stored in NFC with the capture's own characters; offsets point into the decoded raw text.",
-        "Traditional-script documents get simplified copies (opencc t2s); the original is kept.",
-    ],
-    "rai:dataAnnotationProtocol": (
-        "No human labels. Structure (headings, lead sentences, credits, related articles) is read from the "
-        "captures by rules; the rules are scored against a hand-annotated development gold set (see the "
-        "datasheet)."
-    ),
-    "rai:dataLimitations": (
-        "Coverage follows what researchers captured, not a sample of all official accounts. Extraction is "
-        "rule-based: headings, lead sentences and credits can be wrong; documents with capture_format "
-        "'generic' were parsed without format rules. Mirror captures may replace full-width punctuation with "
-        "ASCII; the text keeps what the capture shows."
-    ),
-    "rai:dataBiases": (
-        "Accounts and periods are represented as captured: some accounts and topics (e.g. security bulletins "
-        "reposted by state bodies) are over-represented; official discourse reflects institutional positions, "
-        "not public opinion."
-    ),
-    "rai:personalSensitiveInformation": (
-        "Names of officials, authors, editors and reviewers appear in their public roles (credits, bylines). "
-        "No private persons' data is collected on purpose; articles may mention individuals."
-    ),
-    "rai:dataUseCases": [
-        "Studying official political discourse and its formulations over time",
-        "Tracing cited policy documents and institutional communication",
-        "Training and evaluating Chinese NLP models on official prose",
-    ],
-    "rai:dataSocialImpact": (
-        "Supports transparent, reproducible research on public institutions; should not be used to profile "
-        "individuals or to present captured text as the authoritative version of official documents."
-    ),
-    "rai:hasSyntheticData": False,
-    "rai:dataReleaseMaintenancePlan": (
-        "Versioned releases rebuilt with `dvc repro`; each release carries a manifest with checksums, a data "
-        "changelog against the previous version, and the code tree that built it."
-    ),
 }
 
 
@@ -163,7 +112,7 @@ def croissant(settings: Settings, files: dict[str, dict[str, Any]], cite_as: str
         "inLanguage": "zh",
         "keywords": d.keywords,
         "creator": [{"@type": "sc:Organization", "name": name} for name in d.creators],
-        **RAI,
+        **prose("croissant_rai"),
         "distribution": distribution,
         "recordSet": record_sets,
     }

@@ -13,11 +13,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pipeline.dates import parse_date
 from pipeline.executor import ordered_map
 from pipeline.formats import FORMATS
 from pipeline.issuers import Registry, load_registry, resolve
 from pipeline.jsonl import read_records, write_line
-from pipeline.parser import document_fields, parse_date, parse_text
+from pipeline.parser import document_fields, parse_text
 from pipeline.progress import NO_PROGRESS, Progress, count_lines
 from pipeline.script import conversion_name, detect_script, to_simplified
 from pipeline.settings import Settings
