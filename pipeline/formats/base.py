@@ -1,6 +1,6 @@
 """What a capture format is, as data: its signature, chrome markers, header rules and how lines form blocks.
 
-A format module only fills in a `CaptureFormat`; the parser (`pipeline/parser.py`) is the same for all of them.
+A format folder only fills in a `CaptureFormat`; the parser (`pipeline/parser.py`) is the same for all of them.
 That way a reader finds where a raw line is dropped (a marker here), and adding a format adds data, not branches.
 """
 
@@ -17,6 +17,9 @@ from pipeline.text import match_key
 _PLATFORM_KEYS = frozenset(map(match_key, PLATFORM_CHROME))
 
 BlockMode = Literal["line", "markdown"]
+
+# A header line shared by several formats: `【栏目】标题`, the column optional.
+COLUMN_TITLE = r"(?:【(?P<column>[^【】]{1,40})】)?(?P<title>.+)"
 
 
 @dataclass(frozen=True)
@@ -93,12 +96,18 @@ class HeaderRule:
         return {k: v.strip() for k, v in found.groupdict().items() if v is not None and v.strip()}
 
 
+# A date printed anywhere in a header line (2023-02-24, 2025/02/28, 2023年2月24日): formats without a byline.
+DATE_RULE = HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"))
+
+
 @dataclass(frozen=True)
 class CaptureFormat:
     """One capture format. `signature` markers identify it; `min_signature` of them must be present."""
 
     name: str
     description: str
+    # Place in the registry, and so in the `capture_format` vocabulary of the schemas; the fallback is last.
+    order: int
     block_mode: BlockMode
     chrome: Chrome
     header_rules: tuple[HeaderRule, ...]

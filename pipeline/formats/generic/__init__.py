@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-
-# A date printed anywhere in a header line (2023-02-24, 2025/02/28, 2023年2月24日): shared with `html`.
-DATE_RULE = HeaderRule("date", re.compile(r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)"))
+from pipeline.formats.base import DATE_RULE, CaptureFormat, Chrome, HeaderRule
 
 FORMAT = CaptureFormat(
     name="generic",
     description="Fallback for unknown formats: paragraphs separated by blank lines, first short line as title.",
+    # The fallback: last in the registry.
+    order=99,
     block_mode="markdown",
     # Markdown markup is read (and removed from text) when present; a line without markup characters passes
     # through unchanged.

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.formats.base import COLUMN_TITLE, CaptureFormat, Chrome, HeaderRule
 from pipeline.text import match_key
 
 OFFICE = r"(?:省长|市长|主席|区长|县长|州长|盟长|书记|主任|委员长)"
@@ -20,6 +19,7 @@ DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}[:时]\
 FORMAT = CaptureFormat(
     name="gov_portal_text",
     description="Government portal page text: page controls, title, occasion, 来源/时间, speaker, then the body.",
+    order=4,
     block_mode="line",
     chrome=Chrome.of(
         head=(

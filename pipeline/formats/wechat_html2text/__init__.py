@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.formats.base import COLUMN_TITLE, CaptureFormat, Chrome, HeaderRule
 from pipeline.text import match_key
 
 FORMAT = CaptureFormat(
     name="wechat_html2text",
     description="Old WeChat web page through html2text: account card, javascript: links, UI words at the end.",
+    order=3,
     block_mode="markdown",
     markdown=True,
     indented_code=True,

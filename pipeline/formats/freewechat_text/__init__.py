@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-
-COLUMN_TITLE = r"(?:【(?P<column>[^【】]{1,40})】)?(?P<title>.+)"
+from pipeline.formats.base import COLUMN_TITLE, CaptureFormat, Chrome, HeaderRule
 
 FORMAT = CaptureFormat(
     name="freewechat_text",
     description="Text copied from a WeChat mirror page: one paragraph per line, mirror UI around the article.",
+    order=1,
     block_mode="line",
     chrome=Chrome.of(
         head=("查看原文", "其他", "阅读原文"),
