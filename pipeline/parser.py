@@ -260,12 +260,8 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
             continue
         if row.md.code or row.md.fence:
             return index  # code is article content (and a fence is read whole by `_blocks`): the body begins
-        if fmt.chrome.where(row.line.text) in ("head", "anywhere") or _breadcrumb(rows, index):
+        if fmt.chrome.where(row.line.text) in ("head", "anywhere") or _breadcrumb(rows, index, fmt):
             _drop(doc, row, "chrome")
-            index += 1
-            continue
-        if any(p.search(row.line.text) for p in fmt.head_captions):
-            _drop(doc, row, "head:photo_caption")
             index += 1
             continue
         consumed = _header_rule_at(rows, index, unused, fmt, doc)
@@ -276,11 +272,7 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if consumed:
             index += consumed
             continue
-        if (
-            fmt.furniture
-            and (reason := _furniture(row, doc)) is not None
-            and not _is_body_heading(rows, index, doc)
-        ):
+        if (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
             _drop(doc, row, f"head:{reason}")
             index += 1
             continue
@@ -339,13 +331,16 @@ def _next_text(rows: list[Row], index: int) -> Row | None:
     return None
 
 
-def _breadcrumb(rows: list[Row], index: int) -> bool:
-    """`首页 > 政府信息公开 > …`: the `>` lines and the items they separate."""
+def _breadcrumb(rows: list[Row], index: int, fmt: CaptureFormat) -> bool:
+    """`首页 > 政府信息公开 > …`: the format's separator lines (`Chrome.breadcrumb`) and the items they separate."""
+    separators = fmt.chrome.breadcrumb
+    if not separators:
+        return False
     text = rows[index].line.text
-    if text in (">", "›", "»", "＞"):
+    if text in separators:
         return True
     neighbours = [r.line.text for r in (rows[index - 1] if index else None, _next_row(rows, index)) if r]
-    return len(text) <= 12 and any(n in (">", "›", "»", "＞") for n in neighbours)
+    return len(text) <= 12 and any(n in separators for n in neighbours)
 
 
 def _next_row(rows: list[Row], index: int) -> Row | None:
@@ -440,6 +435,7 @@ def _tail_cut(rows: list[Row], body_start: int, fmt: CaptureFormat, doc: ParsedD
 def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, doc: ParsedDocument) -> int:
     """Consume chrome, related list, credits and furniture from the cut upwards; return the end of the body."""
     seen_tail_chrome = cut < len(rows)
+    related_line = fmt.chrome.related
     related: list[dict[str, Any]] = []
     pending: list[tuple[Row, str]] = []  # weak furniture waiting for a strong line above it
     accepted_end = cut
@@ -457,7 +453,7 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             pending, accepted_end = _accept(doc, pending), index
             index -= 1
             continue
-        related_match = fmt.related.fullmatch(row.line.text) if fmt.related is not None else None
+        related_match = related_line.fullmatch(row.line.text) if related_line is not None else None
         if related_match is not None and seen_tail_chrome and not doc.credits:
             related.append(
                 {
@@ -482,7 +478,7 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             pending, accepted_end = _accept(doc, pending), previous.line.number
             index = previous.line.number - 1
             continue
-        reason = _furniture(row, doc) if fmt.furniture else None
+        reason = _furniture(row, doc)
         if reason is not None and _figure_label(rows, row):
             break  # `**攻击结果附图：**` above its pictures: the body's last heading, not furniture
         if reason is not None:
@@ -490,7 +486,7 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             pending, accepted_end = _accept(doc, pending), index
             index -= 1
             continue
-        if fmt.furniture and len(row.text) <= rules.TAIL_SHORT_MAX_CHARS and not _numbered(row.text):
+        if len(row.text) <= rules.TAIL_SHORT_MAX_CHARS and not _numbered(row.text):
             pending.append((row, "tail:short"))
             index -= 1
             continue
@@ -617,7 +613,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush("code", code)
             code = []
         if row.blank:
-            if fmt.block_mode == "markdown" and not glue:
+            if fmt.markdown and not glue:
                 flush()
             continue
         if row.md.table or rules.CELL_SEPARATOR in row.text.strip():  # table cells (HTML tables read so)
@@ -646,10 +642,8 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush()
             _drop(doc, row, "image" if row.image else "markup")
             continue
-        if (
-            fmt.furniture
-            and rules.BODY_PROMO.search(row.text)
-            and (len(row.text) <= rules.BODY_PROMO_MAX_CHARS or row.md.bold_only)
+        if rules.BODY_PROMO.search(row.text) and (
+            len(row.text) <= rules.BODY_PROMO_MAX_CHARS or row.md.bold_only
         ):
             flush()
             _drop(doc, row, "body:promotion")
@@ -659,9 +653,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
         glue = False
         run.append(row)
         joined.add(row.text)
-        standalone = (
-            row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.block_mode == "markdown")
-        )
+        standalone = row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.markdown)
         if standalone and not _next_continues(rows, row, end):
             flush()
     if code:
@@ -734,7 +726,7 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
         return True
     if joined.open_quote():
         return True
-    if fmt.block_mode == "markdown" and not previous.line.hard_break and not previous.md.bold_only:
+    if fmt.markdown and not previous.line.hard_break and not previous.md.bold_only:
         return not row.md.bold_only
     short_fragment = (
         len(text) <= 4 and not ends_sentence(joined.tail) and not joined.tail.endswith(("：", ":"))

@@ -20,6 +20,7 @@ FORMAT = CaptureFormat(
         head=("查看原文", "其他", "阅读原文"),
         tail=("继续滑动看下一个", "您可能也对以下帖子感兴趣", "轻触阅读原文", "向上滑动看下一个"),
         anywhere=("文章有问题?点此查看未经处理的缓存",),
+        related=r"【(?P<column>[^【】]{1,40})】(?P<title>.+)",
     ),
     header_rules=(
         HeaderRule("title", re.compile(COLUMN_TITLE)),
@@ -33,5 +34,4 @@ FORMAT = CaptureFormat(
         "查看原文",
     ),
     min_signature=2,
-    related=re.compile(r"【(?P<column>[^【】]{1,40})】(?P<title>.+)"),
 )

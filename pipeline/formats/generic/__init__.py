@@ -15,10 +15,9 @@ FORMAT = CaptureFormat(
     description="Fallback for unknown formats: paragraphs separated by blank lines, first short line as title.",
     # The fallback: last in the registry.
     order=99,
-    block_mode="markdown",
     # Markdown markup is read (and removed from text) when present; a line without markup characters passes
     # through unchanged.
-    markdown=True,
+    block_mode="markdown",
     date_search_lines=8,
     chrome=Chrome.of(),
     header_rules=(

@@ -43,8 +43,13 @@ FORMAT = CaptureFormat(
             "日期：",
         ),
         tail=("》》点击图片进入专题《《", "收藏", "|", "分享到：", "分享到微信", "×"),
+        # `首页` `>` `政府信息公开` `>` `政策解读`: the page's breadcrumb, one item per line.
+        breadcrumb=(">", "›", "»", "＞"),
     ),
     header_rules=(
+        # `王正谱作政府工作报告。本报记者 霍艳恩摄`, `省长赵刚作政府工作报告`: a photo caption printed above the body,
+        # not the title (`…省政府工作报告`); first, so that no other rule reads it.
+        HeaderRule("photo_caption", re.compile(r".*(?:摄\s*|作政府工作报告。?)"), repeatable=True),
         HeaderRule("title", re.compile(COLUMN_TITLE)),
         HeaderRule(
             "occasion",
@@ -86,6 +91,4 @@ FORMAT = CaptureFormat(
             ),
         )
     ),
-    # `王正谱作政府工作报告。本报记者 霍艳恩摄`, `省长赵刚作政府工作报告`: a photo, not the title (`…省政府工作报告`).
-    head_captions=(re.compile(r"摄\s*$"), re.compile(r"作政府工作报告。?$")),
 )

@@ -17,7 +17,6 @@ FORMAT = CaptureFormat(
     description="HTML page or feed item read with lxml and rendered as paragraphs (metadata from the page).",
     order=5,
     block_mode="markdown",
-    markdown=True,
     date_search_lines=8,
     chrome=Chrome.of(),
     header_rules=(

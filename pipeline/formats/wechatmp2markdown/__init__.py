@@ -21,7 +21,6 @@ FORMAT = CaptureFormat(
     description="WeChat article as markdown: `# title`, byline with account and time, two-space hard breaks.",
     order=2,
     block_mode="markdown",
-    markdown=True,
     chrome=Chrome.of(),
     header_rules=(
         HeaderRule("url", re.compile(r"原文链接\s*[:：]\s*(?P<url>https?://\S+)")),
