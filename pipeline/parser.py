@@ -153,7 +153,9 @@ def _dateline_credits(text: str, doc: ParsedDocument) -> None:
     """The reporter of a news dateline (`新华社巴黎12月9日电（记者唐霁）`) as a credit pointing into the paragraph."""
     for paragraph in doc.body_paragraphs[: rules.DATELINE_PARAGRAPHS]:
         start = paragraph["char_start"]
-        found = rules.DATELINE_REPORTER.search(text, start, min(paragraph["char_end"], start + 200))
+        found = rules.DATELINE_REPORTER.search(
+            text, start, min(paragraph["char_end"], start + rules.DATELINE_SEARCH_CHARS)
+        )
         if found is None or found.start() - start > rules.DATELINE_MAX_OFFSET:
             continue
         doc.credits.append(
@@ -236,12 +238,14 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
         return "link_list"
     if row.md.bold_only and len(row.text) <= rules.BOLD_FURNITURE_MAX_CHARS:
         return "bold_furniture"
-    names = [n for n in (doc.header.get("account"), doc.header.get("author_slot")) if n and len(n) >= 2]
+    names = [
+        n
+        for n in (doc.header.get("account"), doc.header.get("author_slot"))
+        if n and len(n) >= rules.ACCOUNT_NAME_MIN_CHARS
+    ]
     if any(match_key(row.text) == match_key(name) for name in names):
         return "account_name"
-    if any(
-        re.match(rf".{{0,6}}{re.escape(name)}[^，。]{{0,8}}(?:是|专注|致力|成立)", row.text) for name in names
-    ):
+    if any(re.match(rules.account_blurb(name), row.text) for name in names):
         return "account_blurb"
     return None
 
@@ -340,7 +344,7 @@ def _breadcrumb(rows: list[Row], index: int, fmt: CaptureFormat) -> bool:
     if text in separators:
         return True
     neighbours = [r.line.text for r in (rows[index - 1] if index else None, _next_row(rows, index)) if r]
-    return len(text) <= 12 and any(n in separators for n in neighbours)
+    return len(text) <= rules.BREADCRUMB_ITEM_MAX_CHARS and any(n in separators for n in neighbours)
 
 
 def _next_row(rows: list[Row], index: int) -> Row | None:
@@ -479,7 +483,9 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             index = previous.line.number - 1
             continue
         reason = _furniture(row, doc)
-        if reason is not None and _figure_label(rows, row):
+        if reason is not None and _figure_label(
+            row.text, row.md.bold_only, _before_image(rows, row.line.number)
+        ):
             break  # `**攻击结果附图：**` above its pictures: the body's last heading, not furniture
         if reason is not None:
             pending.append((row, f"tail:{reason}"))
@@ -500,15 +506,21 @@ def _numbered(text: str) -> bool:
     return style is not None and style != rules.BARE_STYLE
 
 
-def _figure_label(rows: list[Row], row: Row) -> bool:
-    nxt = _next_row(rows, row.line.number)
+def _figure_label(text: str, bold_only: bool, before_image: bool) -> bool:
+    """A short bold label right above a picture (`**攻击结果附图：**`): it heads the figures below it, as a
+    `label` heading in the body and as the body's last line when furniture follows the figures."""
     return (
-        row.md.bold_only
-        and row.text.endswith(("：", ":"))
-        and len(row.text) <= rules.LABEL_HEADING_MAX_CHARS
-        and nxt is not None
-        and nxt.image
+        bold_only
+        and before_image
+        and text.endswith(("：", ":"))
+        and len(text) <= rules.LABEL_HEADING_MAX_CHARS
     )
+
+
+def _before_image(rows: list[Row], number: int) -> bool:
+    """The next non-blank line after line `number` is an image."""
+    nxt = _next_row(rows, number)
+    return nxt is not None and nxt.image
 
 
 def _accept(doc: ParsedDocument, pending: list[tuple[Row, str]]) -> list[tuple[Row, str]]:
@@ -666,8 +678,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush("code", [r for r in fence if not r.blank])
     flush()
     for block in blocks:
-        nxt = _next_row(rows, block.rows[-1].line.number)
-        block.before_image = nxt is not None and nxt.image
+        block.before_image = _before_image(rows, block.rows[-1].line.number)
         block.bullet = block.bullet or _tight_list_item(rows, block)
     return blocks
 
@@ -689,11 +700,6 @@ def _previous_text_line(rows: list[Row], number: int) -> int | None:
     return None
 
 
-# Characters of a block's joined text kept for the sentence-end test; `_open_quote` looks at the last 40.
-RUN_TAIL_CHARS = 256
-OPEN_QUOTE_WINDOW = 40
-
-
 @dataclass
 class _RunText:
     """What `_continues` needs of a growing block's joined text, kept as rows are added (never re-joined:
@@ -705,11 +711,11 @@ class _RunText:
     def add(self, text: str) -> None:
         for opening, closing in OPENING_MARKS.items():
             self.balance[opening] += text.count(opening) - text.count(closing)
-        self.tail = (self.tail + text)[-RUN_TAIL_CHARS:]
+        self.tail = (self.tail + text)[-rules.RUN_TAIL_CHARS :]
 
     def open_quote(self) -> bool:
         """An opening quote or bracket without its closing partner near the end: the sentence goes on."""
-        window = self.tail[-OPEN_QUOTE_WINDOW:]
+        window = self.tail[-rules.OPEN_QUOTE_WINDOW_CHARS :]
         return any(self.balance[opening] > 0 and opening in window for opening in OPENING_MARKS)
 
 
@@ -729,7 +735,9 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
     if fmt.markdown and not previous.line.hard_break and not previous.md.bold_only:
         return not row.md.bold_only
     short_fragment = (
-        len(text) <= 4 and not ends_sentence(joined.tail) and not joined.tail.endswith(("：", ":"))
+        len(text) <= rules.WRAPPED_FRAGMENT_MAX_CHARS
+        and not ends_sentence(joined.tail)
+        and not joined.tail.endswith(("：", ":"))
     )
     return short_fragment and not rules.heading_style(text)
 
@@ -751,8 +759,7 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         return None
     if text.endswith(("：", ":")):
         # A bold label line (`**攻击结果附图：**`) heads what follows only when a figure follows it.
-        is_label = block.before_image and block.bold_only and len(text) <= rules.LABEL_HEADING_MAX_CHARS
-        return "label" if is_label else None
+        return "label" if _figure_label(text, block.bold_only, block.before_image) else None
     if is_last or (rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS):
         return None
     if block.before_image and not (block.bold_only or block.heading_level):
@@ -762,7 +769,7 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         return numbered if numbered not in (None, rules.BARE_STYLE) else f"h{block.heading_level}"
     if rules.NUMBERING_ONLY.fullmatch(text):
         return None
-    if block.bold_only and not ends_sentence(text) and len(text) <= 2 * rules.BARE_HEADING_MAX_CHARS:
+    if block.bold_only and not ends_sentence(text) and len(text) <= rules.BOLD_HEADING_MAX_CHARS:
         return numbered if numbered not in (None, rules.BARE_STYLE) else "bold"
     if block.bullet:
         return None
@@ -836,7 +843,11 @@ def _mark_lead_sentences(doc: ParsedDocument) -> None:
             continue
         candidate = rules.lead_candidate(paragraph["text"])
         opener = rules.PARALLEL_OPENER.match(paragraph["text"])
-        if candidate is None and opener and openers[(paragraph["section_index"], opener.group(1))] >= 2:
+        if (
+            candidate is None
+            and opener
+            and openers[(paragraph["section_index"], opener.group(1))] >= rules.PARALLEL_OPENER_MIN_PARAGRAPHS
+        ):
             sentence = rules.first_sentence(paragraph["text"])
             if sentence and len(sentence) <= rules.LEAD_PARALLEL_MAX_CHARS:
                 candidate = sentence

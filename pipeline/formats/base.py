@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.rules import PLATFORM_CHROME
+from pipeline import rules
 from pipeline.text import match_key
 
-_PLATFORM_KEYS = frozenset(map(match_key, PLATFORM_CHROME))
+_PLATFORM_KEYS = frozenset(map(match_key, rules.PLATFORM_CHROME))
 
 # How lines form blocks: `line`, one paragraph per line; `markdown`, the lines are markdown (decoration stripped,
 # `#` and bold headings, images, bullets, hard breaks) and a blank line or a hard break ends a paragraph;
@@ -155,13 +155,10 @@ class CaptureFormat:
         return hits / total if total and hits >= self.min_signature else 0.0
 
 
-# Longest line a signature pattern is tried on (the longest real marker line seen is under 120 characters).
-SIGNATURE_LINE_MAX_CHARS = 500
-
-
 @dataclass(frozen=True)
 class Probe:
-    """What detectors look at, computed once per text: the first 400 and last 200 non-blank lines, keyed."""
+    """What detectors look at, computed once per text: the non-blank lines among the first and the last ones
+    (`rules.PROBE_HEAD_LINES`, `rules.PROBE_TAIL_LINES`), keyed."""
 
     text: str
     lines: tuple[str, ...]
@@ -173,6 +170,7 @@ class Probe:
     @staticmethod
     def of(text: str) -> Probe:
         all_lines = text.splitlines()
-        lines = tuple(line for line in all_lines[:400] + all_lines[-200:] if line.strip())
-        short = tuple(line for line in lines if len(line) <= SIGNATURE_LINE_MAX_CHARS)
+        probed = all_lines[: rules.PROBE_HEAD_LINES] + all_lines[-rules.PROBE_TAIL_LINES :]
+        lines = tuple(line for line in probed if line.strip())
+        short = tuple(line for line in lines if len(line) <= rules.SIGNATURE_LINE_MAX_CHARS)
         return Probe(text, lines, frozenset(match_key(line) for line in lines), short)
