@@ -139,7 +139,9 @@ def _dateline_credits(text: str, doc: ParsedDocument) -> None:
     """The reporter of a news dateline (`新华社巴黎12月9日电（记者唐霁）`) as a credit pointing into the paragraph."""
     for paragraph in doc.body_paragraphs[: rules.DATELINE_PARAGRAPHS]:
         start = paragraph["char_start"]
-        found = rules.DATELINE_REPORTER.search(text, start, min(paragraph["char_end"], start + 200))
+        found = rules.DATELINE_REPORTER.search(
+            text, start, min(paragraph["char_end"], start + rules.DATELINE_SEARCH_CHARS)
+        )
         if found is None or found.start() - start > rules.DATELINE_MAX_OFFSET:
             continue
         doc.credits.append(
@@ -221,12 +223,14 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
         return "link_list"
     if row.md.bold_only and len(row.text) <= rules.BOLD_FURNITURE_MAX_CHARS:
         return "bold_furniture"
-    names = [n for n in (doc.header.get("account"), doc.header.get("author_slot")) if n and len(n) >= 2]
+    names = [
+        n
+        for n in (doc.header.get("account"), doc.header.get("author_slot"))
+        if n and len(n) >= rules.ACCOUNT_NAME_MIN_CHARS
+    ]
     if any(match_key(row.text) == match_key(name) for name in names):
         return "account_name"
-    if any(
-        re.match(rf".{{0,6}}{re.escape(name)}[^，。]{{0,8}}(?:是|专注|致力|成立)", row.text) for name in names
-    ):
+    if any(re.match(rules.account_blurb(name), row.text) for name in names):
         return "account_blurb"
     return None
 
@@ -245,12 +249,8 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
             continue
         if row.md.code or row.md.fence:
             return index  # code is article content (and a fence is read whole by `_blocks`): the body begins
-        if fmt.chrome.where(row.line.text) in ("head", "anywhere") or _breadcrumb(rows, index):
+        if fmt.chrome.where(row.line.text) in ("head", "anywhere") or _breadcrumb(rows, index, fmt):
             _drop(doc, row, "chrome")
-            index += 1
-            continue
-        if any(p.search(row.line.text) for p in fmt.head_captions):
-            _drop(doc, row, "head:photo_caption")
             index += 1
             continue
         consumed = _header_rule_at(rows, index, unused, fmt, doc)
@@ -261,11 +261,7 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if consumed:
             index += consumed
             continue
-        if (
-            fmt.furniture
-            and (reason := _furniture(row, doc)) is not None
-            and not _is_body_heading(rows, index, doc)
-        ):
+        if (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
             _drop(doc, row, f"head:{reason}")
             index += 1
             continue
@@ -324,13 +320,16 @@ def _next_text(rows: list[Row], index: int) -> Row | None:
     return None
 
 
-def _breadcrumb(rows: list[Row], index: int) -> bool:
-    """`首页 > 政府信息公开 > …`: the `>` lines and the items they separate."""
+def _breadcrumb(rows: list[Row], index: int, fmt: CaptureFormat) -> bool:
+    """`首页 > 政府信息公开 > …`: the format's separator lines (`Chrome.breadcrumb`) and the items they separate."""
+    separators = fmt.chrome.breadcrumb
+    if not separators:
+        return False
     text = rows[index].line.text
-    if text in (">", "›", "»", "＞"):
+    if text in separators:
         return True
     neighbours = [r.line.text for r in (rows[index - 1] if index else None, _next_row(rows, index)) if r]
-    return len(text) <= 12 and any(n in (">", "›", "»", "＞") for n in neighbours)
+    return len(text) <= rules.BREADCRUMB_ITEM_MAX_CHARS and any(n in separators for n in neighbours)
 
 
 def _next_row(rows: list[Row], index: int) -> Row | None:
@@ -425,6 +424,7 @@ def _tail_cut(rows: list[Row], body_start: int, fmt: CaptureFormat, doc: ParsedD
 def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, doc: ParsedDocument) -> int:
     """Consume chrome, related list, credits and furniture from the cut upwards; return the end of the body."""
     seen_tail_chrome = cut < len(rows)
+    related_line = fmt.chrome.related
     related: list[dict[str, Any]] = []
     pending: list[tuple[Row, str]] = []  # weak furniture waiting for a strong line above it
     accepted_end = cut
@@ -442,7 +442,7 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             pending, accepted_end = _accept(doc, pending), index
             index -= 1
             continue
-        related_match = fmt.related.fullmatch(row.line.text) if fmt.related is not None else None
+        related_match = related_line.fullmatch(row.line.text) if related_line is not None else None
         if related_match is not None and seen_tail_chrome and not doc.credits:
             related.append(
                 {
@@ -467,15 +467,17 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             pending, accepted_end = _accept(doc, pending), previous.line.number
             index = previous.line.number - 1
             continue
-        reason = _furniture(row, doc) if fmt.furniture else None
-        if reason is not None and _figure_label(rows, row):
+        reason = _furniture(row, doc)
+        if reason is not None and _figure_label(
+            row.text, row.md.bold_only, _before_image(rows, row.line.number)
+        ):
             break  # `**攻击结果附图：**` above its pictures: the body's last heading, not furniture
         if reason is not None:
             pending.append((row, f"tail:{reason}"))
             pending, accepted_end = _accept(doc, pending), index
             index -= 1
             continue
-        if fmt.furniture and len(row.text) <= rules.TAIL_SHORT_MAX_CHARS and not _numbered(row.text):
+        if len(row.text) <= rules.TAIL_SHORT_MAX_CHARS and not _numbered(row.text):
             pending.append((row, "tail:short"))
             index -= 1
             continue
@@ -489,15 +491,21 @@ def _numbered(text: str) -> bool:
     return style is not None and style != rules.BARE_STYLE
 
 
-def _figure_label(rows: list[Row], row: Row) -> bool:
-    nxt = _next_row(rows, row.line.number)
+def _figure_label(text: str, bold_only: bool, before_image: bool) -> bool:
+    """A short bold label right above a picture (`**攻击结果附图：**`): it heads the figures below it, as a
+    `label` heading in the body and as the body's last line when furniture follows the figures."""
     return (
-        row.md.bold_only
-        and row.text.endswith(("：", ":"))
-        and len(row.text) <= rules.LABEL_HEADING_MAX_CHARS
-        and nxt is not None
-        and nxt.image
+        bold_only
+        and before_image
+        and text.endswith(("：", ":"))
+        and len(text) <= rules.LABEL_HEADING_MAX_CHARS
     )
+
+
+def _before_image(rows: list[Row], number: int) -> bool:
+    """The next non-blank line after line `number` is an image."""
+    nxt = _next_row(rows, number)
+    return nxt is not None and nxt.image
 
 
 def _accept(doc: ParsedDocument, pending: list[tuple[Row, str]]) -> list[tuple[Row, str]]:
@@ -602,7 +610,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush("code", code)
             code = []
         if row.blank:
-            if fmt.block_mode == "markdown" and not glue:
+            if fmt.markdown and not glue:
                 flush()
             continue
         if row.md.table or rules.CELL_SEPARATOR in row.text.strip():  # table cells (HTML tables read so)
@@ -631,10 +639,8 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush()
             _drop(doc, row, "image" if row.image else "markup")
             continue
-        if (
-            fmt.furniture
-            and rules.BODY_PROMO.search(row.text)
-            and (len(row.text) <= rules.BODY_PROMO_MAX_CHARS or row.md.bold_only)
+        if rules.BODY_PROMO.search(row.text) and (
+            len(row.text) <= rules.BODY_PROMO_MAX_CHARS or row.md.bold_only
         ):
             flush()
             _drop(doc, row, "body:promotion")
@@ -644,9 +650,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
         glue = False
         run.append(row)
         joined.add(row.text)
-        standalone = (
-            row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.block_mode == "markdown")
-        )
+        standalone = row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.markdown)
         if standalone and not _next_continues(rows, row, end):
             flush()
     if code:
@@ -659,8 +663,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush("code", [r for r in fence if not r.blank])
     flush()
     for block in blocks:
-        nxt = _next_row(rows, block.rows[-1].line.number)
-        block.before_image = nxt is not None and nxt.image
+        block.before_image = _before_image(rows, block.rows[-1].line.number)
         block.bullet = block.bullet or _tight_list_item(rows, block)
     return blocks
 
@@ -682,11 +685,6 @@ def _previous_text_line(rows: list[Row], number: int) -> int | None:
     return None
 
 
-# Characters of a block's joined text kept for the sentence-end test; `_open_quote` looks at the last 40.
-RUN_TAIL_CHARS = 256
-OPEN_QUOTE_WINDOW = 40
-
-
 @dataclass
 class _RunText:
     """What `_continues` needs of a growing block's joined text, kept as rows are added (never re-joined:
@@ -698,11 +696,11 @@ class _RunText:
     def add(self, text: str) -> None:
         for opening, closing in OPENING_MARKS.items():
             self.balance[opening] += text.count(opening) - text.count(closing)
-        self.tail = (self.tail + text)[-RUN_TAIL_CHARS:]
+        self.tail = (self.tail + text)[-rules.RUN_TAIL_CHARS :]
 
     def open_quote(self) -> bool:
         """An opening quote or bracket without its closing partner near the end: the sentence goes on."""
-        window = self.tail[-OPEN_QUOTE_WINDOW:]
+        window = self.tail[-rules.OPEN_QUOTE_WINDOW_CHARS :]
         return any(self.balance[opening] > 0 and opening in window for opening in OPENING_MARKS)
 
 
@@ -719,10 +717,12 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
         return True
     if joined.open_quote():
         return True
-    if fmt.block_mode == "markdown" and not previous.line.hard_break and not previous.md.bold_only:
+    if fmt.markdown and not previous.line.hard_break and not previous.md.bold_only:
         return not row.md.bold_only
     short_fragment = (
-        len(text) <= 4 and not ends_sentence(joined.tail) and not joined.tail.endswith(("：", ":"))
+        len(text) <= rules.WRAPPED_FRAGMENT_MAX_CHARS
+        and not ends_sentence(joined.tail)
+        and not joined.tail.endswith(("：", ":"))
     )
     return short_fragment and not rules.heading_style(text)
 
@@ -744,8 +744,7 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         return None
     if text.endswith(("：", ":")):
         # A bold label line (`**攻击结果附图：**`) heads what follows only when a figure follows it.
-        is_label = block.before_image and block.bold_only and len(text) <= rules.LABEL_HEADING_MAX_CHARS
-        return "label" if is_label else None
+        return "label" if _figure_label(text, block.bold_only, block.before_image) else None
     if is_last or (rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS):
         return None
     if block.before_image and not (block.bold_only or block.heading_level):
@@ -755,7 +754,7 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         return numbered if numbered not in (None, rules.BARE_STYLE) else f"h{block.heading_level}"
     if rules.NUMBERING_ONLY.fullmatch(text):
         return None
-    if block.bold_only and not ends_sentence(text) and len(text) <= 2 * rules.BARE_HEADING_MAX_CHARS:
+    if block.bold_only and not ends_sentence(text) and len(text) <= rules.BOLD_HEADING_MAX_CHARS:
         return numbered if numbered not in (None, rules.BARE_STYLE) else "bold"
     if block.bullet:
         return None
@@ -829,7 +828,11 @@ def _mark_lead_sentences(doc: ParsedDocument) -> None:
             continue
         candidate = rules.lead_candidate(paragraph["text"])
         opener = rules.PARALLEL_OPENER.match(paragraph["text"])
-        if candidate is None and opener and openers[(paragraph["section_index"], opener.group(1))] >= 2:
+        if (
+            candidate is None
+            and opener
+            and openers[(paragraph["section_index"], opener.group(1))] >= rules.PARALLEL_OPENER_MIN_PARAGRAPHS
+        ):
             sentence = rules.first_sentence(paragraph["text"])
             if sentence and len(sentence) <= rules.LEAD_PARALLEL_MAX_CHARS:
                 candidate = sentence

@@ -33,6 +33,8 @@ HEADING_STYLES: tuple[HeadingStyle, ...] = (
 )
 # An unnumbered heading: a short standalone line that does not end like a sentence.
 BARE_HEADING_MAX_CHARS = 40
+# A bold line that does not end like a sentence heads a section up to twice that length.
+BOLD_HEADING_MAX_CHARS = 2 * BARE_HEADING_MAX_CHARS
 BARE_STYLE = "bare"
 
 
@@ -53,6 +55,13 @@ def heading_style(text: str) -> str | None:
     return BARE_STYLE if len(text) <= BARE_HEADING_MAX_CHARS else None
 
 
+# Lines a capture split: a line this short after an unfinished sentence continues it (a word the capture
+# wrapped). The end of a block's joined text is kept for the sentence-end test (RUN_TAIL_CHARS), and an opening
+# quote or bracket without its partner in the last OPEN_QUOTE_WINDOW_CHARS of it means the sentence goes on.
+WRAPPED_FRAGMENT_MAX_CHARS = 4
+RUN_TAIL_CHARS = 256
+OPEN_QUOTE_WINDOW_CHARS = 40
+
 # WeChat's own UI and notices, recognised in every format (the generic fallback included).
 PLATFORM_CHROME: tuple[str, ...] = (
     "该内容已被发布者删除",
@@ -68,6 +77,12 @@ PLATFORM_CHROME: tuple[str, ...] = (
     "继续滑动看下一个",
     "文章有问题?点此查看未经处理的缓存",
 )
+# Where a format's signature is looked for: the first and the last lines of a text (markers stand at the head
+# or the tail); a signature pattern is tried only on lines up to SIGNATURE_LINE_MAX_CHARS long (the longest real
+# marker line seen is under 120 characters).
+PROBE_HEAD_LINES = 400
+PROBE_TAIL_LINES = 200
+SIGNATURE_LINE_MAX_CHARS = 500
 
 # --- furniture: lines around an article that are not its content -------------------------------------------
 # Calls to action and account promotion. Strong patterns mark a line as furniture at any length; weak ones only
@@ -85,6 +100,25 @@ PROMO_WEAK_MAX_CHARS = 40
 # A short line inside the furniture (between two furniture lines) is furniture too.
 TAIL_SHORT_MAX_CHARS = 14
 BOLD_FURNITURE_MAX_CHARS = 40
+# The account (or the author slot) named again around the article: a line that is the name, or that introduces
+# it (`山河人大是…`, `XX专注于…`: the name after at most ACCOUNT_BLURB_LEAD_MAX_CHARS characters, then one of the
+# verbs within ACCOUNT_BLURB_GAP_MAX_CHARS characters and no comma or full stop). A name this short is no clue.
+ACCOUNT_NAME_MIN_CHARS = 2
+ACCOUNT_BLURB_LEAD_MAX_CHARS = 6
+ACCOUNT_BLURB_GAP_MAX_CHARS = 8
+ACCOUNT_BLURB_VERBS = ("是", "专注", "致力", "成立")
+
+
+def account_blurb(name: str) -> str:
+    """The regex of a line introducing the account `name` (see `ACCOUNT_BLURB_VERBS`)."""
+    verbs = "|".join(ACCOUNT_BLURB_VERBS)
+    lead, gap = ACCOUNT_BLURB_LEAD_MAX_CHARS, ACCOUNT_BLURB_GAP_MAX_CHARS
+    return rf".{{0,{lead}}}{re.escape(name)}[^，。]{{0,{gap}}}(?:{verbs})"
+
+
+# A breadcrumb item beside its separator line (`首页`, `政府信息公开`) is at most this long; the separators are
+# the format's data (`Chrome.breadcrumb`).
+BREADCRUMB_ITEM_MAX_CHARS = 12
 # `（本文刊登于《…》杂志2024年第11期）`: where the article appeared; a footer note, not body text.
 PUBLICATION_NOTE = re.compile(
     r"[（(](?:本文|原文|文章)?(?:刊登|刊发|发表|原载|转载|摘自|选自|来源).{2,60}[）)]"
@@ -174,6 +208,7 @@ LEAD_MIN_PER_SECTION = 2
 LEAD_ENUMERATORS = re.compile(rf"(?:[{CN_DIGITS}]+是|[（(][{CN_DIGITS}\d]+[）)]|第[{CN_DIGITS}]+[，,、]|——)")
 # Parallel openers (`这五年，…。` `五年来，…。`): the same short prefix before a comma in several paragraphs.
 PARALLEL_OPENER = re.compile(r"([^，,。]{2,6})[，,]")
+PARALLEL_OPENER_MIN_PARAGRAPHS = 2
 LEAD_PARALLEL_MAX_CHARS = 45
 
 
@@ -223,6 +258,8 @@ DATELINE_REPORTER = re.compile(
     r"(?:电|讯)\s*[（(](?P<credit>(?P<label>本报记者|记者)\s*(?P<value>[\u4e00-\u9fff·][\u4e00-\u9fff·、\s\u3000]{0,30}?))[）)]"
 )
 DATELINE_MAX_OFFSET = 40
+# How far into a paragraph the dateline's reporter is looked for.
+DATELINE_SEARCH_CHARS = 200
 DATELINE_PARAGRAPHS = 2
 # A credit in brackets: `（责编：汤诗瑶、丁涛）`.
 BRACKETED_CREDIT = re.compile(r"[（(](?P<inner>[^（()）]+)[）)]")

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, ROOT
 
+from pipeline.provenance import git_tree_id
+
 pytestmark = pytest.mark.slow
 
 
@@ -83,3 +85,17 @@ def test_wheel_holds_every_package_and_runs_a_build(installed: Path, tmp_path: P
     )
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.startswith("1 ")
+
+
+def test_wheel_ships_every_file_of_the_package(installed: Path, tmp_path: Path) -> None:
+    """The installed package is the checkout's, file for file (each format folder's sample and expected records
+    included): its code tree id, which a release records, is the checkout's."""
+    tree = _run(
+        installed,
+        "python",
+        "-c",
+        "from pipeline.provenance import code_tree_id; print(code_tree_id())",
+        cwd=tmp_path,
+    )
+    assert tree.returncode == 0, tree.stderr
+    assert tree.stdout.strip() == git_tree_id(ROOT / "pipeline")

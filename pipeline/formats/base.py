@@ -1,7 +1,9 @@
 """What a capture format is, as data: its signature, chrome markers, header rules and how lines form blocks.
 
-A format module only fills in a `CaptureFormat`; the parser (`pipeline/parser.py`) is the same for all of them.
+A format folder only fills in a `CaptureFormat`; the parser (`pipeline/parser.py`) is the same for all of them.
 That way a reader finds where a raw line is dropped (a marker here), and adding a format adds data, not branches.
+An option lives here only when two formats or more set it; what one capture layout alone shows is a marker or a
+header rule of its format, read by the same code as every other marker and rule.
 """
 
 from __future__ import annotations
@@ -11,12 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.rules import PLATFORM_CHROME
+from pipeline import rules
+from pipeline.dates import DATE
 from pipeline.text import match_key
 
-_PLATFORM_KEYS = frozenset(map(match_key, PLATFORM_CHROME))
+_PLATFORM_KEYS = frozenset(map(match_key, rules.PLATFORM_CHROME))
 
-BlockMode = Literal["line", "markdown"]
+# How lines form blocks: `line`, one paragraph per line; `markdown`, the lines are markdown (decoration stripped,
+# `#` and bold headings, images, bullets, hard breaks) and a blank line or a hard break ends a paragraph;
+# `markdown_indented_code`, the same, and lines indented four spaces after a blank line are CommonMark indented
+# code, as html2text writes preformatted text. Plain `markdown` leaves that out: plain text indents paragraphs so.
+BlockMode = Literal["line", "markdown", "markdown_indented_code"]
+
+# A header line shared by several formats: `【栏目】标题`, the column optional.
+COLUMN_TITLE = r"(?:【(?P<column>[^【】]{1,40})】)?(?P<title>.+)"
 
 
 @dataclass(frozen=True)
@@ -26,34 +36,43 @@ class Chrome:
     `head` markers are dropped only before the body starts, `tail` markers only after it ends, and `anywhere`
     markers wherever they are. Markers compare by `match_key` (NFKC, no whitespace), so full-width and ASCII
     punctuation variants are one marker.
+
+    Two kinds of platform line need more than the line itself: `breadcrumb` separators (`>` alone on a line,
+    compared as written) make a breadcrumb at the head, the separator lines and the short items beside them
+    (`首页` `>` `政府信息公开`); and a `related` line, the platform's list of other articles below the body
+    (`【栏目】标题`), is not content either but is kept, as a `related` record, when it stands below tail chrome.
     """
 
     head: frozenset[str] = frozenset()
     tail: frozenset[str] = frozenset()
     anywhere: frozenset[str] = frozenset()
-    patterns: tuple[re.Pattern[str], ...] = ()
     head_patterns: tuple[re.Pattern[str], ...] = ()
+    breadcrumb: frozenset[str] = frozenset()
+    # Named groups `column` and `title`: the fields of a `related` record.
+    related: re.Pattern[str] | None = None
 
     @staticmethod
     def of(
         head: tuple[str, ...] = (),
         tail: tuple[str, ...] = (),
         anywhere: tuple[str, ...] = (),
-        patterns: tuple[str, ...] = (),
         head_patterns: tuple[str, ...] = (),
+        breadcrumb: tuple[str, ...] = (),
+        related: str | None = None,
     ) -> Chrome:
         return Chrome(
             head=frozenset(map(match_key, head)),
             tail=frozenset(map(match_key, tail)),
             anywhere=frozenset(map(match_key, anywhere)),
-            patterns=tuple(re.compile(p) for p in patterns),
             head_patterns=tuple(re.compile(p) for p in head_patterns),
+            breadcrumb=frozenset(breadcrumb),
+            related=re.compile(related) if related is not None else None,
         )
 
     def where(self, line_text: str) -> str | None:
         """'head', 'tail' or 'anywhere' if the line is chrome, else None."""
         key = match_key(line_text)
-        if key in _PLATFORM_KEYS or key in self.anywhere or any(p.search(line_text) for p in self.patterns):
+        if key in _PLATFORM_KEYS or key in self.anywhere:
             return "anywhere"
         if key in self.head or any(p.fullmatch(line_text.strip()) for p in self.head_patterns):
             return "head"
@@ -93,12 +112,18 @@ class HeaderRule:
         return {k: v.strip() for k, v in found.groupdict().items() if v is not None and v.strip()}
 
 
+# A date printed anywhere in a header line (2023-02-24, 2025/02/28, 2023年2月24日): formats without a byline.
+DATE_RULE = HeaderRule("date", re.compile(rf"(?P<date>{DATE})"))
+
+
 @dataclass(frozen=True)
 class CaptureFormat:
     """One capture format. `signature` markers identify it; `min_signature` of them must be present."""
 
     name: str
     description: str
+    # Place in the registry, and so in the `capture_format` vocabulary of the schemas; the fallback is last.
+    order: int
     block_mode: BlockMode
     chrome: Chrome
     header_rules: tuple[HeaderRule, ...]
@@ -106,20 +131,19 @@ class CaptureFormat:
     min_signature: int = 1
     # Regexes whose matches count as signature hits too (e.g. an html2text `javascript:` account link).
     signature_patterns: tuple[re.Pattern[str], ...] = ()
-    related: re.Pattern[str] | None = None
-    # Lines are markdown: strip decoration, read `#` and bold headings, images, bullets, hard breaks.
-    markdown: bool = False
-    # The converter writes preformatted text as CommonMark indented code blocks (html2text does): lines indented
-    # four spaces after a blank line are `code`. Off elsewhere, because plain text indents paragraphs so too.
-    indented_code: bool = False
     # Match keys of lines that end the article for certain: from the first one after the head, all is chrome.
     tail_cut: frozenset[str] = frozenset()
-    # Use the shared furniture rules (promotion, images, bold banners, notes) at the head and the tail.
-    furniture: bool = True
-    # Photo captions printed above the body (`王正谱作政府工作报告。本报记者 霍艳恩摄`).
-    head_captions: tuple[re.Pattern[str], ...] = ()
     # Best effort for formats without a byline: take the first date found in this many leading lines.
     date_search_lines: int = 0
+
+    @property
+    def markdown(self) -> bool:
+        """Lines are markdown: strip decoration, read `#` and bold headings, images, bullets, hard breaks."""
+        return self.block_mode != "line"
+
+    @property
+    def indented_code(self) -> bool:
+        return self.block_mode == "markdown_indented_code"
 
     def detect(self, text: str) -> float:
         """Score in [0, 1]: the share of signature markers found among the text's lines."""
@@ -132,13 +156,10 @@ class CaptureFormat:
         return hits / total if total and hits >= self.min_signature else 0.0
 
 
-# Longest line a signature pattern is tried on (the longest real marker line seen is under 120 characters).
-SIGNATURE_LINE_MAX_CHARS = 500
-
-
 @dataclass(frozen=True)
 class Probe:
-    """What detectors look at, computed once per text: the first 400 and last 200 non-blank lines, keyed."""
+    """What detectors look at, computed once per text: the non-blank lines among the first and the last ones
+    (`rules.PROBE_HEAD_LINES`, `rules.PROBE_TAIL_LINES`), keyed."""
 
     text: str
     lines: tuple[str, ...]
@@ -150,6 +171,7 @@ class Probe:
     @staticmethod
     def of(text: str) -> Probe:
         all_lines = text.splitlines()
-        lines = tuple(line for line in all_lines[:400] + all_lines[-200:] if line.strip())
-        short = tuple(line for line in lines if len(line) <= SIGNATURE_LINE_MAX_CHARS)
+        probed = all_lines[: rules.PROBE_HEAD_LINES] + all_lines[-rules.PROBE_TAIL_LINES :]
+        lines = tuple(line for line in probed if line.strip())
+        short = tuple(line for line in lines if len(line) <= rules.SIGNATURE_LINE_MAX_CHARS)
         return Probe(text, lines, frozenset(match_key(line) for line in lines), short)

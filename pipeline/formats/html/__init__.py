@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 
 from pipeline.dates import CHINESE_DATE
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-from pipeline.formats.generic import DATE_RULE
+from pipeline.formats.base import DATE_RULE, CaptureFormat, Chrome, HeaderRule
 
 FORMAT = CaptureFormat(
     name="html",
     description="HTML page or feed item read with lxml and rendered as paragraphs (metadata from the page).",
+    order=5,
     block_mode="markdown",
-    markdown=True,
     date_search_lines=8,
     chrome=Chrome.of(),
     header_rules=(

@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 
 from pipeline.dates import ISO_DATE
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-
-COLUMN_TITLE = r"(?:【(?P<column>[^【】]{1,40})】)?(?P<title>.+)"
+from pipeline.formats.base import COLUMN_TITLE, CaptureFormat, Chrome, HeaderRule
 
 FORMAT = CaptureFormat(
     name="freewechat_text",
     description="Text copied from a WeChat mirror page: one paragraph per line, mirror UI around the article.",
+    order=1,
     block_mode="line",
     chrome=Chrome.of(
         head=("查看原文", "其他", "阅读原文"),
         tail=("继续滑动看下一个", "您可能也对以下帖子感兴趣", "轻触阅读原文", "向上滑动看下一个"),
         anywhere=("文章有问题?点此查看未经处理的缓存",),
+        related=r"【(?P<column>[^【】]{1,40})】(?P<title>.+)",
     ),
     header_rules=(
         HeaderRule("title", re.compile(COLUMN_TITLE)),
@@ -35,5 +35,4 @@ FORMAT = CaptureFormat(
         "查看原文",
     ),
     min_signature=2,
-    related=re.compile(r"【(?P<column>[^【】]{1,40})】(?P<title>.+)"),
 )

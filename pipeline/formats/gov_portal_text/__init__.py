@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 
 from pipeline.dates import CHINESE_CLOCK, CHINESE_DATE, SPACED_DATE
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.formats.base import COLUMN_TITLE, CaptureFormat, Chrome, HeaderRule
 from pipeline.people import OFFICIAL_TITLE
 from pipeline.text import match_key
 
@@ -22,6 +21,7 @@ DATE = rf"{SPACED_DATE}(?:\s*{CHINESE_CLOCK})?"
 FORMAT = CaptureFormat(
     name="gov_portal_text",
     description="Government portal page text: page controls, title, occasion, 来源/时间, speaker, then the body.",
+    order=4,
     block_mode="line",
     chrome=Chrome.of(
         head=(
@@ -45,8 +45,13 @@ FORMAT = CaptureFormat(
             "日期：",
         ),
         tail=("》》点击图片进入专题《《", "收藏", "|", "分享到：", "分享到微信", "×"),
+        # `首页` `>` `政府信息公开` `>` `政策解读`: the page's breadcrumb, one item per line.
+        breadcrumb=(">", "›", "»", "＞"),
     ),
     header_rules=(
+        # `王正谱作政府工作报告。本报记者 霍艳恩摄`, `省长赵刚作政府工作报告`: a photo caption printed above the body,
+        # not the title (`…省政府工作报告`); first, so that no other rule reads it.
+        HeaderRule("photo_caption", re.compile(r".*(?:摄\s*|作政府工作报告。?)"), repeatable=True),
         HeaderRule("title", re.compile(COLUMN_TITLE)),
         HeaderRule(
             "occasion",
@@ -88,6 +93,4 @@ FORMAT = CaptureFormat(
             ),
         )
     ),
-    # `王正谱作政府工作报告。本报记者 霍艳恩摄`, `省长赵刚作政府工作报告`: a photo, not the title (`…省政府工作报告`).
-    head_captions=(re.compile(r"摄\s*$"), re.compile(r"作政府工作报告。?$")),
 )

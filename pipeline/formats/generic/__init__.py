@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import re
 
-from pipeline.dates import DATE
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-
-# A date printed anywhere in a header line (2023-02-24, 2025/02/28, 2023年2月24日): shared with `html`.
-DATE_RULE = HeaderRule("date", re.compile(rf"(?P<date>{DATE})"))
+from pipeline.formats.base import DATE_RULE, CaptureFormat, Chrome, HeaderRule
 
 FORMAT = CaptureFormat(
     name="generic",
     description="Fallback for unknown formats: paragraphs separated by blank lines, first short line as title.",
-    block_mode="markdown",
+    # The fallback: last in the registry.
+    order=99,
     # Markdown markup is read (and removed from text) when present; a line without markup characters passes
     # through unchanged.
-    markdown=True,
+    block_mode="markdown",
     date_search_lines=8,
     chrome=Chrome.of(),
     header_rules=(

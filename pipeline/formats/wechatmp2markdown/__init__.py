@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline.dates import CLOCK, HOUR_MINUTE, ISO_DATE
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.formats.base import COLUMN_TITLE, CaptureFormat, Chrome, HeaderRule
 
 BYLINE = re.compile(
     r"(?:原创\s+)?(?:(?P<author_slot>\S.*?)\s{2,})?(?P<account>\S.*?)\s{2,}"
@@ -21,8 +20,8 @@ BYLINE = re.compile(
 FORMAT = CaptureFormat(
     name="wechatmp2markdown",
     description="WeChat article as markdown: `# title`, byline with account and time, two-space hard breaks.",
+    order=2,
     block_mode="markdown",
-    markdown=True,
     chrome=Chrome.of(),
     header_rules=(
         HeaderRule("url", re.compile(r"原文链接\s*[:：]\s*(?P<url>https?://\S+)")),

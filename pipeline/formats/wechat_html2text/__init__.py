@@ -10,16 +10,14 @@ from __future__ import annotations
 import re
 
 from pipeline.dates import ISO_DATE
-from pipeline.formats.base import CaptureFormat, Chrome, HeaderRule
-from pipeline.formats.freewechat_text import COLUMN_TITLE
+from pipeline.formats.base import COLUMN_TITLE, CaptureFormat, Chrome, HeaderRule
 from pipeline.text import match_key
 
 FORMAT = CaptureFormat(
     name="wechat_html2text",
     description="Old WeChat web page through html2text: account card, javascript: links, UI words at the end.",
-    block_mode="markdown",
-    markdown=True,
-    indented_code=True,
+    order=3,
+    block_mode="markdown_indented_code",
     chrome=Chrome.of(
         head=("收录于合集", "收录于话题", "____", "__"),
         tail=("预览时标签不可点", "微信扫一扫", "关注该公众号", "使用小程序", "知道了", "取消 允许"),
