@@ -48,6 +48,20 @@ def _scratch_project(project: Path) -> None:
     _run(["git", "init", "-q"], project)
 
 
+def _push_and_clone(project: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Push the project's outputs to a local DVC remote, commit, and clone it afresh; (clone, a user's folder)."""
+    remote = tmp_path / "remote"
+    _run([str(DVC), "remote", "add", "-d", "local", str(remote)], project)
+    _run([str(DVC), "push"], project)
+    _run(["git", "add", "-A"], project)
+    _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "release"], project)
+    clone = tmp_path / "clone"
+    _run(["git", "clone", "-q", str(project), str(clone)], tmp_path)
+    user = tmp_path / "user"
+    user.mkdir()
+    return clone, user
+
+
 @pytest.mark.skipif(not DVC.exists(), reason="dvc is not installed in this environment")
 def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None:
     project = tmp_path / "project"
@@ -65,15 +79,7 @@ def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None
     )
 
     # The DVC route for users: push to a (local) remote, then `dvc get` a release file from a clone.
-    remote = tmp_path / "remote"
-    _run([str(DVC), "remote", "add", "-d", "local", str(remote)], project)
-    _run([str(DVC), "push"], project)
-    _run(["git", "add", "-A"], project)
-    _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "release"], project)
-    clone = tmp_path / "clone"
-    _run(["git", "clone", "-q", str(project), str(clone)], tmp_path)
-    user = tmp_path / "user"
-    user.mkdir()
+    clone, user = _push_and_clone(project, tmp_path)
     _run([str(DVC), "get", str(clone), "data/release/documents.parquet", "-o", "documents.parquet"], user)
     assert (user / "documents.parquet").read_bytes() == (
         project / "data" / "release" / "documents.parquet"
@@ -115,15 +121,7 @@ def test_pinned_source_on_loopback_is_snapshotted_pushed_and_fetched_from_a_fres
     assert origins["snapshots/congress/notices/visit.md"]["origin_path"] == "notices/visit.md"
     assert origins["snapshots/congress/notices/visit.md"]["raw_sha256"] == digest
 
-    remote = tmp_path / "remote"
-    _run([str(DVC), "remote", "add", "-d", "local", str(remote)], project)
-    _run([str(DVC), "push"], project)
-    _run(["git", "add", "-A"], project)
-    _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "release"], project)
-    clone = tmp_path / "clone"
-    _run(["git", "clone", "-q", str(project), str(clone)], tmp_path)
-    user = tmp_path / "user"
-    user.mkdir()
+    clone, user = _push_and_clone(project, tmp_path)
     _run([str(DVC), "get", str(clone), "data/release", "-o", "release"], user)
     assert _files(user / "release") == _files(release)
     # the raw inputs are archived too: the snapshot comes back from the remote, not from the origin
