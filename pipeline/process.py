@@ -7,7 +7,8 @@ stays in the stages.
 
 A document that cannot be parsed, has no body, or whose records fail their models or the checks across them is a
 `Reject`, never an exception: one bad capture must not stop a corpus. The reject's `stage` names the step that
-refused it (`parse`, or `validate` for records that fail validation), as it did before this step ran in `parse`.
+refused the document, not the process it ran in: `parse` for `parse_error` and `no_body`, `validate` for
+`invalid_record` and `invalid_table` (so a reject reads the same whichever stage runs the checks).
 """
 
 from __future__ import annotations
