@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 
-def _default(value: object) -> str:
+def json_default(value: object) -> str:
+    """A date as its ISO string (as pydantic's JSON mode writes it); any other non-JSON value is an error."""
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
@@ -16,7 +17,7 @@ def _default(value: object) -> str:
 
 def dumps_pretty(data: Any) -> str:
     """Pretty, stable JSON for reports, metrics and manifests."""
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, default=json_default) + "\n"
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -15,13 +15,14 @@ import json
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from pipeline import codec
 from pipeline.checks import file_to_write
 from pipeline.codec import SOURCES_FILE, UNITS_FILE, Unreadable
 from pipeline.errors import RendaError
 from pipeline.fields import CORE_TABLES, COVERAGE_FIELDS
-from pipeline.jsonl import dumps_pretty
+from pipeline.jsonl import dumps_pretty, json_default
 from pipeline.models import (
     BUNDLE_TABLES,
     VALIDATED_DOCUMENT_COLUMNS,
@@ -48,15 +49,18 @@ assert (*BUNDLE_TABLES, "sources", "rejects") == TABLE_FILES, "a bundle holds ev
 LOCATION_FIELDS = frozenset({"source_file", "source_row", "raw_sha256", "container"})
 
 
-def record_digest(bundle: DocumentBundle) -> str:
-    """SHA-256 of the document's parsed records: raw text and location fields excluded (the bundle has neither
-    the digest itself nor enrich's columns).
+def record_digest(records: dict[str, Any]) -> str:
+    """SHA-256 of the document's parsed records (a `DocumentBundle` dumped): raw text and location fields
+    excluded (the bundle has neither the digest itself nor enrich's columns).
 
     Equal digests mean the same records whatever file or row they came from, so that CHANGELOG.md can call a
     document changed only when its records changed.
     """
-    payload = bundle.model_dump(mode="json", exclude={"raw_texts": True, "document": set(LOCATION_FIELDS)})
-    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    document = {k: v for k, v in records["document"].items() if k not in LOCATION_FIELDS}
+    payload = {**{k: v for k, v in records.items() if k != "raw_texts"}, "document": document}
+    canonical = json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=json_default
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -113,12 +117,13 @@ def _write(
             formats[document.capture_format] += 1
             for field_name in COVERAGE_FIELDS:
                 with_field[field_name] += getattr(document, field_name) not in (None, [])
-            writers["documents"].write({**document.model_dump(), "record_sha256": record_digest(bundle)})
+            records = bundle.model_dump()
+            writers["documents"].write({**records["document"], "record_sha256": record_digest(records)})
             rows["documents"] += 1
             for table in BUNDLE_TABLES[1:]:
-                for record in getattr(bundle, table):
-                    writers[table].write(record.model_dump())
-                    rows[table] += 1
+                for row in records[table]:
+                    writers[table].write(row)
+                rows[table] += len(records[table])
     documents = report.emitted
     metrics = {
         "documents": documents,
