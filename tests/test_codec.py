@@ -30,8 +30,8 @@ def _bundle() -> DocumentBundle:
 
 def test_a_line_names_its_type() -> None:
     assert codec.encode(REJECT) == (
-        '{"type":"reject","record":{"source_file":"a.txt","source_row":null,"stage":"ingest",'
-        '"reason_code":"empty_file","detail":"file has 0 bytes"}}'
+        b'{"type":"reject","record":{"source_file":"a.txt","source_row":null,"stage":"ingest",'
+        b'"reason_code":"empty_file","detail":"file has 0 bytes"}}'
     )
     assert json.loads(codec.encode(_bundle()))["type"] == "bundle"
 
@@ -59,8 +59,8 @@ def test_validate_rejects_a_bad_line_and_keeps_going(tmp_path: Path) -> None:
     broken = json.loads(codec.encode(good))
     broken["record"]["document"]["title"] = ""
     broken["record"]["document"]["source_file"] = "broken.txt"
-    lines = [json.dumps(broken, ensure_ascii=False), codec.encode(REJECT), codec.encode(good)]
-    (parsed / UNITS_FILE).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    lines = [json.dumps(broken, ensure_ascii=False).encode(), codec.encode(REJECT), codec.encode(good)]
+    (parsed / UNITS_FILE).write_bytes(b"".join(line + b"\n" for line in lines))
     origin = dict.fromkeys(("origin_source", "origin_url", "origin_path", "origin_commit"))
     with RecordWriter(parsed / SOURCES_FILE) as sources:
         sources.write(
