@@ -18,10 +18,11 @@ def arrow_field(table: str, column: str) -> pa.Field:
     return pa.field(column, arrow_type(spec.type), nullable=is_nullable(table, column), metadata=metadata)
 
 
-def arrow_schema(table: str) -> pa.Schema:
+def arrow_schema(table: str, columns: tuple[str, ...] | None = None) -> pa.Schema:
+    """The table's schema, or that of `columns` only (in the table's order), as an earlier stage writes it."""
     spec = TABLES[table]
     return pa.schema(
-        [arrow_field(table, column) for column in spec.columns],
+        [arrow_field(table, column) for column in columns or spec.columns],
         metadata={
             "table": table,
             "description": spec.description,

@@ -885,12 +885,10 @@ def document_fields(doc: ParsedDocument) -> dict[str, Any]:
             for name in split_names(slot):
                 if not name.endswith("等"):
                     authors.append(name)
-                    positions.append(header.get("author_position"))
+                    positions.append(None)  # an author slot names people, never their position
     if not authors and header.get("byline_name"):
         authors.append(re.sub(r"\s+", "", header["byline_name"]))
         positions.append(header.get("byline_position"))
-    if source is None and header.get("source"):
-        source = header["source"]
     body = doc.body_paragraphs
     return {
         "account": nfc(header["account"]) if header.get("account") else None,

@@ -24,11 +24,13 @@ PARQUET_OPTIONS: dict[str, Any] = {
 
 
 class TableWriter:
-    """Buffers rows of one table and writes them as Parquet row groups of `BATCH_ROWS` rows."""
+    """Buffers rows of one table and writes them as Parquet row groups of `BATCH_ROWS` rows.
 
-    def __init__(self, table: str, path: Path) -> None:
+    `columns` (default: all) writes the table as a stage hands it on, before a later stage adds the rest."""
+
+    def __init__(self, table: str, path: Path, columns: tuple[str, ...] | None = None) -> None:
         self.table = table
-        self.schema = arrow_schema(table)
+        self.schema = arrow_schema(table, columns)
         self.path = path
         self.rows = 0
         self._buffer: list[dict[str, Any]] = []

@@ -12,50 +12,60 @@ import pytest
 from conftest import FIXTURES
 
 from pipeline.containers import row_bytes
+from pipeline.models import DocumentBundle, RawUnit, Reject
+from pipeline.process import process
 from pipeline.settings import IngestSettings, Settings
 from pipeline.stages.ingest import doc_id_for, ingest_file
-from pipeline.stages.parse import parse_unit
 
 CSV = FIXTURES / "containers" / "gov_reports.csv"
 JSONL = FIXTURES / "containers" / "articles.jsonl"
 
 
-def _units(name: str, data: bytes, settings: Settings | None = None) -> list[dict]:
+def _units(name: str, data: bytes, settings: Settings | None = None) -> list[RawUnit | Reject]:
     return list(ingest_file(name, data, settings or Settings()))
+
+
+def _kind(unit: RawUnit | Reject) -> str:
+    return "reject" if isinstance(unit, Reject) else "document"
+
+
+def _bundle(unit: RawUnit) -> DocumentBundle:
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle), bundle
+    return bundle
 
 
 def test_csv_rows_become_documents_and_empty_rows_rejects() -> None:
     data = CSV.read_bytes()
     units = _units("reports/gov_reports.csv", data)
-    assert [u["unit"] for u in units] == ["document", "reject"]
+    assert [_kind(u) for u in units] == ["document", "reject"]
     document, reject = units
-    assert (document["source_row"], document["container"], document["capture_format"]) == (
+    assert (document.source_row, document.container, document.capture_format) == (
         0,
         "csv",
         "gov_portal_text",
     )
-    assert document["meta"] == {
+    assert document.meta == {
         "title": "2025年山河省政府工作报告",
         "date": "2025-01-26",
         "url": "https://gov.example/report-2025",
     }
-    assert document["encoding"] == "utf-8-sig"
-    assert reject == {
-        "unit": "reject",
-        "source_file": "reports/gov_reports.csv",
-        "source_row": 1,
-        "stage": "ingest",
-        "reason_code": "empty_row",
-        "detail": "text column 'full_text' has no text (blank, null or a missing marker such as nan)",
-    }
+    assert document.encoding == "utf-8-sig"
+    assert reject == Reject(
+        source_file="reports/gov_reports.csv",
+        source_row=1,
+        stage="ingest",
+        reason_code="empty_row",
+        detail="text column 'full_text' has no text (blank, null or a missing marker such as nan)",
+    )
 
 
 def test_gov_portal_row_parses_exactly() -> None:
     (document, _) = _units("gov_reports.csv", CSV.read_bytes())
-    bundle = parse_unit(document)
-    fields = bundle["document"]
+    bundle = _bundle(document)
+    fields = bundle.document
     assert {
-        k: fields[k]
+        k: getattr(fields, k)
         for k in (
             "title",
             "account",
@@ -80,12 +90,12 @@ def test_gov_portal_row_parses_exactly() -> None:
         "n_paragraphs": 6,
         "n_sections": 3,
     }
-    assert [(s["heading"], s["level"]) for s in bundle["sections"]] == [
+    assert [(s.heading, s.level) for s in bundle.sections] == [
         (None, 0),
         ("一、2024年工作回顾", 1),
         ("二、2025年工作安排", 1),
     ]
-    assert [(p["text"], p["lead_sentence"]) for p in bundle["paragraphs"]] == [
+    assert [(p.text, p.lead_sentence) for p in bundle.paragraphs] == [
         ("各位代表：", None),
         ("现在，我代表省人民政府向大会报告工作，请予审议。", None),
         ("过去一年，全省经济稳中有进。", None),
@@ -93,34 +103,34 @@ def test_gov_portal_row_parses_exactly() -> None:
         ("持续扩大有效投资。新开工重大项目120个。", "持续扩大有效投资。"),
         ("各位代表！让我们团结奋斗，再创佳绩！", None),
     ]
-    raw = document["raw_text"]
-    for paragraph in bundle["paragraphs"]:
-        assert raw[paragraph["char_start"] : paragraph["char_end"]] == paragraph["text"]
+    raw = document.raw_text
+    for paragraph in bundle.paragraphs:
+        assert raw[paragraph.char_start : paragraph.char_end] == paragraph.text
 
 
 def test_container_doc_id_is_the_rows_own_content() -> None:
     (document, _) = _units("gov_reports.csv", CSV.read_bytes())
     (moved, _) = _units("elsewhere/copy.csv", CSV.read_bytes())
-    assert document["doc_id"] == moved["doc_id"]
-    assert document["raw_sha256"] != document["doc_id"]
+    assert document.doc_id == moved.doc_id
+    assert document.raw_sha256 != document.doc_id
 
 
 def test_jsonl_bad_lines_are_rejected_one_by_one() -> None:
     units = _units("articles.jsonl", JSONL.read_bytes())
-    assert [(u["unit"], u["source_row"], u.get("reason_code")) for u in units] == [
+    assert [(_kind(u), u.source_row, getattr(u, "reason_code", None)) for u in units] == [
         ("document", 0, None),
         ("reject", 1, "malformed_row"),
         ("reject", 2, "empty_row"),
         ("reject", 3, "malformed_row"),
     ]
-    assert units[0]["meta"] == {"title": "区人大常委会召开主任会议", "date": "2024-06-03"}
-    bundle = parse_unit(units[0])
-    assert [p["text"] for p in bundle["paragraphs"]] == [
+    assert units[0].meta == {"title": "区人大常委会召开主任会议", "date": "2024-06-03"}
+    bundle = _bundle(units[0])
+    assert [p.text for p in bundle.paragraphs] == [
         "区人大常委会召开主任会议，研究下次常委会会议议程。",
         "会议决定于下月召开常委会会议。",
     ]
-    assert bundle["document"]["title"] == "区人大常委会召开主任会议"
-    assert bundle["document"]["published_date"] == dt.date(2024, 6, 3)
+    assert bundle.document.title == "区人大常委会召开主任会议"
+    assert bundle.document.published_date == dt.date(2024, 6, 3)
 
 
 def test_parquet_and_json_containers(tmp_path: Path) -> None:
@@ -131,23 +141,23 @@ def test_parquet_and_json_containers(tmp_path: Path) -> None:
     sink = pa.BufferOutputStream()
     pq.write_table(pa.Table.from_pylist(rows), sink)
     parquet_units = _units("t.parquet", sink.getvalue().to_pybytes())
-    assert [(u["source_row"], u["container"], u["meta"].get("title")) for u in parquet_units] == [
+    assert [(u.source_row, u.container, u.meta.get("title")) for u in parquet_units] == [
         (0, "parquet", "第一篇"),
         (1, "parquet", "第二篇"),
     ]
-    assert parquet_units[0]["doc_id"] == doc_id_for(row_bytes(rows[0]))
+    assert parquet_units[0].doc_id == doc_id_for(row_bytes(rows[0]))
     json_units = _units("t.json", json.dumps(rows, ensure_ascii=False).encode())
-    assert [u["raw_text"] for u in json_units] == [u["raw_text"] for u in parquet_units]
+    assert [u.raw_text for u in json_units] == [u.raw_text for u in parquet_units]
 
 
 def test_no_text_column_rejects_the_file_and_override_fixes_it() -> None:
     data = "编号\t稿件\n1\t一段足够长的正文内容。\n".encode()
     (reject,) = _units("x.tsv", data)
-    assert (reject["reason_code"], reject["source_row"]) == ("no_text_column", None)
-    assert "ingest.columns.text" in reject["detail"]
+    assert (reject.reason_code, reject.source_row) == ("no_text_column", None)
+    assert "ingest.columns.text" in reject.detail
     settings = Settings(ingest=IngestSettings(columns={"text": "稿件"}))
     (document,) = _units("x.tsv", data, settings)
-    assert document["raw_text"] == "一段足够长的正文内容。"
+    assert document.raw_text == "一段足够长的正文内容。"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +170,7 @@ def test_no_text_column_rejects_the_file_and_override_fixes_it() -> None:
 )
 def test_broken_containers_are_file_rejects(name: str, data: bytes, reason: str) -> None:
     (reject,) = _units(name, data)
-    assert (reject["unit"], reject["reason_code"], reject["source_row"]) == ("reject", reason, None)
+    assert (_kind(reject), reject.reason_code, reject.source_row) == ("reject", reason, None)
 
 
 def test_a_malformed_csv_row_is_one_reject_and_reading_goes_on() -> None:
@@ -176,7 +186,7 @@ def test_a_malformed_csv_row_is_one_reject_and_reading_goes_on() -> None:
         ]
     )
     units = _units("rows.csv", (text + "\n").encode())
-    assert [(u["unit"], u["source_row"]) for u in units] == [
+    assert [(_kind(u), u.source_row) for u in units] == [
         ("document", 0),
         ("reject", 1),
         ("document", 2),
@@ -184,28 +194,28 @@ def test_a_malformed_csv_row_is_one_reject_and_reading_goes_on() -> None:
         ("document", 4),
         ("document", 5),
     ]
-    assert [u["raw_text"] for u in units if u["unit"] == "document"] == [
+    assert [u.raw_text for u in units if isinstance(u, RawUnit)] == [
         "第一篇正文足够长。",
         "第三篇正文足够长。",
         "第五篇正文足够长。",
         "跨行的\n正文",
     ]
-    assert units[1]["reason_code"] == units[3]["reason_code"] == "malformed_row"
-    assert units[1]["detail"] == "CSV record at line 3: ',' expected after '\"'"
-    assert units[3]["detail"].startswith("CSV record at line 5: ")
+    assert units[1].reason_code == units[3].reason_code == "malformed_row"
+    assert units[1].detail == "CSV record at line 3: ',' expected after '\"'"
+    assert units[3].detail.startswith("CSV record at line 5: ")
 
 
 def test_an_unclosed_quote_at_the_end_is_a_row_reject() -> None:
     (reject,) = _units("bad.csv", b'a,text\n1,"unclosed\n')
-    assert (reject["reason_code"], reject["source_row"]) == ("malformed_row", 0)
-    assert reject["detail"] == "CSV record at line 2: unexpected end of data"
+    assert (reject.reason_code, reject.source_row) == ("malformed_row", 0)
+    assert reject.detail == "CSV record at line 2: unexpected end of data"
 
 
 @pytest.mark.parametrize("missing", ["nan", "NaN", "None", "null", "  ", "N/A"])
 def test_missing_markers_in_the_text_column_are_empty_rows(missing: str) -> None:
     data = f"title,text\n标题,{missing}\n".encode()
     (reject,) = _units("x.csv", data)
-    assert (reject["reason_code"], reject["source_row"]) == ("empty_row", 0)
+    assert (reject.reason_code, reject.source_row) == ("empty_row", 0)
 
 
 def test_non_text_cells_are_json_never_repr(tmp_path: Path) -> None:
@@ -220,8 +230,9 @@ def test_non_text_cells_are_json_never_repr(tmp_path: Path) -> None:
     path = tmp_path / "rows.parquet"
     pq.write_table(table, path)
     units = _units("rows.parquet", path.read_bytes())
-    assert [u["unit"] for u in units] == ["document", "reject", "document"]
-    assert units[0]["meta"] == {"title": "标题", "date": "2024-03-01", "account": '["北京人大","首都"]'}
-    assert units[2]["meta"] == {"title": '{"base64":"//4="}', "date": "2024-03-02"}
-    assert units[1]["reason_code"] == "empty_row"
-    assert "b'" not in json.dumps(units, ensure_ascii=False)  # no Python bytes repr anywhere
+    assert [_kind(u) for u in units] == ["document", "reject", "document"]
+    assert units[0].meta == {"title": "标题", "date": "2024-03-01", "account": '["北京人大","首都"]'}
+    assert units[2].meta == {"title": '{"base64":"//4="}', "date": "2024-03-02"}
+    assert units[1].reason_code == "empty_row"
+    dumped = [u.model_dump() for u in units]
+    assert "b'" not in json.dumps(dumped, ensure_ascii=False)  # no Python bytes repr anywhere

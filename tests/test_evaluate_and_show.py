@@ -14,6 +14,7 @@ from conftest import FIXTURES
 from pipeline.build import build
 from pipeline.evaluate import count_matches, evaluate, people, typography_free
 from pipeline.settings import Settings
+from pipeline.show import show
 
 RENDA = [sys.executable, "-c", "from pipeline.cli import main; main()"]
 
@@ -140,3 +141,120 @@ def test_show_bad_file_is_one_line() -> None:
     result = subprocess.run([*RENDA, "show", "/nonexistent.md"], capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr.strip() == "renda: error: /nonexistent.md: file not found"
+
+
+NOTICE = """关于召开全区人大代表座谈会的通知
+
+2024年4月1日
+
+各街道人大工委：
+
+经研究，定于2024年4月10日召开全区人大代表座谈会。请各街道按时组织代表参加。
+
+一、会议时间
+
+2024年4月10日上午9时。
+
+来源：区人大常委会办公室
+责任编辑：王五
+"""
+
+
+def test_show_a_plain_file_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    assert show(path) == (
+        f"{path}  [generic, utf-8]\n"
+        "\n"
+        "  title             关于召开全区人大代表座谈会的通知\n"
+        "  column            None\n"
+        "  account           None\n"
+        "  published_date    2024-04-01\n"
+        "  authors           []\n"
+        "  author_positions  []\n"
+        "  editors           ['王五']\n"
+        "  source            区人大常委会办公室\n"
+        "  counts            2 sections, 3 body paragraphs, 2 credits, 0 related, 2 lines dropped\n"
+        "\n"
+        "§0 L0 (untitled lead)\n"
+        "  ¶   0 [29:37]        各街道人大工委：\n"
+        "  ¶   1 [39:80]        经研究，定于2024年4月10日召开全区人大代表座谈会。请各街道按时组织代表参加。\n"
+        "\n"
+        "§1 L1 一、会议时间\n"
+        "  ¶   2 [90:105]       2024年4月10日上午9时。\n"
+        "\n"
+        "credits:\n"
+        "  source        来源: 区人大常委会办公室\n"
+        "  editor        责任编辑: 王五\n"
+        "\n"
+        "dropped lines:\n"
+        "  L1     header:title             关于召开全区人大代表座谈会的通知\n"
+        "  L3     header:date              2024年4月1日\n"
+    )
+
+
+def test_show_a_csv_container_shows_each_row_exactly() -> None:
+    """Every row as the pipeline reads it: the row's document (with the url and date its columns fill in) and
+    the empty row's reject."""
+    path = FIXTURES / "containers" / "gov_reports.csv"
+    assert show(path) == (
+        f"{path}#row0  [gov_portal_text, utf-8-sig]\n"
+        "\n"
+        "  title             2025年山河省政府工作报告\n"
+        "  column            None\n"
+        "  account           None\n"
+        "  published_date    2025-01-25\n"
+        "  authors           ['林远']\n"
+        "  author_positions  ['山河省人民政府省长']\n"
+        "  editors           ['陈静']\n"
+        "  source            山河日报\n"
+        "  url               https://gov.example/report-2025\n"
+        "  counts            3 sections, 6 body paragraphs, 2 credits, 0 related, 14 lines dropped\n"
+        "\n"
+        "§0 L0 (untitled lead)\n"
+        "  ¶   0 [124:129]      各位代表：\n"
+        "  ¶   1 [130:154]      现在，我代表省人民政府向大会报告工作，请予审议。\n"
+        "\n"
+        "§1 L1 一、2024年工作回顾\n"
+        "  ¶   2 [167:181]      过去一年，全省经济稳中有进。\n"
+        "  ¶   3 [182:200]      促进消费扩容升级。实施消费提振行动。\n"
+        "        lead: 促进消费扩容升级。\n"
+        "  ¶   4 [201:222]      持续扩大有效投资。新开工重大项目120个。\n"
+        "        lead: 持续扩大有效投资。\n"
+        "\n"
+        "§2 L1 二、2025年工作安排\n"
+        "  ¶   5 [235:253]      各位代表！让我们团结奋斗，再创佳绩！\n"
+        "\n"
+        "credits:\n"
+        "  source        来源: 山河日报\n"
+        "  editor        责任编辑: 陈静\n"
+        "\n"
+        "dropped lines:\n"
+        "  L1     chrome                   下载\n"
+        "  L2     chrome                   打印\n"
+        "  L3     chrome                   【字号：\n"
+        "  L4     chrome                   加大\n"
+        "  L5     chrome                   还原\n"
+        "  L6     chrome                   减小\n"
+        "  L7     chrome                   】\n"
+        "  L8     header:title             2025年山河省政府工作报告\n"
+        "  L9     header:occasion          ——2025年1月20日在山河省第十四届人民代表大会第三次会议上\n"
+        "  L11    header:date              时间：2025-01-25\n"
+        "  L12    header:speaker           山河省人民政府省长 林远\n"
+        "  L13    head:photo_caption       林远作政府工作报告。本报记者 周一摄\n"
+        "  L24    chrome                   相关报道：\n"
+        "  L25    chrome                   山河省两会特别报道\n"
+        "\n"
+        f"{path}#row1  rejected at ingest (empty_row): text column 'full_text' has no text (blank, null or a "
+        "missing marker such as nan)\n"
+    )
+    assert show(path, row=1) == show(path).split("\n\n")[-1]
+
+
+def test_show_prints_a_document_process_rejects_as_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "chrome.txt"
+    path.write_text("查看原文\n其他\n\n标题\n\n账号 2024-01-01\n\n继续滑动看下一个\n", encoding="utf-8")
+    assert show(path) == (
+        f"{path}  rejected at parse (no_body): no body paragraph found (5 lines dropped as chrome/header, "
+        "0 credits)\n"
+    )

@@ -25,10 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.fields import REJECT_REASONS
+from pipeline.models import DocumentBundle, RawUnit, Reject
+from pipeline.process import process
 from pipeline.rawfiles import iter_raw_entries, shown_name
 from pipeline.settings import LimitSettings, Settings
 from pipeline.stages.ingest import ingest_file, read_entry
-from pipeline.stages.parse import parse_unit
 
 RENDA = [sys.executable, "-c", "from pipeline.cli import main; main()"]
 ARTICLE = "人大常委会召开会议，审议政府工作报告。会议指出，要坚持依法履职，推动高质量发展。\n" * 3
@@ -232,8 +233,8 @@ def test_a_file_over_the_size_limit_is_hashed_but_never_held(tmp_path: Path) -> 
     source_row, reject = read_entry(entry, LimitSettings(max_file_bytes=1024))
     assert source_row["n_bytes"] == 5000
     assert source_row["raw_sha256"] is not None
-    assert isinstance(reject, dict)
-    assert (reject["reason_code"], reject["detail"]) == (
+    assert isinstance(reject, Reject)
+    assert (reject.reason_code, reject.detail) == (
         "too_large",
         "5000 bytes (ingest.limits.max_file_bytes = 1024); not read",
     )
@@ -309,12 +310,12 @@ def test_any_bytes_end_as_documents_or_rejects(capture: tuple[str, bytes]) -> No
     units = list(ingest_file(name, data, Settings()))
     assert units
     for unit in units:
-        assert unit["source_file"] == name
-        result = parse_unit(unit) if unit["unit"] == "document" else unit
-        assert result["unit"] in ("bundle", "reject")
-        if result["unit"] == "reject":
-            assert result["reason_code"] in REJECT_REASONS
-            assert result["detail"] and "\n" not in result["detail"]
+        assert unit.source_file == name
+        result = process(unit) if isinstance(unit, RawUnit) else unit
+        assert isinstance(result, (DocumentBundle, Reject))
+        if isinstance(result, Reject):
+            assert result.reason_code in REJECT_REASONS
+            assert result.detail and "\n" not in result.detail
 
 
 def test_a_layer_failing_on_one_document_leaves_it_without_layer_rows(

@@ -9,9 +9,10 @@ import pytest
 from conftest import FIXTURES
 
 from pipeline.html import read_page, render, split_page_title
+from pipeline.models import DocumentBundle, RawUnit, Reject
+from pipeline.process import process
 from pipeline.settings import Settings
 from pipeline.stages.ingest import ingest_file
-from pipeline.stages.parse import parse_unit
 
 HEADER = (
     "title",
@@ -26,19 +27,19 @@ HEADER = (
 )
 
 
-def _bundles(path: Path) -> list[dict]:
+def _bundles(path: Path) -> list[DocumentBundle | Reject]:
     return [
-        parse_unit(unit) if unit["unit"] == "document" else unit
+        process(unit) if isinstance(unit, RawUnit) else unit
         for unit in ingest_file(path.name, path.read_bytes(), Settings())
     ]
 
 
-def _summary(bundle: dict) -> tuple[dict, list[tuple[str, str]], list[str | None]]:
-    document = bundle["document"]
+def _summary(bundle: DocumentBundle) -> tuple[dict, list[tuple[str, str]], list[str | None]]:
+    document = bundle.document
     return (
-        {key: document[key] for key in HEADER},
-        [(p["kind"], p["text"]) for p in bundle["paragraphs"]],
-        [s["heading"] for s in bundle["sections"]],
+        {key: getattr(document, key) for key in HEADER},
+        [(p.kind, p.text) for p in bundle.paragraphs],
+        [s.heading for s in bundle.sections],
     )
 
 
@@ -97,16 +98,16 @@ def test_feed_items_are_rows_with_kicker_column_and_beijing_date() -> None:
         "container": "feed",
     }
     assert paragraphs == [("body", "乡村振兴是一项长期任务。"), ("body", "各地要因地制宜，久久为功。")]
-    assert bundle["document"]["source_row"] == 0
-    assert (empty["unit"], empty["source_row"], empty["reason_code"]) == ("reject", 1, "empty_row")
+    assert bundle.document.source_row == 0
+    assert (type(empty), empty.source_row, empty.reason_code) == (Reject, 1, "empty_row")
 
 
 def test_rendered_text_is_the_raw_text_offsets_point_into() -> None:
     (bundle,) = _bundles(FIXTURES / "html" / "portal_page.htm")
-    raw = bundle["raw_texts"][0]["raw_text"]
+    raw = bundle.raw_texts[0].raw_text
     assert "<" not in raw and "首页" not in raw and "ICP" not in raw
-    for paragraph in bundle["paragraphs"]:
-        assert raw[paragraph["char_start"] : paragraph["char_end"]] == paragraph["text"]
+    for paragraph in bundle.paragraphs:
+        assert raw[paragraph.char_start : paragraph.char_end] == paragraph.text
 
 
 @pytest.mark.parametrize(
@@ -127,7 +128,7 @@ def test_render(markup: str, text: str) -> None:
 
 def test_page_without_article_text_is_a_reject() -> None:
     units = list(ingest_file("empty.html", b"<html><body><div class='nav'></div></body></html>", Settings()))
-    assert [(u["unit"], u["reason_code"]) for u in units] == [("reject", "blank_file")]
+    assert [(type(u), u.reason_code) for u in units] == [(Reject, "blank_file")]
 
 
 def test_a_feed_with_entities_is_read_without_expanding_them() -> None:
@@ -137,13 +138,13 @@ def test_a_feed_with_entities_is_read_without_expanding_them() -> None:
         "</channel></rss>"
     ).encode()
     (unit,) = list(ingest_file("bomb.xml", bomb, Settings()))
-    assert unit["unit"] == "document"
-    assert "aaaaaaaaaa" not in str(unit["meta"])  # the entity is not expanded into the title
+    assert isinstance(unit, RawUnit)
+    assert "aaaaaaaaaa" not in str(unit.meta)  # the entity is not expanded into the title
 
 
 def test_xml_that_is_not_a_feed_is_a_container_reject() -> None:
     (unit,) = list(ingest_file("data.xml", b"<?xml version='1.0'?><catalog><book/></catalog>", Settings()))
-    assert (unit["reason_code"], unit["detail"]) == (
+    assert (unit.reason_code, unit.detail) == (
         "malformed_container",
         "XML whose root is <catalog>, not an RSS or Atom feed",
     )

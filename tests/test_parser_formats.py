@@ -207,22 +207,22 @@ def test_freewechat_fixture_with_crlf_nbsp_and_zero_width_keeps_offsets() -> Non
 
 
 def test_traditional_big5_capture(tmp_path: Path) -> None:
+    from pipeline.process import process
     from pipeline.settings import Settings
     from pipeline.stages.ingest import ingest_file
-    from pipeline.stages.parse import parse_unit
 
     data = (FIXTURES / "generic" / "traditional_big5.txt").read_bytes()
     (unit,) = ingest_file("traditional_big5.txt", data, Settings())
-    assert unit["encoding"] == "big5"
-    bundle = parse_unit(unit)
-    document = bundle["document"]
-    assert (document["script"], document["title"], document["title_simplified"]) == (
+    assert unit.encoding == "big5"
+    bundle = process(unit)
+    document = bundle.document
+    assert (document.script, document.title, document.title_simplified) == (
         "traditional",
         "立法會財務委員會會議紀要",
         "立法会财务委员会会议纪要",
     )
-    assert document["conversion"].startswith("opencc ") and document["conversion"].endswith(" t2s")
-    assert [(p["text"], p["text_simplified"]) for p in bundle["paragraphs"]] == [
+    assert document.conversion.startswith("opencc ") and document.conversion.endswith(" t2s")
+    assert [(p.text, p.text_simplified) for p in bundle.paragraphs] == [
         (
             "委員會今日審議了多項撥款申請，並通過了全部議程。",
             "委员会今日审议了多项拨款申请，并通过了全部议程。",
@@ -232,20 +232,20 @@ def test_traditional_big5_capture(tmp_path: Path) -> None:
             "主席表示，政府应加快推进基建项目，确保工程质量。",
         ),
     ]
-    raw = unit["raw_text"]
-    for paragraph in bundle["paragraphs"]:
-        assert raw[paragraph["char_start"] : paragraph["char_end"]] == paragraph["text"]
+    raw = unit.raw_text
+    for paragraph in bundle.paragraphs:
+        assert raw[paragraph.char_start : paragraph.char_end] == paragraph.text
 
 
 def test_simplified_documents_have_no_simplified_copies() -> None:
+    from pipeline.process import process
     from pipeline.settings import Settings
     from pipeline.stages.ingest import ingest_file
-    from pipeline.stages.parse import parse_unit
 
     (unit,) = ingest_file("a.txt", (FIXTURES / "freewechat_text" / "sample.txt").read_bytes(), Settings())
-    bundle = parse_unit(unit)
-    assert (bundle["document"]["script"], bundle["document"]["conversion"]) == ("simplified", None)
-    assert {p["text_simplified"] for p in bundle["paragraphs"]} == {None}
+    bundle = process(unit)
+    assert (bundle.document.script, bundle.document.conversion) == ("simplified", None)
+    assert {p.text_simplified for p in bundle.paragraphs} == {None}
 
 
 def test_newspaper_text_with_headline_stack_and_indented_paragraphs() -> None:

@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT, SHARED_CORPUS
 
 from pipeline.containers import container_kind
+from pipeline.models import RawUnit
 from pipeline.settings import load_settings
 from pipeline.stages.ingest import ingest_file
 
@@ -102,8 +103,8 @@ def _container_rows() -> Iterator[tuple[str, int, str]]:
         if not path.is_file() or container_kind(relative) is None:
             continue
         for unit in ingest_file(relative, path.read_bytes(), settings):
-            if unit["unit"] == "document" and unit["source_row"] is not None:
-                yield relative, unit["source_row"], unit["raw_text"]
+            if isinstance(unit, RawUnit) and unit.source_row is not None:
+                yield relative, unit.source_row, unit.raw_text
 
 
 def test_every_container_row_with_200_characters_is_a_document(release: Path) -> None:

@@ -1,4 +1,5 @@
-"""Each stage's pure per-item function, and the table checks that keep records consistent."""
+"""Each stage's pure per-item function (ingest's reading, `process`), and the table checks that keep records
+consistent."""
 
 from __future__ import annotations
 
@@ -8,82 +9,84 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, FIXTURES
 
-from pipeline.models import DocumentBundle
+from pipeline.models import DocumentBundle, RawUnit, Reject
+from pipeline.process import process, table_problems
 from pipeline.settings import IngestSettings, Settings
 from pipeline.stages.ingest import ingest_file
-from pipeline.stages.parse import parse_unit
-from pipeline.stages.validate import table_problems
 
 
-def _ingested(data: bytes, name: str = "a/example.txt") -> dict:
+def _ingested(data: bytes, name: str = "a/example.txt") -> RawUnit:
     (unit,) = ingest_file(name, data, Settings())
     return unit
+
+
+def _bundle(unit: RawUnit) -> DocumentBundle:
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle), bundle
+    return bundle
 
 
 def test_ingest_document_unit_is_content_addressed() -> None:
     data = EXAMPLE.read_bytes()
     unit = _ingested(data)
     digest = hashlib.sha256(data).hexdigest()
-    assert unit == {
-        "unit": "document",
-        "doc_id": digest[:16],
-        "source_file": "a/example.txt",
-        "source_row": None,
-        "raw_sha256": digest,
-        "encoding": "utf-8",
-        "n_replaced_bytes": 0,
-        "container": None,
-        "capture_format": "freewechat_text",
-        "meta": {},
-        "raw_text": data.decode("utf-8"),
-    }
-    assert _ingested(data, "elsewhere/renamed.txt")["doc_id"] == unit["doc_id"]
+    assert unit == RawUnit(
+        doc_id=digest[:16],
+        source_file="a/example.txt",
+        source_row=None,
+        raw_sha256=digest,
+        encoding="utf-8",
+        n_replaced_bytes=0,
+        container=None,
+        capture_format="freewechat_text",
+        meta={},
+        raw_text=data.decode("utf-8"),
+    )
+    assert _ingested(data, "elsewhere/renamed.txt").doc_id == unit.doc_id
 
 
 def test_ingest_rejects_hidden_and_excluded_files() -> None:
-    assert _ingested(b"x", ".gitkeep")["reason_code"] == "hidden_file"
+    assert _ingested(b"x", ".gitkeep").reason_code == "hidden_file"
     settings = Settings(ingest=IngestSettings(exclude=["gold/*"]))
     (unit,) = ingest_file("gold/a.json", b"{}", settings)
-    assert unit == {
-        "unit": "reject",
-        "source_file": "gold/a.json",
-        "source_row": None,
-        "stage": "ingest",
-        "reason_code": "excluded",
-        "detail": "matches ingest.exclude pattern 'gold/*'",
-    }
+    assert unit == Reject(
+        source_file="gold/a.json",
+        source_row=None,
+        stage="ingest",
+        reason_code="excluded",
+        detail="matches ingest.exclude pattern 'gold/*'",
+    )
 
 
-def test_parse_unit_bundle_validates_and_passes_table_checks() -> None:
-    bundle_unit = parse_unit(_ingested(EXAMPLE.read_bytes()))
-    assert bundle_unit["unit"] == "bundle"
-    bundle = DocumentBundle.model_validate({k: v for k, v in bundle_unit.items() if k != "unit"})
+def test_process_bundle_validates_and_passes_table_checks() -> None:
+    bundle = _bundle(_ingested(EXAMPLE.read_bytes()))
+    assert DocumentBundle.model_validate(bundle.model_dump()) == bundle
     assert table_problems(bundle) == []
     assert bundle.document.n_paragraphs == 14
     assert len(bundle.related) == 8
 
 
-def test_parse_unit_without_body_is_a_reject() -> None:
+def test_process_without_body_is_a_reject() -> None:
     unit = _ingested("查看原文\n其他\n\n标题\n\n账号 2024-01-01\n\n继续滑动看下一个\n".encode())
-    result = parse_unit(unit)
-    assert result["unit"] == "reject"
-    assert result["reason_code"] == "no_body"
-    assert result["stage"] == "parse"
+    result = process(unit)
+    assert isinstance(result, Reject)
+    assert result.reason_code == "no_body"
+    assert result.stage == "parse"
 
 
 def test_table_checks_catch_broken_offsets_and_leads() -> None:
-    bundle_unit = parse_unit(_ingested(EXAMPLE.read_bytes()))
-    paragraphs = bundle_unit["paragraphs"]
-    paragraphs[0] = {**paragraphs[0], "char_end": 10**6}
-    paragraphs[2] = {**paragraphs[2], "lead_sentence": "不是前缀。"}
-    bundle = DocumentBundle.model_validate({k: v for k, v in bundle_unit.items() if k != "unit"})
+    bundle = _bundle(_ingested(EXAMPLE.read_bytes()))
+    paragraphs = list(bundle.paragraphs)
+    paragraphs[0] = paragraphs[0].model_copy(update={"char_end": 10**6})
+    paragraphs[2] = paragraphs[2].model_copy(update={"lead_sentence": "不是前缀。"})
+    bundle = DocumentBundle.model_validate({**bundle.model_dump(), "paragraphs": paragraphs})
     problems = table_problems(bundle)
     assert any("offsets" in p for p in problems)
     assert any("lead_sentence is not a prefix" in p for p in problems)
 
 
-# Fields that name the bytes, not the text (`dup_cluster` is the doc_id until enrich clusters the corpus).
-IDENTITY = ("doc_id", "raw_sha256", "encoding", "dup_cluster")
+# Fields that name the bytes, not the text.
+IDENTITY = ("doc_id", "raw_sha256", "encoding")
 
 
 def _without_identity(value: object) -> object:
@@ -103,10 +106,9 @@ def _without_identity(value: object) -> object:
 )
 def test_wide_encoding_twins_parse_to_the_same_records(capture: Path, codec: str) -> None:
     text = capture.read_bytes().decode("utf-8")
-    utf8_bundle = parse_unit(_ingested(text.encode("utf-8")))
+    utf8_bundle = _bundle(_ingested(text.encode("utf-8")))
     wide_unit = _ingested(text.encode(codec))
-    assert wide_unit["encoding"] == codec
-    wide_bundle = parse_unit(wide_unit)
-    assert wide_bundle["unit"] == utf8_bundle["unit"] == "bundle"
-    assert _without_identity(wide_bundle) == _without_identity(utf8_bundle)
-    assert wide_bundle["document"]["doc_id"] != utf8_bundle["document"]["doc_id"]  # other bytes, other id
+    assert wide_unit.encoding == codec
+    wide_bundle = _bundle(wide_unit)
+    assert _without_identity(wide_bundle.model_dump()) == _without_identity(utf8_bundle.model_dump())
+    assert wide_bundle.document.doc_id != utf8_bundle.document.doc_id  # other bytes, other id

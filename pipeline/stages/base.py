@@ -16,10 +16,9 @@ from typing import Any
 from pipeline.checks import need_folder
 from pipeline.errors import RendaError
 from pipeline.jsonl import write_json
+from pipeline.models import Reject
 from pipeline.outputs import atomic_output
 
-UNITS_FILE = "units.jsonl"
-SOURCES_FILE = "sources.jsonl"
 REPORT_FILE = "report.json"
 
 
@@ -33,9 +32,9 @@ class StageReport:
     problems: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def reject(self, unit: dict[str, Any]) -> None:
-        self.rejected[unit["reason_code"]] += 1
-        self.problems.append(describe_reject(unit))
+    def reject(self, reject: Reject) -> None:
+        self.rejected[reject.reason_code] += 1
+        self.problems.append(describe_reject(reject))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,23 +49,9 @@ class StageReport:
         write_json(target / REPORT_FILE, self.as_dict())
 
 
-def describe_reject(unit: dict[str, Any]) -> str:
-    where = unit["source_file"] + (f"#row{unit['source_row']}" if unit.get("source_row") is not None else "")
-    return f"{where}: rejected at {unit['stage']} ({unit['reason_code']}): {unit['detail']}"
-
-
-def reject_unit(
-    source_file: str, source_row: int | None, stage: str, reason_code: str, detail: str
-) -> dict[str, Any]:
-    """A reject row as it travels between stages (`unit` tells it apart from documents)."""
-    return {
-        "unit": "reject",
-        "source_file": source_file,
-        "source_row": source_row,
-        "stage": stage,
-        "reason_code": reason_code,
-        "detail": " ".join(detail.split()) or reason_code,
-    }
+def describe_reject(reject: Reject) -> str:
+    where = reject.source_file + (f"#row{reject.source_row}" if reject.source_row is not None else "")
+    return f"{where}: rejected at {reject.stage} ({reject.reason_code}): {reject.detail}"
 
 
 def check_input_folder(source: Path, stage: str, previous: str, needs: str) -> None:

@@ -1,8 +1,9 @@
 """Stage 4, enrich: validated tables → research layers, and documents with near-duplicate clusters.
 
 Reads the validated tables document by document (every table is written in document order), writes `terms`,
-`term_occurrences`, `citations`, `figures` and `officials`, rewrites `documents` with `dup_cluster` and
-`is_canonical`, and copies the other tables through unchanged, so `release` reads one folder.
+`term_occurrences`, `citations`, `figures` and `officials`, writes `documents` with the columns this stage owns
+(`dup_cluster`, `is_canonical`, `layer_error`) added, and copies the other tables through unchanged, so `release`
+reads one folder.
 """
 
 from __future__ import annotations

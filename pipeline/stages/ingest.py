@@ -1,7 +1,7 @@
 """Stage 1, ingest: raw folder → decoded documents with hashes and a detected capture format, or rejects.
 
-Files are read in sorted path order, one at a time. Every file becomes exactly one line of `units.jsonl` (a
-document or a reject) and one line of `sources.jsonl` (path, size, sha256).
+Files are read in sorted path order, one at a time. Every file becomes raw units (`RawUnit`: one per file, or
+one per container row) or a `Reject`, and one `Source` row (path, size, sha256).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pipeline.codec import SOURCES_FILE, UNITS_FILE, RecordWriter
 from pipeline.containers import (
     HTML_TEXT_KINDS,
     ContainerError,
@@ -25,19 +26,12 @@ from pipeline.decode import DecodeError, decode_bytes
 from pipeline.errors import RendaError
 from pipeline.formats import FORMATS, detect_format
 from pipeline.html import looks_like_html, read_page, render
-from pipeline.jsonl import write_line
+from pipeline.models import RawUnit, Reject, Source, new_reject
 from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.rawfiles import RawEntry, iter_raw_entries
 from pipeline.settings import LimitSettings, Settings
 from pipeline.snapshot import SNAPSHOT_FOLDER, read_origins
-from pipeline.stages.base import (
-    SOURCES_FILE,
-    UNITS_FILE,
-    StageReport,
-    check_capture_folder,
-    reject_unit,
-    run_atomic,
-)
+from pipeline.stages.base import StageReport, check_capture_folder, run_atomic
 
 NAME = "ingest"
 # Saved web pages: read by lxml, their main element rendered as paragraphs (capture_format `html`).
@@ -49,8 +43,8 @@ def doc_id_for(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dict[str, Any]]:
-    """One raw file → document units (one per container row) or reject units. Pure: no I/O.
+def ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[RawUnit | Reject]:
+    """One raw file → raw units (one per container row) or rejects. Pure: no I/O.
 
     Whatever goes wrong inside is a reject of this file (`ingest_error`, naming the exception), never a stopped
     build: the units yielded before the error stand, and the error is the file's last unit.
@@ -58,11 +52,11 @@ def ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dict
     emitted_file_reject = False
     try:
         for unit in _ingest_file(relative, data, settings):
-            emitted_file_reject = unit["unit"] == "reject" and unit["source_row"] is None
+            emitted_file_reject = isinstance(unit, Reject) and unit.source_row is None
             yield unit
     except Exception as error:  # the guard: one hostile input must not stop the corpus
         if not emitted_file_reject:
-            yield reject_unit(relative, None, NAME, "ingest_error", f"{type(error).__name__}: {error}")
+            yield new_reject(relative, None, NAME, "ingest_error", f"{type(error).__name__}: {error}")
 
 
 def _too_large(text: str, limits: LimitSettings) -> str | None:
@@ -75,13 +69,13 @@ def _too_large(text: str, limits: LimitSettings) -> str | None:
     return None
 
 
-def _ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dict[str, Any]]:
+def _ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[RawUnit | Reject]:
     if any(part.startswith(".") for part in PurePosixPath(relative).parts):
-        yield reject_unit(relative, None, NAME, "hidden_file", "name starts with '.'")
+        yield new_reject(relative, None, NAME, "hidden_file", "name starts with '.'")
         return
     for pattern in settings.ingest.exclude:
         if fnmatch(relative, pattern):
-            yield reject_unit(relative, None, NAME, "excluded", f"matches ingest.exclude pattern {pattern!r}")
+            yield new_reject(relative, None, NAME, "excluded", f"matches ingest.exclude pattern {pattern!r}")
             return
     kind = container_kind(relative)
     if kind == "parquet" and data[:4] == b"PAR1":
@@ -90,17 +84,17 @@ def _ingest_file(relative: str, data: bytes, settings: Settings) -> Iterator[dic
     try:
         decoded = decode_bytes(data)
     except DecodeError as error:
-        yield reject_unit(relative, None, NAME, error.reason_code, error.detail)
+        yield new_reject(relative, None, NAME, error.reason_code, error.detail)
         return
     if kind is None and (problem := _too_large(decoded.text, settings.ingest.limits)) is not None:
-        yield reject_unit(relative, None, NAME, "too_large", problem)
+        yield new_reject(relative, None, NAME, "too_large", problem)
         return
     if kind is None and (
         PurePosixPath(relative).suffix.lower() in HTML_SUFFIXES or looks_like_html(decoded.text)
     ):
         page = read_page(decoded.text)
         if not page.text.strip():
-            yield reject_unit(
+            yield new_reject(
                 relative, None, NAME, "blank_file", "an HTML page with no text in its main element"
             )
             return
@@ -137,20 +131,19 @@ def _document_unit(
     file_sha256: str | None = None,
     n_replaced_bytes: int = 0,
     capture_format: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "unit": "document",
-        "doc_id": doc_id_for(own_bytes),
-        "source_file": relative,
-        "source_row": row,
-        "raw_sha256": file_sha256 or hashlib.sha256(own_bytes).hexdigest(),
-        "encoding": encoding,
-        "n_replaced_bytes": n_replaced_bytes,
-        "container": container,
-        "capture_format": capture_format or detect_format(text).name,
-        "meta": meta,
-        "raw_text": text,
-    }
+) -> RawUnit:
+    return RawUnit(
+        doc_id=doc_id_for(own_bytes),
+        source_file=relative,
+        source_row=row,
+        raw_sha256=file_sha256 or hashlib.sha256(own_bytes).hexdigest(),
+        encoding=encoding,
+        n_replaced_bytes=n_replaced_bytes,
+        container=container,
+        capture_format=capture_format or detect_format(text).name,
+        meta=meta,
+        raw_text=text,
+    )
 
 
 def _container_units(
@@ -161,7 +154,7 @@ def _container_units(
     settings: Settings,
     encoding: str = "parquet",
     n_replaced_bytes: int = 0,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[RawUnit | Reject]:
     """Rows of a container as units; a row's replaced bytes are the file's U+FFFD marks that fall in its cell."""
     file_sha256 = hashlib.sha256(data).hexdigest()
     try:
@@ -174,7 +167,7 @@ def _container_units(
         for row in rows:
             n_rows += 1
             if row.error is not None:
-                yield reject_unit(relative, row.index, NAME, "malformed_row", row.error)
+                yield new_reject(relative, row.index, NAME, "malformed_row", row.error)
                 continue
             if columns is None:
                 columns = resolve_columns(list(row.cells), settings.ingest.columns)
@@ -182,7 +175,7 @@ def _container_units(
             if cell is not None and kind in HTML_TEXT_KINDS:
                 cell = render(cell) or None
             if cell is None:
-                yield reject_unit(
+                yield new_reject(
                     relative,
                     row.index,
                     NAME,
@@ -191,7 +184,7 @@ def _container_units(
                 )
                 continue
             if (problem := _too_large(cell, limits)) is not None:
-                yield reject_unit(relative, row.index, NAME, "too_large", problem)
+                yield new_reject(relative, row.index, NAME, "too_large", problem)
                 continue
             meta = {
                 role: value
@@ -204,9 +197,9 @@ def _container_units(
                 capture_format=HTML_FORMAT if kind in HTML_TEXT_KINDS else None,
             )  # fmt: skip
         if n_rows == 0:
-            yield reject_unit(relative, None, NAME, "empty_container", f"{kind} file has no data rows")
+            yield new_reject(relative, None, NAME, "empty_container", f"{kind} file has no data rows")
     except ContainerError as error:
-        yield reject_unit(relative, None, NAME, error.reason_code, error.detail)
+        yield new_reject(relative, None, NAME, error.reason_code, error.detail)
 
 
 def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_PROGRESS) -> StageReport:
@@ -245,31 +238,40 @@ def _streamed_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def read_entry(entry: RawEntry, limits: LimitSettings) -> tuple[dict[str, Any], bytes | dict[str, Any]]:
-    """An entry's `sources` row, and its bytes or the reject unit it becomes (never reading past the limit)."""
+def read_entry(entry: RawEntry, limits: LimitSettings) -> tuple[dict[str, Any], bytes | Reject]:
+    """An entry's `sources` row, and its bytes or the reject it becomes (never reading past the limit)."""
     if entry.reason_code is not None:
-        return _source_row(entry, None, None, None), reject_unit(
+        return _source_row(entry, None, None, None), new_reject(
             entry.relative, None, NAME, entry.reason_code, entry.detail or entry.reason_code
         )
     try:
         size = entry.path.stat().st_size
         if size > limits.max_file_bytes:
             detail = f"{size} bytes (ingest.limits.max_file_bytes = {limits.max_file_bytes}); not read"
-            return _source_row(entry, None, size, _streamed_sha256(entry.path)), reject_unit(
+            return _source_row(entry, None, size, _streamed_sha256(entry.path)), new_reject(
                 entry.relative, None, NAME, "too_large", detail
             )
         with entry.path.open("rb") as handle:
             data = handle.read(limits.max_file_bytes + 1)
     except OSError as error:
-        return _source_row(entry, None, None, None), reject_unit(
+        return _source_row(entry, None, None, None), new_reject(
             entry.relative, None, NAME, "unreadable", f"cannot read: {error.strerror or error}"
         )
     if len(data) > limits.max_file_bytes:  # it grew while we looked
         detail = f"more than {limits.max_file_bytes} bytes (ingest.limits.max_file_bytes); not read"
-        return _source_row(entry, None, None, None), reject_unit(
+        return _source_row(entry, None, None, None), new_reject(
             entry.relative, None, NAME, "too_large", detail
         )
     return _source_row(entry, data, None, None), data
+
+
+def read_units(entry: RawEntry, settings: Settings) -> tuple[dict[str, Any], Iterator[RawUnit | Reject]]:
+    """An entry's `sources` row and the units it becomes: what ingest does with every entry (and `renda show`
+    with its one file)."""
+    source_row, read = read_entry(entry, settings.ingest.limits)
+    if isinstance(read, bytes):
+        return source_row, ingest_file(entry.relative, read, settings)
+    return source_row, iter([read])
 
 
 def raw_entries(raw: Path, snapshots: Path | None) -> list[RawEntry]:
@@ -290,25 +292,22 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
     # the walks sort their entries, so they are held in memory already: the count for the bar is free
     entries = raw_entries(source, settings.snapshot.folder)
     with (
-        (target / UNITS_FILE).open("w", encoding="utf-8") as units,
-        (target / SOURCES_FILE).open("w", encoding="utf-8") as sources,
+        RecordWriter(target / UNITS_FILE) as units,
+        RecordWriter(target / SOURCES_FILE) as sources,
         progress.task(NAME, len(entries), "files") as task,
     ):
         for entry in entries:
             task.advance()
             report.received += 1
-            source_row, read = read_entry(entry, settings.ingest.limits)
-            write_line(sources, {**source_row, **origin_columns(origins.get(entry.relative))})
-            produced = (
-                ingest_file(entry.relative, read, settings) if isinstance(read, bytes) else iter([read])
-            )
+            source_row, produced = read_units(entry, settings)
+            sources.write(Source(**source_row, **origin_columns(origins.get(entry.relative))))
             for unit in produced:
-                write_line(units, unit)
-                if unit["unit"] == "reject":
+                units.write(unit)
+                if isinstance(unit, Reject):
                     report.reject(unit)
                 else:
                     report.emitted += 1
-                    formats[unit["capture_format"]] = formats.get(unit["capture_format"], 0) + 1
+                    formats[unit.capture_format] = formats.get(unit.capture_format, 0) + 1
     report.extra["capture_formats"] = dict(sorted(formats.items()))
     report.save(target)
     return report
