@@ -4,9 +4,9 @@ folder's `expected.json`, and what this file, run as a script, writes there.
 Usage: python tests/format_samples.py [NAME ...]   (every format of the registry when no name is given)
 
 A sample goes the way a raw file goes, so the test covers detection too: `ingest_file` (decoding, containers,
-the format detected from the content) then `parse_unit`. The records kept are the bundle's minus the raw text
-(it is the sample) and minus the document columns that later stages fill (`LATER_STAGES`): what the format's
-data and the one parser decide. Read a written file by eye before committing it: the test can only say that the
+the format detected from the content) then `process`. The records kept are the bundle's minus the raw text
+(it is the sample); the bundle's document has no column that a later stage fills: what the format's data and
+the one parser decide. Read a written file by eye before committing it: the test can only say that the
 parser still gives those records, not that they are right.
 """
 
@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.formats import FOLDER, FORMATS
+from pipeline.models import DocumentBundle, RawUnit
+from pipeline.process import process
 from pipeline.settings import Settings
 from pipeline.stages.ingest import ingest_file
-from pipeline.stages.parse import parse_unit
-
-LATER_STAGES = ("record_sha256", "dup_cluster", "is_canonical", "layer_error")
 
 
 def sample_path(name: str) -> Path:
@@ -39,11 +38,11 @@ def sample_records(name: str) -> dict[str, Any]:
     """The sample's bundle (or reject) as JSON would hold it: dates as ISO text."""
     sample = sample_path(name)
     (unit,) = ingest_file(f"{name}/{sample.name}", sample.read_bytes(), Settings())
-    bundle = parse_unit(unit) if unit["unit"] == "document" else unit
-    records = {key: value for key, value in bundle.items() if key != "raw_texts"}
-    if "document" in records:
-        records["document"] = {k: v for k, v in records["document"].items() if k not in LATER_STAGES}
-    return json.loads(json.dumps(records, ensure_ascii=False, default=str))
+    result = process(unit) if isinstance(unit, RawUnit) else unit
+    records = result.model_dump(mode="json")
+    if not isinstance(result, DocumentBundle):
+        return {"unit": "reject", **records}
+    return {"unit": "bundle", **{key: value for key, value in records.items() if key != "raw_texts"}}
 
 
 def to_json(records: dict[str, Any]) -> str:
