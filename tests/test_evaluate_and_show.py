@@ -241,7 +241,7 @@ def test_show_a_csv_container_shows_each_row_exactly() -> None:
         "  L9     header:occasion          ——2025年1月20日在山河省第十四届人民代表大会第三次会议上\n"
         "  L11    header:date              时间：2025-01-25\n"
         "  L12    header:speaker           山河省人民政府省长 林远\n"
-        "  L13    head:photo_caption       林远作政府工作报告。本报记者 周一摄\n"
+        "  L13    header:photo_caption     林远作政府工作报告。本报记者 周一摄\n"
         "  L24    chrome                   相关报道：\n"
         "  L25    chrome                   山河省两会特别报道\n"
         "\n"
