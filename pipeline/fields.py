@@ -534,7 +534,9 @@ _FIELD_LIST: tuple[Field, ...] = (
         "char_start",
         "int64",
         "Offset (Unicode code points, 0-based, inclusive) into the document's decoded raw text "
-        "(`raw_texts.raw_text`) where this item's source span starts.",
+        "(`raw_texts.raw_text`) where this item's source span starts. In the research layers (terms, "
+        "citations, figures, officials; called `raw_start` before 0.2.0) it is null where the paragraph's text "
+        "differs from its raw span there (markup removed, lines joined): `text_start` always holds.",
         "在解码后原文（raw_texts.raw_text）中的起始偏移（码点，含）。",
         412,
         minimum=0,
@@ -548,10 +550,11 @@ _FIELD_LIST: tuple[Field, ...] = (
         minimum=0,
     ),
     Field(
-        "position",
+        "item_index",
         "int32",
-        "0-based order of the item within its document's list (related articles, credits, layer rows).",
-        "条目在文档列表中的序号（从 0 起）。",
+        "0-based order of the item within its document's list: the credit, related article, term occurrence, "
+        "citation, figure or official of that table (called `position` before 0.2.0).",
+        "条目在文档列表中的序号（从 0 起）；0.2.0 之前名为 position。",
         0,
         minimum=0,
     ),
@@ -705,14 +708,14 @@ TABLES: dict[str, Table] = {
         Table(
             "credits",
             "One row per footer or header credit (来源, 作者, 编辑, 审核, …) as printed, with its normalised role.",
-            ("doc_id", "position"),
-            ("doc_id", "position", "role", "label", "value", "char_start", "char_end"),
+            ("doc_id", "item_index"),
+            ("doc_id", "item_index", "role", "label", "value", "char_start", "char_end"),
         ),
         Table(
             "related",
             "One row per related-article link listed under the article by the capture's platform.",
-            ("doc_id", "position"),
-            ("doc_id", "position", "column", "title", "char_start", "char_end"),
+            ("doc_id", "item_index"),
+            ("doc_id", "item_index", "column", "title", "char_start", "char_end"),
         ),
         Table(
             "raw_texts",
@@ -838,25 +841,6 @@ _LAYER_FIELDS: tuple[Field, ...] = (
         "Offset (exclusive) of the item's end in its paragraph's `text`.",
         "在所在段落 text 中的结束偏移。",
         16,
-        minimum=0,
-    ),
-    Field(
-        "raw_start",
-        "int64",
-        "Offset (inclusive) of the item in the decoded raw text (`raw_texts.raw_text`); null when the paragraph "
-        "text differs from its raw span there (markdown removed, lines joined).",
-        "在解码原文中的起始偏移；无法逐字对应时为空。",
-        600,
-        nullable=True,
-        minimum=0,
-    ),
-    Field(
-        "raw_end",
-        "int64",
-        "Offset (exclusive) of the item's end in the decoded raw text; null when not mappable.",
-        "在解码原文中的结束偏移；无法逐字对应时为空。",
-        604,
-        nullable=True,
         minimum=0,
     ),
     Field(
@@ -1007,53 +991,53 @@ LAYER_TABLES: dict[str, Table] = {
                 "paragraph_index",
                 "text_start",
                 "text_end",
-                "raw_start",
-                "raw_end",
+                "char_start",
+                "char_end",
             ),
             ("Every occurrence, with its own offsets, is a row of term_occurrences.",),
         ),
         Table(
             "term_occurrences",
             "One row per occurrence of a quoted expression in a body paragraph (enrich layer).",
-            ("doc_id", "position"),
+            ("doc_id", "item_index"),
             (
                 "doc_id",
                 "paragraph_index",
-                "position",
+                "item_index",
                 "term",
                 "quote_style",
                 "text_start",
                 "text_end",
-                "raw_start",
-                "raw_end",
+                "char_start",
+                "char_end",
             ),
         ),
         Table(
             "citations",
             "One row per document title cited in 《》 in a body paragraph (enrich layer).",
-            ("doc_id", "position"),
+            ("doc_id", "item_index"),
             (
                 "doc_id",
                 "paragraph_index",
-                "position",
+                "item_index",
                 "cited_title",
                 "normalized_title",
                 "title_key",
                 "citation_kind",
                 "text_start",
                 "text_end",
-                "raw_start",
-                "raw_end",
+                "char_start",
+                "char_end",
             ),
         ),
         Table(
             "figures",
             "One row per figure (number with a unit, and what it counts) in a body paragraph (enrich layer).",
-            ("doc_id", "position"),
+            ("doc_id", "item_index"),
             (
                 "doc_id",
                 "paragraph_index",
-                "position",
+                "item_index",
                 "amount",
                 "unit",
                 "unit_text",
@@ -1062,30 +1046,30 @@ LAYER_TABLES: dict[str, Table] = {
                 "figure_text",
                 "text_start",
                 "text_end",
-                "raw_start",
-                "raw_end",
+                "char_start",
+                "char_end",
             ),
         ),
         Table(
             "officials",
             "One row per official named with a position: title bylines, author credits, and position + name "
             "mentions in body paragraphs (enrich layer).",
-            ("doc_id", "position"),
+            ("doc_id", "item_index"),
             (
                 "doc_id",
                 "found_in",
-                "position",
+                "item_index",
                 "name",
                 "official_position",
                 "paragraph_index",
                 "text_start",
                 "text_end",
-                "raw_start",
-                "raw_end",
+                "char_start",
+                "char_end",
             ),
             (
                 "paragraph_index and the text offsets are null for officials found in the title or a credit; the "
-                "raw offsets are the credit's span for credits and null for titles.",
+                "raw offsets (char_start, char_end) are the credit's span for credits and null for titles.",
             ),
         ),
     )
@@ -1104,7 +1088,21 @@ NULLABLE_OVERRIDES: dict[tuple[str, str], bool] = {
     ("officials", "paragraph_index"): True,
     ("officials", "text_start"): True,
     ("officials", "text_end"): True,
+    # A layer row's raw offsets are null where its paragraph's text is not a slice of the raw text.
+    **{(table, column): True for table in LAYER_TABLES for column in ("char_start", "char_end")},
 }
+
+
+# Breaking renames, by the version that made them: the release's CHANGELOG.md lists them with the old name.
+RENAMED_COLUMNS: tuple[tuple[str, str, str, str], ...] = tuple(
+    ("0.2.0", table, old, new)
+    for table in ("credits", "related", "term_occurrences", "citations", "figures", "officials")
+    for old, new in (("position", "item_index"),)
+) + tuple(
+    ("0.2.0", table, old, new)
+    for table in LAYER_TABLES
+    for old, new in (("raw_start", "char_start"), ("raw_end", "char_end"))
+)
 
 
 def is_nullable(table: str, column: str) -> bool:

@@ -129,7 +129,7 @@ def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
     _structure(blocks, doc)
     _dateline_credits(text, doc)
     doc.credits = [
-        {**credit, "position": i} for i, credit in enumerate(sorted(doc.credits, key=_credit_order))
+        {**credit, "item_index": i} for i, credit in enumerate(sorted(doc.credits, key=_credit_order))
     ]
     doc.dropped.sort(key=lambda d: d.line_number)
     return doc
@@ -146,7 +146,7 @@ def _dateline_credits(text: str, doc: ParsedDocument) -> None:
             continue
         doc.credits.append(
             {
-                "position": len(doc.credits),
+                "item_index": len(doc.credits),
                 "role": rules.CREDIT_LABELS[found["label"]],
                 "label": found["label"],
                 "value": nfc(" ".join(found["value"].split())),
@@ -395,7 +395,7 @@ def _add_credits(doc: ParsedDocument, parts: list[tuple[int, int, str, str]]) ->
     for start, end, label, value in parts:
         doc.credits.append(
             {
-                "position": len(doc.credits),
+                "item_index": len(doc.credits),
                 "role": rules.CREDIT_LABELS[label],
                 "label": label,
                 "value": nfc(value.strip()),
@@ -482,7 +482,7 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             index -= 1
             continue
         break
-    doc.related = [{"position": i, **item} for i, item in enumerate(reversed(related))]
+    doc.related = [{"item_index": i, **item} for i, item in enumerate(reversed(related))]
     return accepted_end
 
 

@@ -171,8 +171,8 @@ def table_problems(bundle: DocumentBundle) -> list[str]:
     if [p.paragraph_index for p in bundle.paragraphs] != list(range(len(bundle.paragraphs))):
         problems.append("paragraph_index not consecutive from 0")
     for name in ("credits", "related"):
-        if [r.position for r in getattr(bundle, name)] != list(range(len(getattr(bundle, name)))):
-            problems.append(f"{name} position not consecutive from 0")
+        if [r.item_index for r in getattr(bundle, name)] != list(range(len(getattr(bundle, name)))):
+            problems.append(f"{name} item_index not consecutive from 0")
     known_sections = set(section_ids)
     body = 0
     for paragraph in bundle.paragraphs:

@@ -71,7 +71,7 @@ def render(where: str, bundle: DocumentBundle, dropped_lines: Sequence[Dropped],
     if bundle.related:
         out.append("")
         out.append("related:")
-        out.extend(f"  {r.position:>2} 【{r.column}】{r.title}" for r in bundle.related)
+        out.extend(f"  {r.item_index:>2} 【{r.column}】{r.title}" for r in bundle.related)
     if dropped and dropped_lines:
         out.append("")
         out.append("dropped lines:")

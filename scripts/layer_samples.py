@@ -2,7 +2,7 @@
 
 Usage: python scripts/layer_samples.py RELEASE [--seed 1] [--n 50]
 
-Rows are put in a fixed order (doc_id, position) and `random.Random(seed)` picks N of each table, so a seed and a
+Rows are put in a fixed order (doc_id, item_index) and `random.Random(seed)` picks N of each table, so a seed and a
 release give the same sample on any machine. Prints two markdown tables with the row's source context (at most
 30 characters) and an empty `right?` column: the judgement is made by a reader, not by this script. The samples
 and judgements are kept in `evaluation/layer_samples.md`.
@@ -21,7 +21,7 @@ CONTEXT = 30
 
 
 def _sample(table: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
-    ordered = table.sort_values(["doc_id", "position"]).reset_index(drop=True)
+    ordered = table.sort_values(["doc_id", "item_index"]).reset_index(drop=True)
     picked = sorted(random.Random(seed).sample(range(len(ordered)), min(n, len(ordered))))
     return ordered.iloc[picked]
 

@@ -116,7 +116,7 @@ def test_release_changelog_lists_documents_and_rejects(tmp_path: Path) -> None:
     (raw / "odd.txt").write_bytes(bytes((i * 7919 + 13) % 256 for i in range(3000)))
     second = tmp_path / "v2"
     settings = Settings(
-        dataset=DatasetSettings(version="0.2.0", released="2026-02-01"),
+        dataset=DatasetSettings(version="0.1.1", released="2026-02-01"),
         release=ReleaseSettings(previous_manifest=previous),
     )
     build(raw, second, settings)
@@ -125,7 +125,7 @@ def test_release_changelog_lists_documents_and_rejects(tmp_path: Path) -> None:
     # rows 0 and 2 of the container keep their doc_id and records: unchanged, not "changed"
     assert old["notices.csv#row0"] == new["notices.csv#row0"]
     assert (second / "CHANGELOG.md").read_text(encoding="utf-8") == (
-        HEADER + "\n## 0.2.0 (2026-02-01)\n\n"
+        HEADER + "\n## 0.1.1 (2026-02-01)\n\n"
         "Compared with 0.1.0: documents 1 added, 1 removed, 1 changed (1 with edited raw text), 1 moved to "
         "another file or row, 2 unchanged.\n"
         "Rejects: 1 added, 1 removed, 1 with another stage or reason, 0 unchanged.\n"
@@ -156,14 +156,14 @@ def test_same_record_other_parse_is_changed_and_old_manifest_without_rejects(tmp
     previous = _manifest(tmp_path, "0.1.0", {"a": _doc("1", "x.txt"), "b": _doc("2", "y.txt")}, None, None)
     documents = {"a": _doc("9", "x.txt"), "b": _doc("2", "y.txt")}
     text = changelog(
-        "0.2.0",
+        "0.1.1",
         "2026-02-01",
         documents,
         {"z.txt": {"stage": "ingest", "reason_code": "empty_file"}},
         previous,
     )
     assert text == (
-        HEADER + "\n## 0.2.0 (2026-02-01)\n\n"
+        HEADER + "\n## 0.1.1 (2026-02-01)\n\n"
         "Compared with 0.1.0: documents 0 added, 0 removed, 1 changed (0 with edited raw text), 0 moved to "
         "another file or row, 1 unchanged.\n"
         "Rejects not compared (the 0.1.0 manifest has no list of rejects).\n"
@@ -175,13 +175,13 @@ def test_rebuild_of_the_same_version_keeps_its_changelog(tmp_path: Path) -> None
     documents = {"a": _doc("1", "x.txt")}
     rejects = {"z.txt": {"stage": "ingest", "reason_code": "empty_file"}}
     published = (
-        HEADER + "\n## 0.2.0 (2026-02-01)\n\nBody of 0.2.0.\n\n## 0.1.0 (2026-01-01)\n\nFirst release.\n"
+        HEADER + "\n## 0.1.1 (2026-02-01)\n\nBody of 0.1.1.\n\n## 0.1.0 (2026-01-01)\n\nFirst release.\n"
     )
-    previous = _manifest(tmp_path, "0.2.0", documents, rejects, published)
-    assert changelog("0.2.0", "2026-02-01", documents, rejects, previous) == published
+    previous = _manifest(tmp_path, "0.1.1", documents, rejects, published)
+    assert changelog("0.1.1", "2026-02-01", documents, rejects, previous) == published
     # a development build with other data under the same version replaces that version's entry, once
-    changed = changelog("0.2.0", "2026-02-01", {"a": _doc("9", "x.txt")}, rejects, previous)
-    assert changed.count("## 0.2.0") == 1 and "Body of 0.2.0" not in changed
+    changed = changelog("0.1.1", "2026-02-01", {"a": _doc("9", "x.txt")}, rejects, previous)
+    assert changed.count("## 0.1.1") == 1 and "Body of 0.1.1" not in changed
     assert changed.endswith("\n## 0.1.0 (2026-01-01)\n\nFirst release.\n")
 
 
@@ -189,6 +189,17 @@ def test_rebuild_of_the_same_version_keeps_its_changelog(tmp_path: Path) -> None
 def test_long_lists_are_cut(tmp_path: Path, count: int) -> None:
     previous = _manifest(tmp_path, "0.1.0", {}, {}, None)
     documents = {f"{i:03d}": _doc("1", f"{i:03d}.txt") for i in range(count)}
-    text = changelog("0.2.0", "2026-02-01", documents, {}, previous)
+    text = changelog("0.1.1", "2026-02-01", documents, {}, previous)
     assert text.count("\n- `") == 50
     assert ("- … and 1 more (compare the manifests)\n" in text) == (count == 51)
+
+
+def test_a_version_that_renamed_columns_lists_them_with_their_old_names() -> None:
+    text = changelog("0.2.0", "2026-12-02", {"a": _doc("1", "a.txt")}, {}, None)
+    assert text.startswith(
+        HEADER + "\n## 0.2.0 (2026-12-02)\n\nRenamed columns (update code that reads them): "
+        "`credits.position` → `item_index`, `related.position` → `item_index`, "
+    )
+    assert "`figures.raw_start` → `char_start`, `figures.raw_end` → `char_end`" in text
+    assert text.endswith("First release: 1 documents, 0 rejects.\n")
+    assert "Renamed" not in changelog("0.1.1", "2026-12-02", {"a": _doc("1", "a.txt")}, {}, None)

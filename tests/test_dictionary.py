@@ -19,7 +19,7 @@ ISSUE_CONTRACT = {
     "authors author_positions editors source n_sections n_paragraphs n_chars",
     "sections": "doc_id section_index heading level",
     "paragraphs": "doc_id section_index paragraph_index kind text lead_sentence char_start char_end",
-    "related": "doc_id position column title",
+    "related": "doc_id item_index column title",
     "rejects": "source_file source_row stage reason_code detail",
 }
 
@@ -59,7 +59,7 @@ def test_every_field_is_described_in_both_languages() -> None:
 def _related(**overrides):
     row = {
         "doc_id": "0123456789abcdef",
-        "position": 0,
+        "item_index": 0,
         "column": "要闻",
         "title": "标题",
         "char_start": 1,
@@ -74,7 +74,7 @@ def test_models_are_strict_and_closed() -> None:
     with pytest.raises(ValidationError):
         model.model_validate(_related(extra_column=1))
     with pytest.raises(ValidationError):
-        model.model_validate(_related(position="0"))  # no silent coercion
+        model.model_validate(_related(item_index="0"))  # no silent coercion
     with pytest.raises(ValidationError):
         model.model_validate(_related(doc_id="XYZ"))
     with pytest.raises(ValidationError):

@@ -54,7 +54,7 @@ def test_example_terms(example_layers) -> None:
     by_index = {p.paragraph_index: p for p in layers["paragraphs"]}
     for row in occurrences + terms:
         assert by_index[row["paragraph_index"]].text[row["text_start"] : row["text_end"]] == row["term"]
-        assert text[row["raw_start"] : row["raw_end"]] == row["term"]
+        assert text[row["char_start"] : row["char_end"]] == row["term"]
 
 
 def test_example_citations(example_layers) -> None:
@@ -67,7 +67,7 @@ def test_example_citations(example_layers) -> None:
         ("区人大常委会讨论、决定重大事项的规定", "regulation"),
     ]
     for row in rows:
-        assert text[row["raw_start"] : row["raw_end"]] == row["cited_title"]
+        assert text[row["char_start"] : row["char_end"]] == row["cited_title"]
 
 
 def test_example_figures(example_layers) -> None:
@@ -90,7 +90,7 @@ def test_example_figures(example_layers) -> None:
         "84个代表联络站",
     ]
     for row in rows:
-        assert text[row["raw_start"] : row["raw_end"]] == row["figure_text"]
+        assert text[row["char_start"] : row["char_end"]] == row["figure_text"]
 
 
 def test_example_officials(example_layers) -> None:
@@ -100,7 +100,7 @@ def test_example_officials(example_layers) -> None:
         ("title", "郭延红", "怀柔区委书记"),
         ("credit", "郭延红", "中共北京市怀柔区委书记"),
     ]
-    assert "郭延红" in text[rows[1]["raw_start"] : rows[1]["raw_end"]]
+    assert "郭延红" in text[rows[1]["char_start"] : rows[1]["char_end"]]
 
 
 @pytest.mark.parametrize(
@@ -276,7 +276,7 @@ def test_citation_rows_group_one_document_under_one_key() -> None:
     ]
     assert [r["normalized_title"] for r in rows][:2] == ["中华人民共和国网络安全法", "网络安全法"]
     for row in rows:
-        assert raw[row["raw_start"] : row["raw_end"]] == row["cited_title"]
+        assert raw[row["char_start"] : row["char_end"]] == row["cited_title"]
 
 
 def _figure_rows(text: str) -> list[tuple]:
@@ -435,7 +435,7 @@ def test_layer_offsets_slice_back(parts: list[str]) -> None:
     for row in rows["term_occurrences"] + rows["citations"]:
         value = row.get("term") or row["cited_title"]
         assert text[row["text_start"] : row["text_end"]] == value
-        assert raw[row["raw_start"] : row["raw_end"]] == value
+        assert raw[row["char_start"] : row["char_end"]] == value
     for row in rows["figures"]:
         assert text[row["text_start"] : row["text_end"]] == row["figure_text"]
     for row in rows["officials"]:

@@ -312,7 +312,7 @@ def test_a_dateline_reporter_is_a_credit_inside_the_kept_paragraph() -> None:
     start = text.index("记者唐霁")
     assert doc.credits == [
         {
-            "position": 0,
+            "item_index": 0,
             "role": "reporter",
             "label": "记者",
             "value": "唐霁",

@@ -99,7 +99,7 @@ def test_example_related_and_credits(example_text: str) -> None:
         ("学习", "“战争是一面镜子"),
         ("聚焦", "绿水青山的法治守"),
     ]
-    assert [r["position"] for r in doc.related] == list(range(8))
+    assert [r["item_index"] for r in doc.related] == list(range(8))
     assert [(c["role"], c["label"]) for c in doc.credits] == [
         ("source", "来源"),
         ("author", "作者"),
@@ -171,7 +171,7 @@ def test_fixture_exact_records(fixture_text: str) -> None:
         start, end = span(fixture_text, f"{label}:{value}")
         expected_credits.append(
             {
-                "position": position,
+                "item_index": position,
                 "role": role,
                 "label": label,
                 "value": value,
@@ -183,7 +183,7 @@ def test_fixture_exact_records(fixture_text: str) -> None:
     related = [("要闻", "区人大常委会召开第十次会议"), ("履职", "代表视察城市更新项目")]
     assert doc.related == [
         {
-            "position": i,
+            "item_index": i,
             "column": c,
             "title": t,
             "char_start": span(fixture_text, f"【{c}】{t}")[0],

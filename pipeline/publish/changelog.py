@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.fields import RENAMED_COLUMNS
+
 LIST_LIMIT = 50
 HEADER = "# Changelog\n\nData changes between released versions, computed from their manifests.\n"
 
@@ -141,6 +143,12 @@ def _without_entry(text: str, version: str) -> str:
     return "\n## ".join(kept)
 
 
+def renamed_columns(version: str) -> str:
+    """The columns this version renamed (a breaking change for readers), old name first; empty when none."""
+    renamed = [f"`{table}.{old}` → `{new}`" for made, table, old, new in RENAMED_COLUMNS if made == version]
+    return f"Renamed columns (update code that reads them): {', '.join(renamed)}.\n\n" if renamed else ""
+
+
 def changelog(
     version: str,
     released: str,
@@ -149,7 +157,7 @@ def changelog(
     previous_manifest: Path | None,
 ) -> str:
     """The whole CHANGELOG.md of this release: its entry, then the earlier ones."""
-    entry = f"\n## {version} ({released})\n\n"
+    entry = f"\n## {version} ({released})\n\n" + renamed_columns(version)
     if previous_manifest is None:
         return HEADER + entry + f"First release: {len(documents)} documents, {len(rejects)} rejects.\n"
     previous: dict[str, Any] = json.loads(previous_manifest.read_text(encoding="utf-8"))

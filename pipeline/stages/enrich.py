@@ -81,22 +81,22 @@ def layer_rows(
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in LAYER_TABLES}
 
     def located(paragraph: Paragraph, start: int, end: int) -> dict[str, Any]:
-        raw_start, raw_end = raw_offsets(paragraph, raw_text, start, end)
+        char_start, char_end = raw_offsets(paragraph, raw_text, start, end)
         return {
             "paragraph_index": paragraph.paragraph_index,
             "text_start": start,
             "text_end": end,
-            "raw_start": raw_start,
-            "raw_end": raw_end,
+            "char_start": char_start,
+            "char_end": char_end,
         }
 
     occurrences, terms = term_rows(paragraphs)
-    for position, occurrence in enumerate(occurrences):
+    for item_index, occurrence in enumerate(occurrences):
         paragraph = occurrence["paragraph"]
         out["term_occurrences"].append(
             {
                 "doc_id": doc_id,
-                "position": position,
+                "item_index": item_index,
                 "term": occurrence["term"],
                 "quote_style": occurrence["quote_style"],
                 **located(paragraph, occurrence["text_start"], occurrence["text_end"]),
@@ -121,7 +121,7 @@ def layer_rows(
             out["citations"].append(
                 {
                     "doc_id": doc_id,
-                    "position": len(out["citations"]),
+                    "item_index": len(out["citations"]),
                     "cited_title": title,
                     "normalized_title": normalize_title(title),
                     "title_key": title_key(title),
@@ -133,7 +133,7 @@ def layer_rows(
             out["figures"].append(
                 {
                     "doc_id": doc_id,
-                    "position": len(out["figures"]),
+                    "item_index": len(out["figures"]),
                     "amount": figure.measure.amount,
                     "unit": figure.measure.unit,
                     "unit_text": figure.measure.unit_text,
@@ -153,7 +153,7 @@ def layer_rows(
             {
                 "doc_id": doc_id,
                 "found_in": found_in,
-                "position": len(officials),
+                "item_index": len(officials),
                 "name": name,
                 "official_position": position,
                 **where,
@@ -164,8 +164,8 @@ def layer_rows(
         "paragraph_index": None,
         "text_start": None,
         "text_end": None,
-        "raw_start": None,
-        "raw_end": None,
+        "char_start": None,
+        "char_end": None,
     }
     byline = title_byline(document["title"]) if document["title"] else None
     if byline is not None:
@@ -177,7 +177,7 @@ def layer_rows(
         if not is_official_position(position):
             continue
         credit = next((c for c in credits if c["role"] == "author" and name in c["value"]), None)
-        span = {"raw_start": credit["char_start"], "raw_end": credit["char_end"]} if credit else {}
+        span = {"char_start": credit["char_start"], "char_end": credit["char_end"]} if credit else {}
         official("credit", name, position, {**nowhere, **span})
     for index in sorted(by_index):
         paragraph = by_index[index]
