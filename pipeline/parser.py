@@ -122,7 +122,7 @@ def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
         rows = [Row(line, Markdown(line.text)) for line in split_lines(text)]
     body_start = _read_head(rows, fmt, doc)
     if fmt.date_search_lines and "date" not in doc.header:
-        _search_date(rows, fmt.date_search_lines, doc)
+        body_start = _search_date(rows, body_start, fmt.date_search_lines, doc)
     cut = _tail_cut(rows, body_start, fmt, doc)
     body_end = _read_tail(rows, body_start, cut, fmt, doc)
     blocks = _blocks(rows, body_start, body_end, fmt, doc)
@@ -180,13 +180,27 @@ def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kin
     return nfc(join_wrapped(texts))
 
 
-def _search_date(rows: list[Row], limit: int, doc: ParsedDocument) -> None:
-    """The first date printed in the first `limit` non-blank lines (not consumed: the line stays text)."""
-    for row in [r for r in rows if not r.blank][:limit]:
+def _search_date(rows: list[Row], body_start: int, limit: int, doc: ParsedDocument) -> int:
+    """The first date printed in the first `limit` non-blank lines; returns where the body starts.
+
+    The line stays text, unless it is the body's first line and only dates the document (`rules.DATE_META_LINE`:
+    a law's enactment note, a date alone): then it is header, and the body starts after it.
+    """
+    for index, row in enumerate(rows):
+        if row.blank:
+            continue
+        limit -= 1
         found = find_date(row.line.text)
         if found is not None:
             doc.header["date"] = found
-            return
+            first_in_body = index >= body_start and all(r.blank for r in rows[body_start:index])
+            if first_in_body and rules.DATE_META_LINE.fullmatch(row.line.text.strip()):
+                _drop(doc, row, "header:date")
+                return index + 1
+            return body_start
+        if limit == 0:
+            break
+    return body_start
 
 
 def _credit_order(credit: dict[str, Any]) -> int:

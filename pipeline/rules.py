@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.dates import SPACED_DATE
 from pipeline.script import traditional_variants
 from pipeline.text import ends_sentence, first_sentence, has_clause_marks
 
@@ -36,6 +37,14 @@ BARE_HEADING_MAX_CHARS = 40
 # A bold line that does not end like a sentence heads a section up to twice that length.
 BOLD_HEADING_MAX_CHARS = 2 * BARE_HEADING_MAX_CHARS
 BARE_STYLE = "bare"
+
+
+# A line that only dates the document, standing first in the body: a date alone, or a law's enactment note
+# (题注: `2020年2月7日 北京市第十五届人民代表大会常务委员会第十八次会议通过`, also amended, promulgated, in force).
+# When the date search took the date from it, it is header, not a heading or a paragraph.
+DATE_META_LINE = re.compile(
+    rf"[（(]?\s*{SPACED_DATE}(?:\s*\S.*?(?:通过|修正|修订|公布|批准|施行|发布))?\s*[）)]?"
+)
 
 
 def heading_style(text: str) -> str | None:

@@ -324,3 +324,34 @@ def test_a_dateline_reporter_is_a_credit_inside_the_kept_paragraph() -> None:
     assert (
         doc.paragraphs[0]["text"] == "新华社巴黎12月9日电（记者唐霁）法国9日再次爆发全国跨行业大罢工。"
     )  # text unchanged
+
+
+LAW = (
+    "# 山河市人民代表大会常务委员会关于加强生态保护的决定\n\n"
+    "2020年2月7日 山河市第十五届人民代表大会常务委员会第十八次会议通过\n\n"
+    "为了加强生态保护，根据有关法律，结合本市实际，作出如下决定：\n\n"
+    "一、总体要求\n\n"
+    "各级人民政府应当落实生态保护责任。\n"
+)
+
+
+def test_a_laws_enactment_note_is_header_not_a_heading() -> None:
+    doc = parse_text(LAW, FORMATS["generic"])
+    assert document_fields(doc)["published_date"] == dt.date(2020, 2, 7)
+    assert [s["heading"] for s in doc.sections] == [None, "一、总体要求"]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "为了加强生态保护，根据有关法律，结合本市实际，作出如下决定：",
+        "各级人民政府应当落实生态保护责任。",
+    ]
+    note = "2020年2月7日 山河市第十五届人民代表大会常务委员会第十八次会议通过"
+    assert [(d.reason, d.text) for d in doc.dropped if d.text == note] == [("header:date", note)]
+
+
+def test_a_dated_sentence_first_in_the_body_stays_text() -> None:
+    text = LAW.replace(
+        "2020年2月7日 山河市第十五届人民代表大会常务委员会第十八次会议通过",
+        "2020年2月7日，山河市人大常委会会议审议了本决定草案。",
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert document_fields(doc)["published_date"] == dt.date(2020, 2, 7)
+    assert doc.paragraphs[0]["text"] == "2020年2月7日，山河市人大常委会会议审议了本决定草案。"
