@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -69,3 +70,16 @@ def shared_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     release = tmp_path_factory.mktemp("shared") / "release"
     build(SHARED_CORPUS, release, load_settings(ROOT / "params.yaml"))
     return release
+
+
+@pytest.fixture
+def messy_raw(tmp_path: Path) -> Path:
+    """The example capture and four files that become rejects: empty, blank, binary, an image."""
+    raw = tmp_path / "raw"
+    (raw / "freewechat_text").mkdir(parents=True)
+    shutil.copyfile(EXAMPLE, raw / "freewechat_text" / EXAMPLE.name)
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "blank.txt").write_bytes(b"  \n\t\n\xe3\x80\x80\n")
+    (raw / "random.bin").write_bytes(bytes((i * 7919 + 13) % 256 for i in range(3000)))
+    (raw / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40))
+    return raw

@@ -23,18 +23,6 @@ def renda(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*RENDA, *args], capture_output=True, text=True, check=False)
 
 
-@pytest.fixture
-def messy_raw(tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
-    (raw / "freewechat_text").mkdir(parents=True)
-    shutil.copyfile(EXAMPLE, raw / "freewechat_text" / EXAMPLE.name)
-    (raw / "empty.txt").write_bytes(b"")
-    (raw / "blank.txt").write_bytes(b"  \n\t\n\xe3\x80\x80\n")
-    (raw / "random.bin").write_bytes(bytes((i * 7919 + 13) % 256 for i in range(3000)))
-    (raw / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40))
-    return raw
-
-
 def test_build_with_bad_files(messy_raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "release"
     result = renda("build", str(messy_raw), "--out", str(out))

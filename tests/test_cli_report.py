@@ -31,19 +31,6 @@ from pipeline.settings import load_settings, with_jobs
 BAR_START = "\x1b[?25l"  # rich hides the cursor while it draws bars
 
 
-@pytest.fixture
-def raw(tmp_path: Path) -> Path:
-    """One capture and four files that become rejects (5 files → 1 document)."""
-    folder = tmp_path / "raw"
-    (folder / "freewechat_text").mkdir(parents=True)
-    shutil.copyfile(EXAMPLE, folder / "freewechat_text" / EXAMPLE.name)
-    (folder / "empty.txt").write_bytes(b"")
-    (folder / "blank.txt").write_bytes(b"  \n\t\n")
-    (folder / "random.bin").write_bytes(bytes((i * 7919 + 13) % 256 for i in range(3000)))
-    (folder / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40))
-    return folder
-
-
 def on_a_terminal(*args: str) -> tuple[int, str]:
     """Run renda with stderr on a pseudo-terminal of 100 columns; its exit code and what the terminal got."""
     master, slave = pty.openpty()
@@ -91,6 +78,12 @@ class Recorder(Progress):
                 record["done"] += items
 
         yield Counted()
+
+
+@pytest.fixture
+def raw(messy_raw: Path) -> Path:
+    """One capture and four files that become rejects (5 files → 1 document)."""
+    return messy_raw
 
 
 def test_every_stage_counts_its_items_through_the_progress_it_is_handed(raw: Path, tmp_path: Path) -> None:
