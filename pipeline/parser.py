@@ -195,12 +195,31 @@ def _search_date(rows: list[Row], body_start: int, limit: int, doc: ParsedDocume
             doc.header["date"] = found
             first_in_body = index >= body_start and all(r.blank for r in rows[body_start:index])
             if first_in_body and rules.DATE_META_LINE.fullmatch(row.line.text.strip()):
-                _drop(doc, row, "header:date")
-                return index + 1
+                return _date_meta_run(rows, index, doc)
             return body_start
         if limit == 0:
             break
     return body_start
+
+
+def _date_meta_run(rows: list[Row], index: int, doc: ParsedDocument) -> int:
+    """Drop the run of date meta lines that starts at `index` (a law's 题注: adopted, promulgated, amended …);
+    returns where the body starts. The document's date is the run's latest: the date of this text version."""
+    latest = doc.header["date"]
+    end = index
+    for row in rows[index:]:
+        if row.blank:
+            end += 1
+            continue
+        text = row.line.text.strip()
+        found = find_date(text)
+        if found is None or not rules.DATE_META_LINE.fullmatch(text):
+            break
+        _drop(doc, row, "header:date")
+        latest = max(latest, found)
+        end += 1
+    doc.header["date"] = latest
+    return end
 
 
 def _credit_order(credit: dict[str, Any]) -> int:

@@ -37,6 +37,9 @@ BARE_HEADING_MAX_CHARS = 40
 # A bold line that does not end like a sentence heads a section up to twice that length.
 BOLD_HEADING_MAX_CHARS = 2 * BARE_HEADING_MAX_CHARS
 BARE_STYLE = "bare"
+# A line that stops at a comma or a semicolon is an item of an enumeration running on to the next line (`委员长，`
+# / `副委员长若干人，`), never a heading, whatever its length or numbering.
+CLAUSE_END = ("，", ",", "、", "；", ";")
 
 
 # A line that only dates the document, standing first in the body: a date alone, or a law's enactment note
@@ -52,7 +55,7 @@ def heading_style(text: str) -> str | None:
 
     Run-in items (`一是…。`, `（一）…。` followed by prose) end like sentences and are not headings.
     """
-    if not text or ends_sentence(text):
+    if not text or ends_sentence(text) or text.endswith(CLAUSE_END):
         return None
     for style in HEADING_STYLES:
         numbering = style.pattern.match(text)

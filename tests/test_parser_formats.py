@@ -355,3 +355,34 @@ def test_a_dated_sentence_first_in_the_body_stays_text() -> None:
     doc = parse_text(text, FORMATS["generic"])
     assert document_fields(doc)["published_date"] == dt.date(2020, 2, 7)
     assert doc.paragraphs[0]["text"] == "2020年2月7日，山河市人大常委会会议审议了本决定草案。"
+
+
+AMENDED_LAW = (
+    "# 山河市人民代表大会常务委员会组织条例\n\n"
+    "2001年5月9日 山河市第十一届人民代表大会常务委员会第三次会议通过\n\n"
+    "2001年5月9日 山河市人民代表大会常务委员会公告公布施行\n\n"
+    "2019年11月20日 山河市第十五届人民代表大会常务委员会第十六次会议修正\n\n"
+    "## 第一章 总 则\n\n"
+    "第一条 为了规范常务委员会的组织，制定本条例。\n\n"
+    "第二条 常务委员会由下列人员组成：\n\n"
+    "主任，\n\n"
+    "副主任若干人，\n\n"
+    "委员若干人。\n"
+)
+
+
+def test_a_run_of_enactment_notes_is_header_and_dates_the_latest_version() -> None:
+    doc = parse_text(AMENDED_LAW, FORMATS["generic"])
+    assert document_fields(doc)["published_date"] == dt.date(2019, 11, 20)
+    notes = [line for line in AMENDED_LAW.splitlines() if line[:1].isdigit()]
+    assert len(notes) == 3
+    assert [d.text for d in doc.dropped if d.reason == "header:date"] == notes
+    # The enumeration items that end with a comma are paragraphs, not headings.
+    assert [s["heading"] for s in doc.sections] == ["第一章 总 则"]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "第一条 为了规范常务委员会的组织，制定本条例。",
+        "第二条 常务委员会由下列人员组成：",
+        "主任，",
+        "副主任若干人，",
+        "委员若干人。",
+    ]
