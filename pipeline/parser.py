@@ -298,8 +298,26 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
             _drop(doc, row, f"head:{reason}")
             index += 1
             continue
-        return index
+        return _summary_points(rows, index, doc)
     return len(rows)
+
+
+def _summary_points(rows: list[Row], index: int, doc: ParsedDocument) -> int:
+    """Drop the bullet-marked summary points from `index` when a news dateline follows them; the body start."""
+    points = []
+    for position in range(index, len(rows)):
+        row = rows[position]
+        if row.blank:
+            continue
+        if rules.SUMMARY_BULLET.match(row.text):
+            points.append(row)
+            continue
+        if points and rules.NEWS_DATELINE.match(row.text):
+            for point in points:
+                _drop(doc, point, "head:summary")
+            return position
+        break
+    return index
 
 
 def _header_rule_at(
@@ -311,6 +329,8 @@ def _header_rule_at(
     """
     row = rows[index]
     for position, rule in enumerate(unused):
+        if rule.before_indented and not _stands_above_indent(rows, index):
+            continue
         found = rule.match(row.text, doc.header) if fmt.markdown else None
         if found is None:
             found = rule.match(row.line.text, doc.header)
@@ -331,6 +351,12 @@ def _header_rule_at(
         unused[:] = [r for r in unused[: position + 1] if r.repeatable] + unused[position + 1 :]
         return consumed
     return 0
+
+
+def _stands_above_indent(rows: list[Row], index: int) -> bool:
+    """Row `index` is unindented and the next text line is an indented paragraph (`HeaderRule.before_indented`)."""
+    following = _next_text(rows, index)
+    return not rows[index].line.indented and following is not None and following.line.indented
 
 
 def _is_body_heading(rows: list[Row], index: int, doc: ParsedDocument) -> bool:
@@ -415,7 +441,11 @@ def _credit_parts(row: Row) -> list[tuple[int, int, str, str]]:
         bracketed = rules.BRACKETED_CREDIT.fullmatch(cleaned)
         if bracketed is not None:
             cleaned = bracketed["inner"].strip()
-        found = rules.CREDIT_LINE.fullmatch(cleaned) or rules.BYLINE_CREDIT.fullmatch(cleaned)
+        found = (
+            rules.CREDIT_LINE.fullmatch(cleaned)
+            or rules.BYLINE_CREDIT.fullmatch(cleaned)
+            or rules.PHOTO_CREDIT.fullmatch(cleaned)
+        )
         if found is None or len(found["value"]) > rules.CREDIT_VALUE_MAX_CHARS:
             return []
         parts.append(
@@ -796,6 +826,10 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
 
 def _is_caption(block: Block) -> bool:
     text = block.text
+    if text.endswith(("：", ":")):
+        return False  # `下图为此次攻击行动中的分析：` introduces the picture: a paragraph
+    if rules.CAPTION_LEAD.match(text) and len(text) <= rules.CAPTION_LEAD_MAX_CHARS:
+        return True
     if len(text) > rules.CAPTION_MAX_CHARS or ends_sentence(text) or text.endswith(("：", ":")):
         return False
     if rules.CAPTION_PREFIX.match(text) or block.inline_image:

@@ -181,6 +181,10 @@ def reads_as_prose(text: str) -> bool:
 HORIZONTAL_RULE = re.compile(r"(?:[-*_]\s*){3,}")
 CAPTION_PREFIX = re.compile(r"(?:图|表|Figure|Fig\.?|Table)\s*[0-9一二三四五六七八九十]+", re.I)
 CAPTION_MAX_CHARS = 40
+# A picture caption that says so (`图为7月4日，出口商品车在烟台港等待装船。`, `上图：…`): a caption even as a full
+# sentence, up to CAPTION_LEAD_MAX_CHARS.
+CAPTION_LEAD = re.compile(r"(?:[上下左右中]?图为|[上下左右]图[:：]|图[:：])")
+CAPTION_LEAD_MAX_CHARS = 120
 
 # The header's author slot holds a person only if it is none of these: an organisation, a slogan, the account.
 ORGANISATION_SUFFIXES = (
@@ -244,7 +248,7 @@ CREDIT_ROLE_LABELS: dict[str, tuple[str, ...]] = {
     "reviewer": ("审核", "审校"),
     "proofreader": ("校对",),
     "supervisor": ("监制",),
-    "photographer": ("摄影", "图片", "图"),
+    "photographer": ("摄影", "图片", "图", "摄"),
     "reporter": ("记者", "本报记者"),
     "contributor": ("供稿", "通讯员", "本报通讯员"),
 }
@@ -263,6 +267,18 @@ AUTHOR_ROLES = ("author", "reporter")
 # A byline printed without a colon: `本报记者  李  鹤  李  洋` (names padded with spaces, see `pair_padded`).
 BYLINE_CREDIT = re.compile(
     r"(?P<label>本报记者|本报通讯员|记者|通讯员)[\s\u3000]+(?P<value>[\u4e00-\u9fff·]{1,4}(?:[\s\u3000]+[\u4e00-\u9fff·]{1,4}){0,11})"
+)
+# A news dateline opening a paragraph: `新华社北京7月31日电`, `本报北京5月13日讯`.
+NEWS_DATELINE = re.compile(r"\S{2,20}?\d{1,2}月\d{1,2}日\s*(?:电|讯)")
+# Summary points printed above a news article's dateline (`■ “十五五”时期，要坚持…`): marked with a bullet sign, they
+# stand before the article begins, so they are header, not paragraphs.
+SUMMARY_BULLET = re.compile(r"[■●◆▲★□◇]\s*\S")
+# A photo credit line under a picture or at the end of a newspaper article: `唐  克摄（影像中国）`, `本报记者 王洋摄`,
+# `新华社记者 李响 摄` (names of at most four characters, padded or separated; an agency note in brackets).
+PHOTO_CREDIT = re.compile(
+    r"(?:(?:本报|新华社|人民日报)?(?:特约)?记者[\s\u3000]*)?"
+    r"(?P<value>[\u4e00-\u9fff·]{1,4}(?:[\s\u3000、]+[\u4e00-\u9fff·]{1,4}){0,5})[\s\u3000]*(?P<label>摄)"
+    r"(?:[（(][^（()）]{1,20}[）)])?"
 )
 # A reporter named in a news dateline that opens the body: `新华社巴黎12月9日电（记者唐霁）`, `本报北京5月13日讯（记者
 # 倪弋）`. The paragraph keeps its text; the credit points into it. Only near the start of the first paragraphs.

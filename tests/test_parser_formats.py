@@ -386,3 +386,61 @@ def test_a_run_of_enactment_notes_is_header_and_dates_the_latest_version() -> No
         "副主任若干人，",
         "委员若干人。",
     ]
+
+
+PAPER = (
+    "\n"
+    "山河市人大常委会检查水污染防治法实施情况\n"
+    "张明强调依法守护一江清水  推动法律全面实施\n"
+    "　　本报山河7月4日电　山河市人大常委会执法检查组日前检查水污染防治法实施情况。\n"
+    "　　检查组先后来到三个区县，实地检查污水处理厂和入河排污口。\n"
+    "　　图为7月3日，检查组在污水处理厂了解设备运行情况。\n"
+    "　　本报记者  李  明摄（影像山河）\n"
+)
+
+
+def test_a_newspaper_subtitle_caption_and_photo_credit_are_not_paragraphs() -> None:
+    doc = parse_text(PAPER, FORMATS["generic"])
+    fields = document_fields(doc)
+    assert (fields["title"], fields["subtitle"]) == (
+        "山河市人大常委会检查水污染防治法实施情况",
+        "张明强调依法守护一江清水 推动法律全面实施",
+    )
+    assert [(p["kind"], p["text"]) for p in doc.paragraphs] == [
+        ("body", "本报山河7月4日电　山河市人大常委会执法检查组日前检查水污染防治法实施情况。"),
+        ("body", "检查组先后来到三个区县，实地检查污水处理厂和入河排污口。"),
+        ("caption", "图为7月3日，检查组在污水处理厂了解设备运行情况。"),
+    ]
+    assert [(c["role"], c["label"], c["value"]) for c in doc.credits] == [("photographer", "摄", "李 明")]
+    assert [s["heading"] for s in doc.sections] == [None]
+
+
+def test_a_picture_lead_in_ending_with_a_colon_stays_a_paragraph() -> None:
+    text = "# 标题\n\n正文第一段。\n\n下图为此次攻击行动中的分析：\n\n![](a.png)\n\n正文最后一段。\n"
+    doc = parse_text(text, FORMATS["generic"])
+    assert [p["kind"] for p in doc.paragraphs if p["text"].startswith("下图为")] == ["body"]
+
+
+BULLETED_NEWS = (
+    "# 强化政治引领 深化创新发展\n\n"
+    "■ 要坚持以新思想为指导，高质量推进现代化\n\n"
+    "■ 高质量推进现代化，是推进中国式现代化的应有之义\n\n"
+    "新华社北京7月31日电  中央政治局7月30日下午进行集体学习。\n\n"
+    "学习在建军节前夕举行。\n"
+)
+
+
+def test_bullet_summary_points_above_a_dateline_are_header() -> None:
+    doc = parse_text(BULLETED_NEWS, FORMATS["generic"])
+    assert [p["text"] for p in doc.paragraphs] == [
+        "新华社北京7月31日电 中央政治局7月30日下午进行集体学习。",
+        "学习在建军节前夕举行。",
+    ]
+    assert [d.reason for d in doc.dropped if d.text.startswith("■")] == ["head:summary", "head:summary"]
+    # Without a dateline after them, bullet lines are the article's own and stay.
+    plain = parse_text(BULLETED_NEWS.replace("新华社北京7月31日电  ", ""), FORMATS["generic"])
+    assert [d for d in plain.dropped if d.reason == "head:summary"] == []
+    assert [s["heading"] for s in plain.sections][-2:] == [
+        "■ 要坚持以新思想为指导，高质量推进现代化",
+        "■ 高质量推进现代化，是推进中国式现代化的应有之义",
+    ]

@@ -98,6 +98,10 @@ class HeaderRule:
     block_follows: bool = False
     # The rule applies only once this header field is known (the origin card after `以下文章来源于`).
     requires: str | None = None
+    # The rule applies only to an unindented line whose next text line opens with the ideographic paragraph indent
+    # (`　　`): in flat newspaper text the headline stack stands unindented above indented paragraphs, so a line
+    # there is part of the stack, whatever its wording.
+    before_indented: bool = False
 
     def match(self, line_text: str, fields: Mapping[str, str | None]) -> dict[str, str] | None:
         if self.requires is not None and not fields.get(self.requires):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.dates import DATE
 from pipeline.formats.base import DATE_RULE, CaptureFormat, Chrome, HeaderRule
 
 FORMAT = CaptureFormat(
@@ -27,6 +28,14 @@ FORMAT = CaptureFormat(
         # A title is a short first line that does not read as a sentence.
         HeaderRule("title", re.compile(r"#*\s*(?P<title>[^。！？!?]{1,60}?)")),
         HeaderRule("subtitle", re.compile(r"(?P<subtitle>——[^。！？!?]{2,60})")),
+        # …or, in flat newspaper text, is the unindented line right above the first indented paragraph (a 副题
+        # without the dash), unless it dates or credits the article.
+        HeaderRule(
+            "subtitle",
+            re.compile(rf"(?!.*{DATE})(?P<subtitle>[^。！？!?：:]{{2,60}})"),
+            requires="title",
+            before_indented=True,
+        ),
         DATE_RULE,
     ),
 )
