@@ -21,6 +21,7 @@ script variables) into the same roles a container's columns fill; the text wins 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from pipeline.dates import unix_day
 
 # Elements whose content is never article text.
 DROPPED_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "form", "button", "select",
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
     "input", "textarea", "nav", "head", "object", "embed", "audio", "video", "map",
 )  # fmt: skip
 # Elements that start a new paragraph.
@@ -67,6 +68,13 @@ MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<&]")
 CONTENT_SELECTORS = ("#js_content", "article", "#content", ".article", ".content", "#article", "main")
 # A known container holding less text than this is a stub (an empty <article> in a sidebar), not the article.
 MIN_CONTAINER_CHARS = 20
+# A block's own text shorter than this is a label, a menu entry or a button, not a paragraph of the article.
+MIN_PARAGRAPH_CHARS = 25
+# Meta lines (date, 来源) are looked for in this many text lines after the page's headline, each at most so long.
+META_WINDOW_LINES = 8
+META_LINE_MAX_CHARS = 160
+# The chosen container gives way to a child that scores at least this share of it (see `main_element`).
+DESCEND_SHARE = 0.8
 # Page metadata by role, in order of preference: <meta name|property=…> names, compared case-insensitively.
 META_NAMES: dict[str, tuple[str, ...]] = {
     "title": ("og:title", "articletitle", "twitter:title", "title"),
@@ -111,10 +119,18 @@ def parse_html(markup: str) -> lxml.html.HtmlElement | None:
     return root
 
 
+# Elements whose tag goes but whose content stays: a CMS often wraps the whole article in a `<form>` (its
+# controls are dropped above).
+UNWRAPPED_TAGS = ("form",)
+
+
 def _clean(root: lxml.html.HtmlElement) -> None:
     for element in list(root.iter(*DROPPED_TAGS)):
         if element.getparent() is not None:
             element.drop_tree()
+    for element in list(root.iter(*UNWRAPPED_TAGS)):
+        if element.getparent() is not None:
+            element.drop_tag()
 
 
 def _text_of(element: lxml.html.HtmlElement) -> str:
@@ -255,28 +271,47 @@ def render(markup: str) -> str:
     return render_element(body if body is not None else root)
 
 
-def _paragraph_weight(element: lxml.html.HtmlElement) -> int:
-    """Characters of text in the element's own <p> children: article containers hold many long paragraphs."""
-    return sum(
-        len(_text_of(child)) for child in element if isinstance(child.tag, str) and child.tag.lower() == "p"
-    )
+def _own_text(element: lxml.html.HtmlElement) -> str:
+    """The element's own inline text: without nested blocks and without link text (menus are links)."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag and tag not in BLOCK_TAGS and tag != "a":
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return _SPACE.sub("", "".join(parts))
 
 
 def main_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The element holding the article: a known container, else the one with the most paragraph text."""
+    """The element holding the article: a known container, else the one whose paragraphs hold the most text.
+
+    Every block's own prose (its inline text without links, when at least MIN_PARAGRAPH_CHARS long) counts for
+    its parent in full and for its grandparent by half, as Readability scores a page: the article's container
+    collects its paragraphs' text whatever tag they are (`<p>`, or `<div>` on many portals), while menus and link
+    lists score nothing.
+    """
     for selector in CONTENT_SELECTORS:
         found = [f for f in _select(root, selector) if len(_text_of(f)) >= MIN_CONTAINER_CHARS]
         if found:
             return found[0]
-    candidates = [
-        (_paragraph_weight(e), -index, e)
-        for index, e in enumerate(root.iter("div", "td", "section", "article", "body"))
-    ]
-    best = max(candidates, key=lambda item: item[:2], default=None)
-    if best is None or best[0] == 0:
+    scores: dict[lxml.html.HtmlElement, float] = {}
+    for element in root.iter(*BLOCK_TAGS, "td"):
+        length = len(_own_text(element))
+        if length < MIN_PARAGRAPH_CHARS:
+            continue
+        for ancestor, share in zip((element, *element.iterancestors()), (1.0, 1.0, 0.5)):
+            scores[ancestor] = scores.get(ancestor, 0.0) + length * share
+    if not scores:
         body = root.find("body")
         return body if body is not None else root
-    return best[2]
+    best = max(scores, key=lambda element: scores[element])
+    # A block that holds nearly all of its container's prose (`<div class="news_txt">` of `<br>`-separated
+    # paragraphs, beside the title and the share bar) is the article, not the container around it.
+    while True:
+        inner = max((c for c in best if c in scores), key=lambda c: scores[c], default=None)
+        if inner is None or scores[inner] < DESCEND_SHARE * scores[best]:
+            return best
+        best = inner
 
 
 def _select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
@@ -333,8 +368,24 @@ def _wechat(markup: str) -> dict[str, str]:
     return values
 
 
+# A page saved as the body of a string literal (a scraper's JSON value written out without its quotes): no real
+# line break, but escaped ones (`\\n`) and escaped quotes (`\\"`) everywhere.
+ESCAPED_PAGE_MIN_BREAKS = 10
+
+
+def unescape_saved_string(markup: str) -> str:
+    """The page inside a JSON string literal, unescaped; `markup` itself when it is not one (or not valid)."""
+    if "\n" in markup or markup.count("\\n") < ESCAPED_PAGE_MIN_BREAKS or '\\"' not in markup:
+        return markup
+    try:
+        return str(json.loads(f'"{markup}"'))
+    except ValueError:
+        return markup
+
+
 def read_page(markup: str) -> Page:
     """A whole saved page: the main element's paragraphs, with the page's title, date, account and address."""
+    markup = unescape_saved_string(markup)
     root = parse_html(markup)
     if root is None:
         return Page("")
@@ -350,12 +401,52 @@ def read_page(markup: str) -> Page:
     main = main_element(root)
     text = render_element(main)
     heading = next((h for h in root.iter("h1") if _text_of(h)), None)
+    if heading is not None and "title" in meta and not _same_headline(_text_of(heading), meta["title"]):
+        heading = None  # an <h1> that is the site's name (山西省人民政府网站), not the article's headline
     if main.find(".//h1") is None and (heading is not None or "title" in meta):
         # The page's headline stands outside the article's element (WeChat's #activity-name): put it first, as
-        # the parser reads a title, so the headings inside the article are read as body headings.
+        # the parser reads a title, so the headings inside the article are read as body headings; the meta lines
+        # printed under it (date, 来源, 作者) follow it, as they stand on the page.
         title = _text_of(heading) if heading is not None else meta["title"]
-        text = f"# {escape_markdown(title)}\n\n{text}" if text else text
+        lines = [escape_markdown(title)] + [escape_markdown(line) for line in _meta_lines(root, main, title)]
+        text = "# " + "\n\n".join(lines) + f"\n\n{text}" if text else text
     return Page(text, meta)
+
+
+def _headline_key(text: str) -> str:
+    return _SPACE.sub("", text).replace("\u3000", "")
+
+
+def _same_headline(one: str, other: str) -> bool:
+    """Whether two renderings name the same headline (one may carry the site's name, or spaces)."""
+    first, second = _headline_key(one), _headline_key(other)
+    return bool(first) and bool(second) and (first in second or second in first)
+
+
+def _meta_lines(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement, title: str) -> list[str]:
+    """The page's meta lines printed between its headline and the article's element, in page order.
+
+    Only lines that read as meta lines (`pipeline.metaline`: date, credits, page controls) are kept, at most
+    META_WINDOW_LINES lines after the headline, so a sidebar's dated links never come along.
+    """
+    from pipeline.metaline import read_meta_line
+
+    lines: list[str] = []
+    for element in root.iter(*BLOCK_TAGS, "td"):
+        if element is main:
+            break
+        if any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element):
+            continue
+        if element in main.iterancestors():
+            continue
+        line = _text_of(element)
+        if line:
+            lines.append(line)
+    anchors = [index for index, line in enumerate(lines) if _same_headline(line, title)]
+    if not anchors:
+        return []
+    window = lines[anchors[-1] + 1 : anchors[-1] + 1 + META_WINDOW_LINES]
+    return [line for line in window if len(line) <= META_LINE_MAX_CHARS and read_meta_line(line) is not None]
 
 
 def looks_like_html(text: str) -> bool:

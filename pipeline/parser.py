@@ -27,6 +27,7 @@ from pipeline.dates import find_date, parse_date
 from pipeline.fields import BODY_KINDS
 from pipeline.formats.base import CaptureFormat, HeaderRule
 from pipeline.markdown import Markdown, block_text, read_lines, read_markdown
+from pipeline.metaline import is_control_line, read_meta_line
 from pipeline.people import split_names, split_people
 from pipeline.script import to_simplified
 from pipeline.text import Line, ends_sentence, join_wrapped, match_key, nfc, split_lines
@@ -250,6 +251,8 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
         return "image" if row.image else "markup"
     if _promo(row):
         return "promotion"
+    if is_control_line(row.text):
+        return "controls"
     if rules.PUBLICATION_NOTE.fullmatch(row.text):
         return "publication_note"
     if rules.LINK_ITEM_LINE.fullmatch(row.line.text) or rules.LINK_FRAGMENT.fullmatch(row.line.text):
@@ -293,6 +296,9 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         consumed = _credit_at(rows, index, doc)
         if consumed:
             index += consumed
+            continue
+        if _meta_line_at(row, doc):
+            index += 1
             continue
         if (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
             _drop(doc, row, f"head:{reason}")
@@ -351,6 +357,24 @@ def _header_rule_at(
         unused[:] = [r for r in unused[: position + 1] if r.repeatable] + unused[position + 1 :]
         return consumed
     return 0
+
+
+def _meta_line_at(row: Row, doc: ParsedDocument) -> bool:
+    """Read a head line made only of date, credits and page controls (`pipeline.metaline`); True if it was one.
+
+    The credits point at the line's own characters when the line is read as printed, else at the whole line."""
+    meta = read_meta_line(row.text)
+    if meta is None:
+        return False
+    if meta.date is not None and "date" not in doc.header:
+        doc.header["date"] = meta.date
+    as_printed = row.text == row.line.text
+    for credit in meta.credits:
+        start = row.line.start + credit.start if as_printed else row.line.start
+        end = row.line.start + credit.end if as_printed else row.line.end
+        _add_credits(doc, [(start, end, credit.label, credit.value)])
+    _drop(doc, row, "header:meta")
+    return True
 
 
 def _stands_above_indent(rows: list[Row], index: int) -> bool:
@@ -810,6 +834,8 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         return "label" if _figure_label(text, block.bold_only, block.before_image) else None
     if is_last or (rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS):
         return None
+    if rules.CAPTION_LEAD.match(text) and len(text) <= rules.CAPTION_LEAD_MAX_CHARS:
+        return None  # `**图为…启动仪式。（刘通摄）**`: a caption, bold or not
     if block.before_image and not (block.bold_only or block.heading_level):
         return None  # a plain short line right above a picture labels the picture
     numbered = rules.heading_style(text)

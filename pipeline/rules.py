@@ -242,7 +242,7 @@ def lead_candidate(text: str) -> str | None:
 
 # The credit roles (the vocabulary `fields.CREDIT_ROLES` is their order here), each with the labels printed for it.
 CREDIT_ROLE_LABELS: dict[str, tuple[str, ...]] = {
-    "source": ("来源", "转自"),
+    "source": ("来源", "转自", "信息来源", "来源于", "稿件来源", "文章来源", "新闻来源"),
     "author": ("作者", "文", "撰文"),
     "editor": ("责任编辑", "责编", "编辑"),
     "reviewer": ("审核", "审校"),
@@ -261,6 +261,8 @@ CREDIT_LABELS.update(
     {variant: role for label, role in list(CREDIT_LABELS.items()) for variant in traditional_variants(label)}
 )
 _LABELS = "|".join(sorted(map(re.escape, CREDIT_LABELS), key=len, reverse=True))
+# The credit labels as one alternation, longest first (`信息来源` before `来源`).
+CREDIT_LABEL_PATTERN = _LABELS
 CREDIT_LINE = re.compile(rf"(?P<label>{_LABELS})\s*[:：|丨｜]\s*(?P<value>\S.*)")
 # Roles whose credited people are the document's authors (a reporter writes the article).
 AUTHOR_ROLES = ("author", "reporter")

@@ -159,3 +159,48 @@ def test_page_title_splits_headline_and_site() -> None:
     assert (
         read_page("<title>短-站</title><p>正文</p>").meta["title"] == "短-站"
     )  # a short first part is no headline
+
+
+PORTAL_WITH_DIV_PARAGRAPHS = """<!DOCTYPE html><html><head><title>山河品牌丝路行正式启动_山河省人民政府</title></head>
+<body><div class="top"><h1>山河省人民政府网站</h1><p>热门搜索：转型综改招商引资旅游项目建设营商环境优化提升</p></div>
+<form id="f"><div class="title"><h2>山河品牌丝路行正式启动</h2></div>
+<ul class="infos"><li><span>时间：2019-09-18 06:23</span> <span>来源：山河日报</span></li><li>打印 分享</li></ul>
+<div class="article-body"><div><b>图为山河品牌丝路行启动仪式。（刘通摄）</b></div>
+<div>　　跨越千山万水，行程近两万公里，山河品牌丝路行首次登陆巴西，刷新“走出去”的最远纪录。</div>
+<div>　　举办山河品牌丝路行活动，是我省积极主动融入“一带一路”建设的具体举措，受到当地工商界欢迎。</div>
+<div>【纠错】</div></div><input type="submit" value="提交"></form>
+<div class="footer"><p>主办单位：山河省人民政府办公厅 版权所有 地址：山河市迎泽大街</p></div></body></html>"""
+
+
+def test_portal_page_with_div_paragraphs_in_a_form_reads_headline_meta_line_and_body(tmp_path: Path) -> None:
+    """The article's <div> paragraphs inside a CMS <form> win over a menu of <p>; the <h1> that names the site
+    is not the headline; the date and 来源 printed under the headline are read; a caption and 【纠错】 are not
+    body paragraphs."""
+    page = tmp_path / "portal.html"
+    page.write_text(PORTAL_WITH_DIV_PARAGRAPHS, encoding="utf-8")
+    (bundle,) = _bundles(page)
+    header, paragraphs, headings = _summary(bundle)
+    assert (header["title"], header["published_date"], bundle.document.source) == (
+        "山河品牌丝路行正式启动",
+        dt.date(2019, 9, 18),
+        "山河日报",
+    )
+    assert paragraphs == [
+        ("caption", "图为山河品牌丝路行启动仪式。（刘通摄）"),
+        ("body", "跨越千山万水，行程近两万公里，山河品牌丝路行首次登陆巴西，刷新“走出去”的最远纪录。"),
+        ("body", "举办山河品牌丝路行活动，是我省积极主动融入“一带一路”建设的具体举措，受到当地工商界欢迎。"),
+    ]
+    assert headings == [None]
+
+
+def test_a_page_saved_as_an_escaped_string_is_unescaped_before_reading() -> None:
+    page = (
+        '<!DOCTYPE html>\\n<html><head><meta name=\\"og:title\\" content=\\"代表视察\\"></head>\\n<body>\\n'
+        + "\\n".join(f"<p>第{i}段：代表们视察了重点项目建设情况，提出了意见建议。</p>" for i in range(12))
+        + "\\n</body></html>"
+    )
+    assert "\n" not in page
+    rendered = read_page(page)
+    assert rendered.meta["title"] == "代表视察"
+    assert "\\n" not in rendered.text
+    assert rendered.text.count("代表们视察了") == 12

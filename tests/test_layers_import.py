@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pipeline.html",
             "pipeline.markdown",
             "pipeline.rules",
+            "pipeline.metaline",
             "pipeline.formats",
             "pipeline.snapshot",
             "pipeline.issuers",
