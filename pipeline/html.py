@@ -30,6 +30,7 @@ import lxml.etree
 import lxml.html
 
 from pipeline.dates import unix_day
+from pipeline.metaline import read_meta_line
 
 # Elements whose content is never article text.
 DROPPED_TAGS = (
@@ -73,6 +74,8 @@ MIN_PARAGRAPH_CHARS = 25
 # Meta lines (date, 来源) are looked for in this many text lines after the page's headline, each at most so long.
 META_WINDOW_LINES = 8
 META_LINE_MAX_CHARS = 160
+# A paragraph's text counts for itself, its parent and (by half) its grandparent.
+ANCESTOR_SHARES = (1.0, 1.0, 0.5)
 # The chosen container gives way to a child that scores at least this share of it (see `main_element`).
 DESCEND_SHARE = 0.8
 # Page metadata by role, in order of preference: <meta name|property=…> names, compared case-insensitively.
@@ -299,7 +302,7 @@ def main_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         length = len(_own_text(element))
         if length < MIN_PARAGRAPH_CHARS:
             continue
-        for ancestor, share in zip((element, *element.iterancestors()), (1.0, 1.0, 0.5)):
+        for ancestor, share in zip((element, *element.iterancestors()), ANCESTOR_SHARES, strict=False):
             scores[ancestor] = scores.get(ancestor, 0.0) + length * share
     if not scores:
         body = root.find("body")
@@ -429,8 +432,6 @@ def _meta_lines(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement, title:
     Only lines that read as meta lines (`pipeline.metaline`: date, credits, page controls) are kept, at most
     META_WINDOW_LINES lines after the headline, so a sidebar's dated links never come along.
     """
-    from pipeline.metaline import read_meta_line
-
     lines: list[str] = []
     for element in root.iter(*BLOCK_TAGS, "td"):
         if element is main:

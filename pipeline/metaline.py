@@ -23,11 +23,50 @@ _DATE_TIME = re.compile(
 )
 # Page controls printed in the header bar: font size, print, share, favourites, counters.
 CONTROL_WORDS = frozenset(
-    """
-    字号 字体 超大 大 中 小 标准 默认 加大 减小 还原 放大 正常 缩小 打印 打印本页 关闭 关闭窗口 分享 分享到 收藏 纠错 评论
-    浏览 浏览次数 点击 点击数 点击量 阅读 阅读量 阅读数 访问量 次 人次 我要打印 我要纠错 手机版 复制链接 A A+ A-
-    """.split()
-)
+    (
+        "字号",
+        "字体",
+        "超大",
+        "大",
+        "中",
+        "小",
+        "标准",
+        "默认",
+        "加大",
+        "减小",
+        "还原",
+        "放大",
+        "正常",
+        "缩小",
+        "打印",
+        "打印本页",
+        "关闭",
+        "关闭窗口",
+        "分享",
+        "分享到",
+        "收藏",
+        "纠错",
+        "评论",
+        "浏览",
+        "浏览次数",
+        "点击",
+        "点击数",
+        "点击量",
+        "阅读",
+        "阅读量",
+        "阅读数",
+        "访问量",
+        "次",
+        "人次",
+        "我要打印",
+        "我要纠错",
+        "手机版",
+        "复制链接",
+        "A",
+        "A+",
+        "A-",
+    )
+)  # fmt: skip
 _CONTROL_LABEL = re.compile(r"[【\[]?(?P<word>[^\s:：【】\[\]]+)[】\]]?\s*[:：]?\s*(?P<count>\d*)")
 _LABEL = re.compile(rf"(?P<label>{rules.CREDIT_LABEL_PATTERN})\s*[:：]\s*")
 # A value ends at two spaces or a control word; one of at most this many characters is a credit.
