@@ -62,7 +62,7 @@ CONTAINER_KINDS = ("csv", "tsv", "jsonl", "json", "parquet", "feed")
 CAPTURE_FORMATS = tuple(FORMATS)
 # The kinds that are the article's running text: counted in n_paragraphs/n_chars, read by the research layers.
 BODY_KINDS = ("body", "list_item")
-PARAGRAPH_KINDS = (*BODY_KINDS, "caption", "code", "table")
+PARAGRAPH_KINDS = (*BODY_KINDS, "caption", "code", "table", "signature")
 # Header fields whose coverage (documents with a value: not null, not an empty list) the metrics and the
 # datasheet report.
 COVERAGE_FIELDS = ("title", "account", "published_date", "column", "source", "authors", "editors")
@@ -452,7 +452,8 @@ _FIELD_LIST: tuple[Field, ...] = (
     Field(
         "n_paragraphs",
         "int32",
-        "Number of body paragraphs (kind 'body' or 'list_item'): captions, code and tables are not counted.",
+        "Number of body paragraphs (kind 'body' or 'list_item'): captions, code, tables and signatures are not "
+        "counted.",
         "正文段落数（body 与 list_item）。",
         14,
         minimum=0,
@@ -503,7 +504,8 @@ _FIELD_LIST: tuple[Field, ...] = (
     Field(
         "kind",
         "string",
-        "What the paragraph is: 'body' text, 'list_item', picture 'caption', 'code' or 'table'.",
+        "What the paragraph is: 'body' text, 'list_item', picture 'caption', 'code', 'table' or 'signature' (a "
+        "letter's or a release's signer, date and closing dateline such as （新华社北京6月18日电）).",
         "段落类型：正文、列表项、图片说明、代码、表格。",
         "body",
         allowed=PARAGRAPH_KINDS,

@@ -127,6 +127,7 @@ def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
     cut = _tail_cut(rows, body_start, fmt, doc)
     body_end = _read_tail(rows, body_start, cut, fmt, doc)
     blocks = _blocks(rows, body_start, body_end, fmt, doc)
+    _mark_signatures(blocks)
     _structure(blocks, doc)
     _dateline_credits(text, doc)
     doc.credits = [
@@ -571,6 +572,29 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
         break
     doc.related = [{"item_index": i, **item} for i, item in enumerate(reversed(related))]
     return accepted_end
+
+
+def _mark_signatures(blocks: list[Block]) -> None:
+    """Blocks of a signature block (a letter's or a release's: signer, date, closing dateline) get that kind.
+
+    They follow a letter or a speech, at the end or in the middle of a report that quotes one; they are neither
+    headings nor body text. The signer is a name alone right above the date."""
+    for index, block in enumerate(blocks):
+        if block.kind is not None or len(block.rows) != 1:
+            continue
+        text = block.text.strip()
+        dated = find_date(text) is not None and rules.DATE_META_LINE.fullmatch(text) and len(text) <= 16
+        if dated or rules.CLOSING_DATELINE.fullmatch(text):
+            block.kind = "signature"
+            above = blocks[index - 1] if index > 0 else None
+            if (
+                dated
+                and above is not None
+                and above.kind is None
+                and len(above.rows) == 1
+                and rules.SIGNER_NAME.fullmatch(above.text.strip())
+            ):
+                above.kind = "signature"
 
 
 def _numbered(text: str) -> bool:

@@ -272,6 +272,10 @@ BYLINE_CREDIT = re.compile(
 )
 # A news dateline opening a paragraph: `新华社北京7月31日电`, `本报北京5月13日讯`.
 NEWS_DATELINE = re.compile(r"\S{2,20}?\d{1,2}月\d{1,2}日\s*(?:电|讯)")
+# The signature block that closes a letter, a speech or an agency release: the signer's name alone on a line, the
+# date alone, and the agency's closing dateline in brackets (`（新华社北京6月18日电）`). It follows the text.
+CLOSING_DATELINE = re.compile(r"[（(]\s*\S{2,20}?\d{1,2}月\d{1,2}日\s*(?:电|讯)\s*[）)]")
+SIGNER_NAME = re.compile(r"[\u4e00-\u9fff·]{2,6}")
 # Summary points printed above a news article's dateline (`■ “十五五”时期，要坚持…`): marked with a bullet sign, they
 # stand before the article begins, so they are header, not paragraphs.
 SUMMARY_BULLET = re.compile(r"[■●◆▲★□◇]\s*\S")

@@ -444,3 +444,32 @@ def test_bullet_summary_points_above_a_dateline_are_header() -> None:
         "■ 要坚持以新思想为指导，高质量推进现代化",
         "■ 高质量推进现代化，是推进中国式现代化的应有之义",
     ]
+
+
+LETTER_IN_REPORT = (
+    "# 传承红色基因 书写优异答卷\n\n"
+    "张连生同志：\n\n"
+    "您好！来信收悉。向您和全国的老党员致以诚挚问候。\n\n"
+    "习近平\n\n"
+    "2026年6月17日\n\n"
+    "（新华社北京6月18日电）\n\n"
+    "新华社北京6月18日电  中共中央总书记习近平日前给老党员张连生回信。\n\n"
+    "习近平在回信中表示问候。\n\n"
+    "（新华社北京6月18日电）\n"
+)
+
+
+def test_a_signature_block_is_neither_heading_nor_body_wherever_it_stands() -> None:
+    doc = parse_text(LETTER_IN_REPORT, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [None]
+    assert [(p["kind"], p["text"]) for p in doc.paragraphs] == [
+        ("body", "张连生同志："),
+        ("body", "您好！来信收悉。向您和全国的老党员致以诚挚问候。"),
+        ("signature", "习近平"),
+        ("signature", "2026年6月17日"),
+        ("signature", "（新华社北京6月18日电）"),
+        ("body", "新华社北京6月18日电 中共中央总书记习近平日前给老党员张连生回信。"),
+        ("body", "习近平在回信中表示问候。"),
+        ("signature", "（新华社北京6月18日电）"),
+    ]
+    assert document_fields(doc)["n_paragraphs"] == 4
