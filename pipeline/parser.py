@@ -867,7 +867,8 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         return numbered if numbered not in (None, rules.BARE_STYLE) else f"h{block.heading_level}"
     if rules.NUMBERING_ONLY.fullmatch(text):
         return None
-    if block.bold_only and not ends_sentence(text) and len(text) <= rules.BOLD_HEADING_MAX_CHARS:
+    asks = text.endswith(("？", "?"))  # a bold question heads its answer (`**Q1.为什么要改版？**`)
+    if block.bold_only and (asks or not ends_sentence(text)) and len(text) <= rules.BOLD_HEADING_MAX_CHARS:
         return numbered if numbered not in (None, rules.BARE_STYLE) else "bold"
     if block.bullet:
         return None

@@ -473,3 +473,18 @@ def test_a_signature_block_is_neither_heading_nor_body_wherever_it_stands() -> N
         ("signature", "（新华社北京6月18日电）"),
     ]
     assert document_fields(doc)["n_paragraphs"] == 4
+
+
+def test_a_bold_question_heads_its_answer_and_an_article_about_subscriptions_keeps_its_lead() -> None:
+    text = (
+        "# 订阅号全新改版上线\n\n"
+        "今天，订阅号正式改版上线。\n\n"
+        "**Q1.为什么要进行订阅号的改版？**\n\n"
+        "A：改版后，用户可直接浏览订阅号群发消息，提升了阅读效率。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [None, "Q1.为什么要进行订阅号的改版？"]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "今天，订阅号正式改版上线。",
+        "A：改版后，用户可直接浏览订阅号群发消息，提升了阅读效率。",
+    ]
