@@ -126,7 +126,7 @@ def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
         body_start = _search_date(rows, body_start, fmt.date_search_lines, doc)
     cut = _tail_cut(rows, body_start, fmt, doc)
     body_end = _read_tail(rows, body_start, cut, fmt, doc)
-    blocks = _blocks(rows, body_start, body_end, fmt, doc)
+    blocks = _early_credits(_blocks(rows, body_start, body_end, fmt, doc), doc)
     _mark_signatures(blocks)
     _structure(blocks, doc)
     _dateline_credits(text, doc)
@@ -470,6 +470,7 @@ def _credit_parts(row: Row) -> list[tuple[int, int, str, str]]:
             rules.CREDIT_LINE.fullmatch(cleaned)
             or rules.BYLINE_CREDIT.fullmatch(cleaned)
             or rules.PHOTO_CREDIT.fullmatch(cleaned)
+            or rules.SLASH_CREDIT.fullmatch(cleaned)
         )
         if found is None or len(found["value"]) > rules.CREDIT_VALUE_MAX_CHARS:
             return []
@@ -572,6 +573,22 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
         break
     doc.related = [{"item_index": i, **item} for i, item in enumerate(reversed(related))]
     return accepted_end
+
+
+def _early_credits(blocks: list[Block], doc: ParsedDocument) -> list[Block]:
+    """A byline among the first blocks of the body (`文/刘淑洋 亿欧专栏作者` under a lead line) is a credit, not a
+    heading or a paragraph: the blocks without it."""
+    kept = []
+    for index, block in enumerate(blocks):
+        parts = (
+            _credit_parts(block.rows[0]) if index < rules.EARLY_CREDIT_BLOCKS and len(block.rows) == 1 else []
+        )
+        if parts:
+            _add_credits(doc, parts)
+            _drop(doc, block.rows[0], "body:credit")
+            continue
+        kept.append(block)
+    return kept
 
 
 def _mark_signatures(blocks: list[Block]) -> None:

@@ -22,7 +22,7 @@ OFFICIAL_TITLES: tuple[str, ...] = (
 # reporter, a professor, a manager, a township head or a section chief).
 OTHER_POSITIONS: tuple[str, ...] = (
     "委员", "代表", "处长", "科长", "镇长", "乡长", "庭长", "记者", "通讯员", "主编", "社长", "研究员", "教授",
-    "会长", "理事长", "董事长", "经理", "组长", "队长", "干部", "工作人员",
+    "会长", "理事长", "董事长", "经理", "组长", "队长", "干部", "工作人员", "作者", "评论员", "撰稿人",
 )  # fmt: skip
 # Every position: a credit token ending in one of them is a position or an affiliation, not a name.
 POSITIONS: tuple[str, ...] = OFFICIAL_TITLES + OTHER_POSITIONS

@@ -267,6 +267,10 @@ CREDIT_LABEL_PATTERN = _LABELS
 CREDIT_LINE = re.compile(rf"(?P<label>{_LABELS})\s*[:：|丨｜]\s*(?P<value>\S.*)")
 # Roles whose credited people are the document's authors (a reporter writes the article).
 AUTHOR_ROLES = ("author", "reporter")
+# A byline this early in the body (the first blocks) is still a credit.
+EARLY_CREDIT_BLOCKS = 3
+# A byline with a slash: `文/刘淑洋 亿欧专栏作者`, `图/新华社`.
+SLASH_CREDIT = re.compile(r"(?P<label>文|图|摄影)\s*[/／]\s*(?P<value>[^/／\s].*)")
 # A byline printed without a colon: `本报记者  李  鹤  李  洋` (names padded with spaces, see `pair_padded`).
 BYLINE_CREDIT = re.compile(
     r"(?P<label>本报记者|本报通讯员|记者|通讯员)[\s\u3000]+(?P<value>[\u4e00-\u9fff·]{1,4}(?:[\s\u3000]+[\u4e00-\u9fff·]{1,4}){0,11})"

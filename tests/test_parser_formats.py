@@ -488,3 +488,22 @@ def test_a_bold_question_heads_its_answer_and_an_article_about_subscriptions_kee
         "今天，订阅号正式改版上线。",
         "A：改版后，用户可直接浏览订阅号群发消息，提升了阅读效率。",
     ]
+
+
+def test_a_slash_byline_under_the_lead_line_is_a_credit_and_its_column_title_no_author() -> None:
+    text = (
+        "# 中国知识产权，拿什么服务你？\n\n"
+        "技术只是知识产权服务产业的助推器，人才才是产业破局关键。\n\n"
+        "文/刘淑洋 亿欧专栏作者\n\n"
+        "近日，网上一直在讨论一项修正案。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert document_fields(doc)["authors"] == ["刘淑洋"]
+    assert [(c["role"], c["label"], c["value"]) for c in doc.credits] == [
+        ("author", "文", "刘淑洋 亿欧专栏作者")
+    ]
+    assert [s["heading"] for s in doc.sections] == [None]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "技术只是知识产权服务产业的助推器，人才才是产业破局关键。",
+        "近日，网上一直在讨论一项修正案。",
+    ]

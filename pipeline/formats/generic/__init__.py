@@ -25,8 +25,9 @@ FORMAT = CaptureFormat(
         # A newspaper headline stack: the 引题 above the title ends with a dash (`中车长客高级技师胡俊祥——`), the
         # 副题 below it starts with one (`——全面打赢反腐败斗争攻坚战、持久战⑤`).
         HeaderRule("kicker", re.compile(r"(?P<kicker>[^。！？!?—]{2,60}——)")),
-        # A title is a short first line that does not read as a sentence.
-        HeaderRule("title", re.compile(r"#*\s*(?P<title>[^。！？!?]{1,60}?)")),
+        # A title is a short first line that does not read as a sentence; marked as a heading (`#`), it may end
+        # with a question or an exclamation mark.
+        HeaderRule("title", re.compile(r"(#+)?\s*(?P<title>[^。！？!?]{1,60}?(?(1)[？！?!]?|))")),
         HeaderRule("subtitle", re.compile(r"(?P<subtitle>——[^。！？!?]{2,60})")),
         # …or, in flat newspaper text, is the unindented line right above the first indented paragraph (a 副题
         # without the dash), unless it dates or credits the article.
