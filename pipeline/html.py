@@ -71,6 +71,8 @@ CONTENT_SELECTORS = ("#js_content", "article", "#content", ".article", ".content
 MIN_CONTAINER_CHARS = 20
 # A block's own text shorter than this is a label, a menu entry or a button, not a paragraph of the article.
 MIN_PARAGRAPH_CHARS = 25
+# A headline printed with the site's name around it is still the headline if it keeps this share of the text.
+SAME_HEADLINE_SHARE = 0.5
 # Meta lines (date, 来源) are looked for in this many text lines after the page's headline, each at most so long.
 META_WINDOW_LINES = 8
 META_LINE_MAX_CHARS = 160
@@ -411,7 +413,8 @@ def read_page(markup: str) -> Page:
         # the parser reads a title, so the headings inside the article are read as body headings; the meta lines
         # printed under it (date, 来源, 作者) follow it, as they stand on the page.
         title = _text_of(heading) if heading is not None else meta["title"]
-        lines = [escape_markdown(title)] + [escape_markdown(line) for line in _meta_lines(root, main, title)]
+        title, meta_lines = _page_header(root, main, title)
+        lines = [escape_markdown(title)] + [escape_markdown(line) for line in meta_lines]
         text = "# " + "\n\n".join(lines) + f"\n\n{text}" if text else text
     return Page(text, meta)
 
@@ -422,32 +425,60 @@ def _headline_key(text: str) -> str:
 
 def _same_headline(one: str, other: str) -> bool:
     """Whether two renderings name the same headline (one may carry the site's name, or spaces)."""
-    first, second = _headline_key(one), _headline_key(other)
-    return bool(first) and bool(second) and (first in second or second in first)
+    shorter, longer = sorted((_headline_key(one), _headline_key(other)), key=len)
+    return len(shorter) >= max(MIN_HEADLINE_CHARS, len(longer) * SAME_HEADLINE_SHARE) and shorter in longer
 
 
-def _meta_lines(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement, title: str) -> list[str]:
-    """The page's meta lines printed between its headline and the article's element, in page order.
-
-    Only lines that read as meta lines (`pipeline.metaline`: date, credits, page controls) are kept, at most
-    META_WINDOW_LINES lines after the headline, so a sidebar's dated links never come along.
-    """
+def _lines_before(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement) -> list[str]:
+    """The text of every leaf block before the article's element, in page order."""
     lines: list[str] = []
+    ancestors = set(main.iterancestors())
     for element in root.iter(*BLOCK_TAGS, "td"):
         if element is main:
             break
-        if any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element):
-            continue
-        if element in main.iterancestors():
+        if element in ancestors or any(
+            isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element
+        ):
             continue
         line = _text_of(element)
         if line:
             lines.append(line)
+    return lines
+
+
+def _page_header(
+    root: lxml.html.HtmlElement, main: lxml.html.HtmlElement, title: str
+) -> tuple[str, list[str]]:
+    """The headline and the meta lines (date, 来源, 作者) printed above the article's element.
+
+    The headline is the page's own (`title`) where the page prints it again above the article; the meta lines
+    are those that read as meta lines (`pipeline.metaline`) in the META_WINDOW_LINES lines after it, so a
+    sidebar's dated links never come along. Where the page does not print `title` (its `<title>` names the
+    section, `新闻动态--中国地理学会官网`), a headline-like line right above the first meta line is the headline.
+    """
+    lines = _lines_before(root, main)
     anchors = [index for index, line in enumerate(lines) if _same_headline(line, title)]
-    if not anchors:
-        return []
-    window = lines[anchors[-1] + 1 : anchors[-1] + 1 + META_WINDOW_LINES]
-    return [line for line in window if len(line) <= META_LINE_MAX_CHARS and read_meta_line(line) is not None]
+    if anchors:
+        start = anchors[-1] + 1
+    else:
+        window = lines[-META_WINDOW_LINES:]
+        first_meta = next(
+            (i for i, line in enumerate(window) if _is_meta(line)),
+            None,
+        )
+        if first_meta is None or first_meta == 0:
+            return title, []
+        above = window[first_meta - 1]
+        if not (MIN_HEADLINE_CHARS <= len(above) <= META_LINE_MAX_CHARS) or _is_meta(above):
+            return title, []
+        title = above
+        start = len(lines) - len(window) + first_meta
+    meta_lines = [line for line in lines[start : start + META_WINDOW_LINES] if _is_meta(line)]
+    return title, meta_lines
+
+
+def _is_meta(line: str) -> bool:
+    return len(line) <= META_LINE_MAX_CHARS and read_meta_line(line) is not None
 
 
 def looks_like_html(text: str) -> bool:

@@ -62,13 +62,18 @@ CONTROL_WORDS = frozenset(
         "我要纠错",
         "手机版",
         "复制链接",
+        "标签",
+        "关键词",
+        "相关标签",
         "A",
         "A+",
         "A-",
     )
 )  # fmt: skip
 _CONTROL_LABEL = re.compile(r"[【\[]?(?P<word>[^\s:：【】\[\]]+)[】\]]?\s*[:：]?\s*(?P<count>\d*)")
-_LABEL = re.compile(rf"(?P<label>{rules.CREDIT_LABEL_PATTERN})\s*[:：]\s*")
+# Labels of a page's other header fields, read (so the line is a meta line) but not kept as credits.
+OTHER_LABELS = ("所属分类", "所属栏目", "分类", "栏目", "文章分类", "发布机构", "发布单位", "责任单位")
+_LABEL = re.compile(rf"(?P<label>{'|'.join(OTHER_LABELS)}|{rules.CREDIT_LABEL_PATTERN})\s*[:：]\s*")
 # A value ends at two spaces or a control word; one of at most this many characters is a credit.
 VALUE_MAX_CHARS = 40
 
@@ -125,6 +130,7 @@ def read_meta_line(text: str) -> MetaLine | None:
             return None
         spans.append(found.span())
     credits: list[Credit] = []
+    other = False
     labels = [m for m in _LABEL.finditer(text) if not _inside(m.start(), spans)]
     for position, label in enumerate(labels):
         end = labels[position + 1].start() if position + 1 < len(labels) else len(text)
@@ -133,9 +139,11 @@ def read_meta_line(text: str) -> MetaLine | None:
         value_start = label.end()
         value, value_end = _value(text, value_start, end)
         spans.append((label.start(), value_end))
-        if value:
+        if value and label["label"] not in OTHER_LABELS:
             credits.append(Credit(label["label"], value, label.start(), value_end))
-    if date is None and not credits:
+        elif value:
+            other = True
+    if date is None and not credits and not other:
         return None
     rest = _outside(text, spans)
     if not _controls_only(rest):

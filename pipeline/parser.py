@@ -298,7 +298,7 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if consumed:
             index += consumed
             continue
-        if _meta_line_at(row, doc):
+        if _meta_line_at(row, doc, "header"):
             index += 1
             continue
         if (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
@@ -360,7 +360,7 @@ def _header_rule_at(
     return 0
 
 
-def _meta_line_at(row: Row, doc: ParsedDocument) -> bool:
+def _meta_line_at(row: Row, doc: ParsedDocument, zone: str) -> bool:
     """Read a head line made only of date, credits and page controls (`pipeline.metaline`); True if it was one.
 
     The credits point at the line's own characters when the line is read as printed, else at the whole line."""
@@ -374,7 +374,7 @@ def _meta_line_at(row: Row, doc: ParsedDocument) -> bool:
         start = row.line.start + credit.start if as_printed else row.line.start
         end = row.line.start + credit.end if as_printed else row.line.end
         _add_credits(doc, [(start, end, credit.label, credit.value)])
-    _drop(doc, row, "header:meta")
+    _drop(doc, row, f"{zone}:meta")
     return True
 
 
@@ -471,6 +471,7 @@ def _credit_parts(row: Row) -> list[tuple[int, int, str, str]]:
             or rules.BYLINE_CREDIT.fullmatch(cleaned)
             or rules.PHOTO_CREDIT.fullmatch(cleaned)
             or rules.SLASH_CREDIT.fullmatch(cleaned)
+            or rules.SUPPLIED_BY.fullmatch(cleaned)
         )
         if found is None or len(found["value"]) > rules.CREDIT_VALUE_MAX_CHARS:
             return []
@@ -546,6 +547,10 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             continue
         if _credit_parts(row):
             _add_credits(doc, _credit_parts(row))
+            pending, accepted_end = _accept(doc, pending), index
+            index -= 1
+            continue
+        if _meta_line_at(row, doc, "tail"):
             pending, accepted_end = _accept(doc, pending), index
             index -= 1
             continue

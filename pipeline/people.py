@@ -29,6 +29,8 @@ POSITIONS: tuple[str, ...] = OFFICIAL_TITLES + OTHER_POSITIONS
 # The official titles as one regex alternative, longest first.
 OFFICIAL_TITLE = "(?:" + "|".join(sorted(OFFICIAL_TITLES, key=len, reverse=True)) + ")"
 
+# Words a byline prints after the names that are what the people did, not people (`记者陈智 整合`).
+CREDIT_VERBS = frozenset(("整合", "综合", "编译", "整理", "报道", "采写", "供稿", "摄", "文", "图", "等"))
 NAME_MAX_CHARS = 4
 PEOPLE_SEPARATORS = re.compile(r"[、,，;；/]+")
 
@@ -64,7 +66,7 @@ def split_people(value: str) -> list[tuple[str, str | None]]:
     """(name, position) pairs from a credit value: `中共北京市怀柔区委书记 郭延红` → [(郭延红, 中共…书记)]."""
     people: list[tuple[str, str | None]] = []
     for part in PEOPLE_SEPARATORS.split(value):
-        tokens = pair_padded(split_words(part))
+        tokens = [token for token in pair_padded(split_words(part)) if token not in CREDIT_VERBS]
         if not tokens:
             continue
         position_tokens: list[str] = []

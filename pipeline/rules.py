@@ -103,7 +103,7 @@ PROMO_STRONG = re.compile(
     r"扫码|扫一扫|二维码|长按识别|点击蓝字|点击上方|点击下方|点击下图|点击阅读原文|阅读原文|关注我们|欢迎关注|敬请关注|"
     r"关注该公众号|公众号专注|本公众号|设为星标|标为星标|征订|邮发代号|(?:欢迎|点击|立即|免费|一键)订阅|"
     r"订阅(?:本号|我们|本刊|本报)|投稿|征文|交流群|入群|加入.{0,6}群|"
-    r"免责声明|版权归|如有侵权|侵权必究|侵权请|侵删|转载请|未经授权|赞赏|在看|点赞|往期推送|往期回顾|往期精选|推荐阅读|精彩推荐|"
+    r"下载.{0,12}(?:APP|App|客户端)|免责声明|版权归|如有侵权|侵权必究|侵权请|侵删|转载请|未经授权|赞赏|在看|点赞|往期推送|往期回顾|往期精选|推荐阅读|精彩推荐|"
     r"Contact me|微信搜索|添加.{0,12}好友"
 )
 PROMO_WEAK = re.compile(
@@ -270,7 +270,9 @@ AUTHOR_ROLES = ("author", "reporter")
 # A byline this early in the body (the first blocks) is still a credit.
 EARLY_CREDIT_BLOCKS = 3
 # A byline with a slash: `文/刘淑洋 亿欧专栏作者`, `图/新华社`.
-SLASH_CREDIT = re.compile(r"(?P<label>文|图|摄影)\s*[/／]\s*(?P<value>[^/／\s].*)")
+SLASH_CREDIT = re.compile(rf"(?P<label>{_LABELS})\s*[/／]\s*(?P<value>[^/／\s].*)")
+# A contributor named before the word: `医技药剂党支部、药剂科供稿`.
+SUPPLIED_BY = re.compile(r"(?P<value>[^\s:：]{2,40}?)(?P<label>供稿)")
 # A byline printed without a colon: `本报记者  李  鹤  李  洋` (names padded with spaces, see `pair_padded`).
 BYLINE_CREDIT = re.compile(
     r"(?P<label>本报记者|本报通讯员|记者|通讯员)[\s\u3000]+(?P<value>[\u4e00-\u9fff·]{1,4}(?:[\s\u3000]+[\u4e00-\u9fff·]{1,4}){0,11})"
@@ -301,7 +303,7 @@ DATELINE_MAX_OFFSET = 40
 DATELINE_SEARCH_CHARS = 200
 DATELINE_PARAGRAPHS = 2
 # A credit in brackets: `（责编：汤诗瑶、丁涛）`.
-BRACKETED_CREDIT = re.compile(r"[（(](?P<inner>[^（()）]+)[）)]")
+BRACKETED_CREDIT = re.compile(r"[（(【\[](?P<inner>[^（()）【】\[\]]+)[）)】\]]")
 # A further credit on the same line: `编辑：A　审核：B`.
-CREDIT_SPLIT = re.compile(rf"\s+(?=(?:{_LABELS})\s*[:：|丨｜])")
+CREDIT_SPLIT = re.compile(rf"\s+(?=(?:{_LABELS})\s*[:：|丨｜/／])")
 CREDIT_VALUE_MAX_CHARS = 60

@@ -204,3 +204,29 @@ def test_a_page_saved_as_an_escaped_string_is_unescaped_before_reading() -> None
     assert rendered.meta["title"] == "代表视察"
     assert "\\n" not in rendered.text
     assert rendered.text.count("代表们视察了") == 12
+
+
+def test_a_page_whose_title_names_its_section_takes_the_headline_above_its_meta_line(tmp_path: Path) -> None:
+    page = tmp_path / "society.html"
+    page.write_text(
+        "<html><head><title>新闻动态--山河地理学会官网</title></head><body>"
+        "<ul><li><a href='/'>首页</a></li><li><a href='/n'>新闻动态</a></li></ul>"
+        "<div class='crumb'>首页 - 新闻动态</div>"
+        "<div class='t'>2019年山河人文地理学术年会成功举行！</div>"
+        "<div class='i'><span>发布时间：2019-05-18</span> <span>来源：山河地理学会</span></div>"
+        "<div class='detailCon'><p>5月10日至12日，2019年山河人文地理学术年会在山河大学举行，来自全国的学者参会。</p>"
+        "<p>年会创办于2011年，近年来先后在多个城市举办，已成为学科的重要交流平台。</p></div>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    (bundle,) = _bundles(page)
+    header, paragraphs, _ = _summary(bundle)
+    assert (header["title"], header["published_date"], bundle.document.source) == (
+        "2019年山河人文地理学术年会成功举行！",
+        dt.date(2019, 5, 18),
+        "山河地理学会",
+    )
+    assert [text for _, text in paragraphs] == [
+        "5月10日至12日，2019年山河人文地理学术年会在山河大学举行，来自全国的学者参会。",
+        "年会创办于2011年，近年来先后在多个城市举办，已成为学科的重要交流平台。",
+    ]

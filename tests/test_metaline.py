@@ -75,3 +75,9 @@ def test_control_lines(line: str, controls: bool) -> None:
 @given(st.text(alphabet="的是在了人大会议代表委员，。、", min_size=1, max_size=60))
 def test_prose_without_a_date_or_label_is_never_a_meta_line(text: str) -> None:
     assert read_meta_line(text) is None
+
+
+def test_other_header_labels_make_a_meta_line_but_no_credit() -> None:
+    assert read_meta_line("发布日期：2019-09-23 14:34:05  所属分类：头条") == MetaLine("2019-09-23", ())
+    assert read_meta_line("所属分类：头条") == MetaLine(None, ())
+    assert is_control_line("标签：")

@@ -507,3 +507,25 @@ def test_a_slash_byline_under_the_lead_line_is_a_credit_and_its_column_title_no_
         "技术只是知识产权服务产业的助推器，人才才是产业破局关键。",
         "近日，网上一直在讨论一项修正案。",
     ]
+
+
+def test_tail_credits_in_slashes_brackets_and_a_supplied_by_line() -> None:
+    text = (
+        "# 药剂党支部举办技能大赛\n\n"
+        "本站讯（职工通讯员 李琴雯 刘会 整合）为深入推进党建与业务工作，支部举办了大赛。\n\n"
+        "此次大赛成绩较去年有了显著提升。\n\n"
+        "医技药剂党支部、药剂科供稿  摄影/张艳  编辑/苏芳\n\n"
+        "【责任编辑：姚昊】\n\n"
+        "发布日期：2019-09-23 14:34:05  所属分类：头条\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [(c["role"], c["label"], c["value"]) for c in doc.credits] == [
+        ("contributor", "供稿", "医技药剂党支部、药剂科"),
+        ("photographer", "摄影", "张艳"),
+        ("editor", "编辑", "苏芳"),
+        ("editor", "责任编辑", "姚昊"),
+    ]
+    fields = document_fields(doc)
+    assert fields["editors"] == ["苏芳", "姚昊"]
+    assert fields["published_date"] == dt.date(2019, 9, 23)
+    assert [p["text"] for p in doc.paragraphs][-1] == "此次大赛成绩较去年有了显著提升。"
