@@ -133,8 +133,11 @@ def account_blurb(name: str) -> str:
 # the format's data (`Chrome.breadcrumb`).
 BREADCRUMB_ITEM_MAX_CHARS = 12
 # `（本文刊登于《…》杂志2024年第11期）`: where the article appeared; a footer note, not body text.
+# Also the note on the original title (`（原题为《…》）`), on sources (`（资料来源：…）`, `（本文来自澎湃新闻…）`) and on the
+# author (`（作者为原中央党史研究室副主任）`, `（作者系…）`).
 PUBLICATION_NOTE = re.compile(
-    r"[（(](?:本文|原文|文章)?(?:刊登|刊发|发表|原载|转载|摘自|选自|来源).{2,60}[）)]"
+    r"[（(](?:本文|原文|文章|资料|数据)?(?:刊登|刊发|发表|原载|转载|摘自|选自|来源|来自|原题|原标题).{2,60}[）)]"
+    r"|[（(]作者(?:为|系|是|单位)[^（）()]{2,60}[）)]"
 )
 IMAGE_LINE = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
 LINK_ONLY_LINE = re.compile(r"(?:\[[^\]]*\]\([^)]*\)\s*)+")

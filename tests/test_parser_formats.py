@@ -529,3 +529,17 @@ def test_tail_credits_in_slashes_brackets_and_a_supplied_by_line() -> None:
     assert fields["editors"] == ["苏芳", "姚昊"]
     assert fields["published_date"] == dt.date(2019, 9, 23)
     assert [p["text"] for p in doc.paragraphs][-1] == "此次大赛成绩较去年有了显著提升。"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "（作者为原中央党史研究室副主任）",
+        "（原题为《是收割还是回归理性》）",
+        "（资料来源：参考消息、海外网等）",
+        "(本文来自澎湃新闻)",
+    ],
+)
+def test_a_footer_note_on_author_title_or_source_is_not_the_last_paragraph(note: str) -> None:
+    doc = parse_text(f"# 标题\n\n正文第一段。\n\n正文最后一段。\n\n{note}\n", FORMATS["generic"])
+    assert [p["text"] for p in doc.paragraphs] == ["正文第一段。", "正文最后一段。"]
