@@ -75,6 +75,10 @@ class Row:
             or bool(rules.HORIZONTAL_RULE.fullmatch(self.line.text))
             or bool(rules.HORIZONTAL_RULE.fullmatch(self.md.text))  # `\*\*\*` escaped in a rendered page
             or (bool(rules.LINK_ONLY_LINE.fullmatch(self.line.text)) and not self.md.text.strip())
+            or (  # a stray `*`, `——` or `…` a converter left alone on a line
+                len(self.md.text.strip()) <= rules.STRAY_MARK_MAX_CHARS
+                and set(self.md.text.strip()) <= rules.STRAY_MARKS
+            )
         )
 
 

@@ -88,6 +88,8 @@ PLATFORM_CHROME: tuple[str, ...] = (
     "： ， 。 视频 小程序 赞 ，轻点两下取消赞 在看 ，轻点两下取消在看",
     "继续滑动看下一个",
     "文章有问题?点此查看未经处理的缓存",
+    "前往“发现”-“看一看”浏览“朋友在看”",
+    "最多200字，当前共字",
 )
 # Where a format's signature is looked for: the first and the last lines of a text (markers stand at the head
 # or the tail); a signature pattern is tried only on lines up to SIGNATURE_LINE_MAX_CHARS long (the longest real
@@ -102,7 +104,7 @@ SIGNATURE_LINE_MAX_CHARS = 500
 PROMO_STRONG = re.compile(
     r"扫码|扫一扫|二维码|长按识别|点击蓝字|点击上方|点击下方|点击下图|点击阅读原文|阅读原文|关注我们|欢迎关注|敬请关注|"
     r"关注该公众号|公众号专注|本公众号|设为星标|标为星标|征订|邮发代号|(?:欢迎|点击|立即|免费|一键)订阅|"
-    r"订阅(?:本号|我们|本刊|本报)|投稿|征文|交流群|入群|加入.{0,6}群|"
+    r"订阅(?:本号|我们|本刊|本报)|投稿|征文|交流群|入群|进群|加入.{0,6}群|"
     r"下载.{0,12}(?:APP|App|客户端)|免责声明|版权归|如有侵权|侵权必究|侵权请|侵删|转载请|未经授权|赞赏|在看|点赞|往期推送|往期回顾|往期精选|推荐阅读|精彩推荐|"
     r"Contact me|微信搜索|添加.{0,12}好友"
 )
@@ -139,6 +141,10 @@ PUBLICATION_NOTE = re.compile(
     r"[（(](?:本文|原文|文章|资料|数据)?(?:刊登|刊发|发表|原载|转载|摘自|选自|来源|来自|原题|原标题).{2,60}[）)]"
     r"|[（(]作者(?:为|系|是|单位)[^（）()]{2,60}[）)]"
 )
+# A line of at most this many characters, all of them marks a converter leaves (never a sentence's own
+# punctuation, which may close a line the capture broke), is a stray mark, not text.
+STRAY_MARK_MAX_CHARS = 4
+STRAY_MARKS = frozenset("*-—–_~·•…=+#>|\\/")
 IMAGE_LINE = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
 LINK_ONLY_LINE = re.compile(r"(?:\[[^\]]*\]\([^)]*\)\s*)+")
 # A list of links (`• [标题](http://…)`): related-article or "往期" lists around an article.

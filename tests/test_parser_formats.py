@@ -543,3 +543,13 @@ def test_tail_credits_in_slashes_brackets_and_a_supplied_by_line() -> None:
 def test_a_footer_note_on_author_title_or_source_is_not_the_last_paragraph(note: str) -> None:
     doc = parse_text(f"# 标题\n\n正文第一段。\n\n正文最后一段。\n\n{note}\n", FORMATS["generic"])
     assert [p["text"] for p in doc.paragraphs] == ["正文第一段。", "正文最后一段。"]
+
+
+def test_a_stray_mark_is_dropped_but_a_full_stop_the_capture_broke_off_stays_with_its_sentence() -> None:
+    text = "# 标题\n\n正文第一段，由技术供给方带团队\n揭榜\n。\n\n*\n\n正文最后一段写的是大赛的成绩和今后的打算。\n"
+    doc = parse_text(text, FORMATS["generic"])
+    assert [p["text"] for p in doc.paragraphs] == [
+        "正文第一段，由技术供给方带团队揭榜。",
+        "正文最后一段写的是大赛的成绩和今后的打算。",
+    ]
+    assert [s["heading"] for s in doc.sections] == [None]
