@@ -112,6 +112,8 @@ def is_control_line(text: str) -> bool:
     text = text.strip()
     if not text or len(text) > CONTROL_LINE_MAX_CHARS:
         return False
+    if text.count("【") != text.count("】") or text.count("[") != text.count("]"):
+        text = text.strip("【】[]")  # a control bar the capture broke over lines: `【字体：` / `大` / `小】`
     for token in _CONTROL_TOKEN.finditer(text):
         word = (token["inner"] or token["bare"]).strip().rstrip(":：")
         if word not in CONTROL_WORDS and not _COUNTER.fullmatch(word):

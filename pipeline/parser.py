@@ -282,6 +282,7 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
 def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
     """Consume chrome, header lines, furniture and credits from the top; return the first body row."""
     unused = list(fmt.header_rules)
+    chrome_keys: set[str] = set()
     index = 0
     while index < len(rows):
         row = rows[index]
@@ -290,8 +291,13 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
             continue
         if row.md.code or row.md.fence:
             return index  # code is article content (and a fence is read whole by `_blocks`): the body begins
-        if fmt.chrome.where(row.line.text) in ("head", "anywhere") or _breadcrumb(rows, index, fmt):
+        if (
+            fmt.chrome.where(row.line.text) in ("head", "anywhere")
+            or _breadcrumb(rows, index, fmt)
+            or match_key(row.text) in chrome_keys  # the breadcrumb's last item printed again (`云南要闻`)
+        ):
             _drop(doc, row, "chrome")
+            chrome_keys.add(match_key(row.text))
             index += 1
             continue
         consumed = _header_rule_at(rows, index, unused, fmt, doc)

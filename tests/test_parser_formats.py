@@ -553,3 +553,22 @@ def test_a_stray_mark_is_dropped_but_a_full_stop_the_capture_broke_off_stays_wit
         "正文最后一段写的是大赛的成绩和今后的打算。",
     ]
     assert [s["heading"] for s in doc.sections] == [None]
+
+
+def test_a_breadcrumb_item_printed_again_and_a_control_bar_broken_over_lines_are_not_the_article() -> None:
+    text = (
+        "您的位置:\n首页\n>\n要闻\n要闻\n"
+        "2026年政府工作报告\n2026-02-03 09:02:33\n来源：山河日报\n【字体：\n大\n中\n小】\n"
+        "各位代表：\n现在，我代表省人民政府，向大会报告工作，请予审议。\n"
+    )
+    doc = parse_text(text, FORMATS["gov_portal_text"])
+    fields = document_fields(doc)
+    assert (fields["title"], fields["published_date"], fields["source"]) == (
+        "2026年政府工作报告",
+        dt.date(2026, 2, 3),
+        "山河日报",
+    )
+    assert [p["text"] for p in doc.paragraphs] == [
+        "各位代表：",
+        "现在，我代表省人民政府，向大会报告工作，请予审议。",
+    ]
