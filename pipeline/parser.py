@@ -895,6 +895,8 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
     if block.before_image and not (block.bold_only or block.heading_level):
         return None  # a plain short line right above a picture labels the picture
     numbered = rules.heading_style(text)
+    if block.heading_level and len(text) > rules.BOLD_HEADING_MAX_CHARS and ends_sentence(text):
+        return None  # a summary of several sentences set as a heading (`## 习近平发表重要讲话强调，…。`) reads as text
     if block.heading_level:
         return numbered if numbered not in (None, rules.BARE_STYLE) else f"h{block.heading_level}"
     if rules.NUMBERING_ONLY.fullmatch(text):

@@ -572,3 +572,10 @@ def test_a_breadcrumb_item_printed_again_and_a_control_bar_broken_over_lines_are
         "各位代表：",
         "现在，我代表省人民政府，向大会报告工作，请予审议。",
     ]
+
+
+def test_a_summary_of_sentences_set_as_a_heading_reads_as_text() -> None:
+    summary = "习近平发表重要讲话强调，" + "我们要坚定信心、接续奋斗，结合新的实际不断推进党的建设。" * 3
+    doc = parse_text(f"# 标题\n\n## {summary}\n\n正文第一段写的是会议的情况。\n", FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [None]
+    assert [p["text"] for p in doc.paragraphs] == [summary, "正文第一段写的是会议的情况。"]
