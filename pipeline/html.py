@@ -91,7 +91,9 @@ META_NAMES: dict[str, tuple[str, ...]] = {
         "og:release_date",
         "date",
     ),
-    "account": ("og:site_name", "sitename", "site_name", "source", "contentsource"),
+    "account": ("og:site_name", "sitename", "site_name"),
+    # Where the article comes from (`来源：人民网-文化频道 原创稿`): the document's source, not the site.
+    "source": ("source", "contentsource"),
     "url": ("og:url",),
 }
 # WeChat pages keep the account, title and publication time in script variables, the time as Unix seconds.

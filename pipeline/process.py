@@ -150,7 +150,13 @@ def with_container_fields(fields: dict[str, Any], url: str | None, meta: dict[st
         filled["published_date"] = parse_date(meta.get("date"))
     if filled["account"] is None and meta.get("account"):
         filled["account"] = nfc(meta["account"])
+    if filled.get("source") is None and meta.get("source"):
+        filled["source"] = nfc(META_LABEL.sub("", meta["source"]).strip()) or None
     return {"url": filled_url, **filled}
+
+
+# A page's metadata value printed with its label (`来源：人民网-文化频道`): the label goes.
+META_LABEL = re.compile(r"^\s*(?:来源|來源|信息来源|稿件来源)\s*[:：]\s*")
 
 
 def table_problems(bundle: DocumentBundle) -> list[str]:

@@ -230,3 +230,16 @@ def test_a_page_whose_title_names_its_section_takes_the_headline_above_its_meta_
         "5月10日至12日，2019年山河人文地理学术年会在山河大学举行，来自全国的学者参会。",
         "年会创办于2011年，近年来先后在多个城市举办，已成为学科的重要交流平台。",
     ]
+
+
+def test_a_pages_source_meta_is_the_documents_source_not_its_account() -> None:
+    from pipeline.process import with_container_fields
+
+    fields = {"title": "标题", "column": None, "published_date": None, "account": None, "source": None}
+    filled = with_container_fields(
+        fields, None, {"account": "人民网", "source": "来源：人民网-文化频道 原创稿"}
+    )
+    assert (filled["account"], filled["source"]) == ("人民网", "人民网-文化频道 原创稿")
+    # the text wins where it shows a source
+    shown = with_container_fields({**fields, "source": "新华社"}, None, {"source": "人民网"})
+    assert shown["source"] == "新华社"
