@@ -31,7 +31,12 @@ from pipeline.templates import (
 SITE = "某市人大常委会网站"
 CRUMB = "首页 > 新闻中心 > 人大要闻"
 FOOTER = "某市人大常委会办公厅主办"
-TITLES = ["市人大常委会召开第十次会议", "代表视察城市更新项目", "常委会开展食品安全执法检查", "人大代表联络站开放日"]
+TITLES = [
+    "市人大常委会召开第十次会议",
+    "代表视察城市更新项目",
+    "常委会开展食品安全执法检查",
+    "人大代表联络站开放日",
+]
 BODIES = [
     (
         "会议听取和审议了市人民政府关于城市建设情况的报告，并就下一步工作提出了明确要求。",
@@ -58,7 +63,19 @@ SETTINGS = Settings(templates=TemplateSettings(window=3, min_share=0))
 def page(index: int, middle: tuple[str, ...] = ()) -> str:
     first, last = BODIES[index]
     between = [text for line in middle for text in (line, "")]
-    lines = [SITE, CRUMB, TITLES[index], "", first, "", *between, last, "", f"点击数：{100 + 37 * index}", FOOTER]
+    lines = [
+        SITE,
+        CRUMB,
+        TITLES[index],
+        "",
+        first,
+        "",
+        *between,
+        last,
+        "",
+        f"点击数：{100 + 37 * index}",
+        FOOTER,
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -101,7 +118,9 @@ def test_site_furniture_is_learned_listed_and_dropped(tmp_path: Path) -> None:
         template(SITE, "head"),
         template(CRUMB, "head"),
         template(FOOTER, "tail"),
-        template("点击数：100", "tail"),  # 点击数：100 … 点击数：211 are one line; ties print the first by text
+        template(
+            "点击数：100", "tail"
+        ),  # 点击数：100 … 点击数：211 are one line; ties print the first by text
     ]
     assert body_texts(out) == {f"site/page{i}.txt": list(BODIES[i]) for i in range(4)}
     titles = [r["title"] for r in rows(out, "documents", ["title"])]
@@ -228,7 +247,7 @@ def test_settings_are_checked() -> None:
 def test_unknown_templates_key_is_an_error(tmp_path: Path) -> None:
     params = tmp_path / "params.yaml"
     params.write_text("templates:\n  windw: 3\n", encoding="utf-8")
-    with pytest.raises(RendaError, match="templates.windw: Extra inputs are not permitted"):
+    with pytest.raises(RendaError, match=r"templates\.windw: Extra inputs are not permitted"):
         load_settings(params)
 
 
