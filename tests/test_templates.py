@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_build import renda
 
 from pipeline.build import build
 from pipeline.errors import RendaError
@@ -271,3 +272,52 @@ def test_learned_lines_meet_the_thresholds(order: list[int], window: int) -> Non
         assert 2 <= int(row["n_documents"]) <= distinct  # type: ignore[call-overload]
     if distinct >= 2:
         assert {"zone": "head", "line": SITE} in [{"zone": r["zone"], "line": r["line"]} for r in learned]
+
+
+def test_stage_commands_learn_and_hand_the_lines_on(tmp_path: Path) -> None:
+    """`renda ingest` → `renda templates` → `renda parse --templates`, as dvc.yaml runs them."""
+    write_site(tmp_path / "raw" / "site", {f"page{i}.txt": page(i) for i in range(4)})
+    params = tmp_path / "params.yaml"
+    params.write_text("templates:\n  window: 3\n  min_share: 0\n", encoding="utf-8")
+    interim = tmp_path / "interim"
+    assert (
+        renda("ingest", str(tmp_path / "raw"), str(interim / "ingested"), "--params", str(params)).returncode
+        == 0
+    )
+    learned = renda(
+        "templates", str(interim / "ingested"), str(interim / "templates"), "--params", str(params)
+    )
+    assert learned.returncode == 0, learned.stderr
+    assert learned.stderr.splitlines()[-1] == "templates: 4 in, 4 out, 0 rejected"
+    parsed = renda(
+        "parse", str(interim / "ingested"), str(interim / "parsed"), "--params", str(params),
+        "--templates", str(interim / "templates"), "--jobs", "1",
+    )  # fmt: skip
+    assert parsed.returncode == 0, parsed.stderr
+    handed_on = (interim / "parsed" / "templates.jsonl").read_bytes()
+    assert handed_on == (interim / "templates" / "templates.jsonl").read_bytes()
+    assert handed_on.count(b'"type":"template"') == 4
+
+
+def test_parse_without_a_templates_folder_says_so_in_one_line(tmp_path: Path) -> None:
+    write_site(tmp_path / "raw" / "site", {"page0.txt": page(0)})
+    interim = tmp_path / "interim"
+    assert renda("ingest", str(tmp_path / "raw"), str(interim / "ingested")).returncode == 0
+    missing = renda(
+        "parse", str(interim / "ingested"), str(interim / "parsed"), "--templates", str(tmp_path / "no")
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        f"renda: error: {tmp_path / 'no'}: folder not found; renda parse --templates takes the folder that "
+        "`renda templates` wrote"
+    ]
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "templates.jsonl").write_text('{"type":"template","record":{"origin":"x"}}\n')
+    bad = renda(
+        "parse", str(interim / "ingested"), str(interim / "parsed"), "--templates", str(tmp_path / "bad")
+    )
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert bad.stderr.startswith(
+        f"renda: error: {tmp_path / 'bad' / 'templates.jsonl'}: line 1 is not a record"
+    )
