@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-STAGES = ("ingest", "parse", "validate", "enrich", "release")
+STAGES = ("ingest", "templates", "parse", "validate", "enrich", "release")
 # Characters per document in the shared corpus (1,173 documents): 10th, 25th, 50th, 75th, 90th, 99th percentile.
 LENGTH_QUANTILES = ((0.10, 100), (0.25, 403), (0.50, 1012), (0.75, 1722), (0.90, 3200), (0.99, 20395))
 # Share of each layout among generated documents (roughly the shared corpus' mix, feeds and pages first).
@@ -322,6 +322,7 @@ def stage_costs(raw: Path, work: Path, params: Path | None, jobs: int) -> dict[s
     """Each stage as its own process, as `dvc repro` runs them (outputs under `work`)."""
     folders = {
         "ingest": (raw, work / "ingested"),
+        "templates": (work / "ingested", work / "templates"),
         "parse": (work / "ingested", work / "parsed"),
         "validate": (work / "parsed", work / "validated"),
         "enrich": (work / "validated", work / "enriched"),
@@ -332,6 +333,8 @@ def stage_costs(raw: Path, work: Path, params: Path | None, jobs: int) -> dict[s
     for stage in STAGES:
         source, target = folders[stage]
         extra = ["--jobs", str(jobs)] if stage in ("parse", "enrich") else []
+        if stage == "parse":
+            extra += ["--templates", str(work / "templates")]
         costs[stage] = measure(_renda(stage, str(source), str(target), *options, *extra, "--quiet"))
     return costs
 

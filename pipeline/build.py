@@ -1,4 +1,4 @@
-"""`renda build`: the five stages on any folder, without DVC, into the same release layout."""
+"""`renda build`: the six stages on any folder, without DVC, into the same release layout."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pipeline.outputs import (
 )
 from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.settings import Settings
-from pipeline.stages import enrich, ingest, parse, release, validate
+from pipeline.stages import enrich, ingest, parse, release, templates, validate
 from pipeline.stages.base import StageReport, check_capture_folder
 
 
@@ -38,7 +38,7 @@ def build(
     on_report: Callable[[StageReport], None] | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> list[StageReport]:
-    """Run ingest → parse → validate → enrich → release.
+    """Run ingest → templates → parse → validate → enrich → release.
 
     Interim folders live in `.<out>.interim` beside the release (same filesystem, removed on every exit the
     process sees and, after a `kill -9`, by the next run), and the release replaces `--out` in one atomic swap.
@@ -55,7 +55,8 @@ def build(
     interim = new_work_folder(out_dir, "interim")
     try:
         done(ingest.run(raw_dir, interim / "ingested", settings, progress))
-        done(parse.run(interim / "ingested", interim / "parsed", settings, progress))
+        done(templates.run(interim / "ingested", interim / "templates", settings, progress))
+        done(parse.run(interim / "ingested", interim / "parsed", settings, progress, interim / "templates"))
         done(validate.run(interim / "parsed", interim / "validated", settings, progress=progress))
         done(enrich.run(interim / "validated", interim / "enriched", settings, progress))
         done(release.run(interim / "enriched", out_dir, settings, progress))

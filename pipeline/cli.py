@@ -204,11 +204,30 @@ def ingest(
     _print_report(ingest_stage.run(raw_dir, out_dir, settings, _progress(bars)))
 
 
-@command("renda parse data/interim/ingested data/interim/parsed --jobs 2")
+@command("renda templates data/interim/ingested data/interim/templates")
+def templates(
+    in_dir: StageInput,
+    out_dir: StageOutput,
+    params: Params = None,
+    bars: Bars = None,
+) -> None:
+    """Learn page-furniture lines (site names, breadcrumbs, footers) that recur in the documents of one origin."""
+    from pipeline.stages import templates as templates_stage
+
+    _print_report(templates_stage.run(in_dir, out_dir, load_settings(params), _progress(bars)))
+
+
+@command("renda parse data/interim/ingested data/interim/parsed --templates data/interim/templates --jobs 2")
 def parse(
     in_dir: StageInput,
     out_dir: StageOutput,
     params: Params = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates", help="the folder `renda templates` wrote: drop its lines first (default: none)"
+        ),
+    ] = None,
     jobs: Jobs = None,
     scheduler: Scheduler = None,
     bars: Bars = None,
@@ -218,7 +237,7 @@ def parse(
     from pipeline.stages import parse as parse_stage
 
     settings = with_jobs(load_settings(params), jobs, scheduler)
-    _print_report(parse_stage.run(in_dir, out_dir, settings, _progress(bars)))
+    _print_report(parse_stage.run(in_dir, out_dir, settings, _progress(bars), templates))
 
 
 @command("renda validate data/interim/parsed data/interim/validated --metrics data/metrics/validate.json")

@@ -1,7 +1,7 @@
 """How records travel between stages: the one module that knows their wire format.
 
 The format is JSON Lines for now: one record per line, `{"type": <tag>, "record": {...}}`. The tag names the
-record's type (`raw_unit`, `reject`, `bundle`, `source`); a reader dispatches on it (a pydantic discriminated
+record's type (`raw_unit`, `reject`, `bundle`, `source`, `template`); a reader dispatches on it (a pydantic discriminated
 union), never on how a line happens to start, and validates the record strictly by its model. An interim file is
 an input like any other: a line that is not a valid record of a type the reader expects comes back as
 `Unreadable` (where it came from and what is wrong), for the stage to reject, not to stop the run.
@@ -24,18 +24,21 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
 from pipeline.errors import RendaError
-from pipeline.models import DocumentBundle, RawUnit, Reject, Source, first_error, new_reject
+from pipeline.models import DocumentBundle, RawUnit, Reject, Source, Template, first_error, new_reject
 from pipeline.progress import count_lines
 
 # The files a stage writes for the next one: its units (documents, bundles, rejects) and the raw folder's entries.
 UNITS_FILE = "units.jsonl"
 SOURCES_FILE = "sources.jsonl"
+# The page-furniture lines `renda templates` learned: parse reads them and hands them on to validate.
+TEMPLATES_FILE = "templates.jsonl"
 
 TAGS: dict[type[BaseModel], str] = {
     RawUnit: "raw_unit",
     Reject: "reject",
     DocumentBundle: "bundle",
     Source: "source",
+    Template: "template",
 }
 
 Record = Any  # one of the types in TAGS (the models are generated, so their union is not a static type)

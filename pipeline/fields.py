@@ -631,6 +631,49 @@ _FIELD_LIST: tuple[Field, ...] = (
         "拒收详情。",
         "PNG image signature (89 50 4E 47)",
     ),
+    # --- templates ---------------------------------------------------------------------------------------------
+    Field(
+        "origin",
+        "string",
+        "Where a group of documents came from, the unit template lines are learned in: the container file for "
+        "container rows, else the folder of the file ('.' for the raw folder itself).",
+        "文档来源分组：容器文件本身，或文件所在文件夹。",
+        "portal_news_html",
+    ),
+    Field(
+        "line",
+        "string",
+        "A page-furniture line learned from its origin (site name, breadcrumb, footer, follow prompt), as "
+        "printed in most of the documents that have it (NFC); lines count as one when their match keys agree "
+        "(NFKC, no whitespace, digits as one placeholder).",
+        "从同一来源学习到的版面模板行（站名、导航、页脚、关注提示等），取最常见的原文写法。",
+        "首页 > 新闻中心",
+    ),
+    Field(
+        "zone",
+        "string",
+        "Which end of the document the line recurs at: 'head' (among the first lines) or 'tail' (among the "
+        "last lines); the parser drops it there only.",
+        "模板行所在位置：文首（head）或文末（tail）。",
+        "head",
+        allowed=("head", "tail"),
+    ),
+    Field(
+        "n_documents",
+        "int32",
+        "Distinct documents of the origin that have the line at that end (near-copies of one article count once).",
+        "同一来源中在该位置含有此行的不同文档数（同一文章的近似副本只计一次）。",
+        7,
+        minimum=1,
+    ),
+    Field(
+        "n_origin_documents",
+        "int32",
+        "Distinct documents of the origin that were counted (near-copies of one article count once).",
+        "该来源中参与计数的不同文档数。",
+        12,
+        minimum=1,
+    ),
 )
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
@@ -750,6 +793,18 @@ TABLES: dict[str, Table] = {
             ("source_file", "source_row", "stage"),
             ("source_file", "source_row", "stage", "reason_code", "detail"),
             ("source_row is null for whole files; a file rejected at ingest has no doc_id.",),
+        ),
+        Table(
+            "templates",
+            "One row per page-furniture line learned from an origin (a container file or a folder): a line that "
+            "recurs at the head or tail of enough distinct documents of that origin; the parser drops it there "
+            "first.",
+            ("origin", "zone", "line"),
+            ("origin", "zone", "line", "n_documents", "n_origin_documents"),
+            (
+                "Thresholds (templates.* in params.yaml) decide what is learned; a dropped line appears in no "
+                "paragraph and is listed by `renda show` with the reason `template`.",
+            ),
         ),
     )
 }

@@ -108,6 +108,8 @@ RawUnit = create_model(  # type: ignore[call-overload]
 Reject = MODELS["rejects"]
 # A raw folder entry, as ingest hands it on to `validate`: exactly a `sources` row.
 Source = MODELS["sources"]
+# A page-furniture line learned by the `templates` stage, as it travels to `parse` and `validate`: a `templates` row.
+Template = MODELS["templates"]
 
 
 def new_reject(source_file: str, source_row: int | None, stage: str, reason_code: str, detail: str) -> Reject:

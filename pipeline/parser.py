@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,13 +119,30 @@ class ParsedDocument:
         return [p for p in self.paragraphs if p["kind"] in BODY_KINDS]
 
 
-def parse_text(text: str, fmt: CaptureFormat) -> ParsedDocument:
-    """Parse one decoded capture with the rules of `fmt`."""
-    doc = ParsedDocument(capture_format=fmt.name)
+def read_rows(text: str, fmt: CaptureFormat) -> list[Row]:
+    """The lines of a capture as the parser reads them (markdown formats: with their markup read)."""
     if fmt.markdown:
-        rows = [Row(line, md) for line, md in read_lines(text, fmt.indented_code)]
-    else:
-        rows = [Row(line, Markdown(line.text)) for line in split_lines(text)]
+        return [Row(line, md) for line, md in read_lines(text, fmt.indented_code)]
+    return [Row(line, Markdown(line.text)) for line in split_lines(text)]
+
+
+def parse_text(
+    text: str, fmt: CaptureFormat, templates: Callable[[list[Row]], list[int]] | None = None
+) -> ParsedDocument:
+    """Parse one decoded capture with the rules of `fmt`.
+
+    `templates` gives the rows that are page furniture learned from the document's origin
+    (`pipeline.templates.template_rows`): they are dropped first, as `template`, before any rule reads the head
+    or tail, and read as blank lines from then on.
+    """
+    doc = ParsedDocument(capture_format=fmt.name)
+    rows = read_rows(text, fmt)
+    if templates is not None:
+        for index in templates(rows):
+            row = rows[index]
+            _drop(doc, row, "template")
+            line = row.line
+            rows[index] = Row(Line(line.number, line.start, line.start, ""), Markdown(""))
     body_start = _read_head(rows, fmt, doc)
     if fmt.date_search_lines and "date" not in doc.header:
         body_start = _search_date(rows, body_start, fmt.date_search_lines, doc)
@@ -452,6 +470,11 @@ def _credit_at(rows: list[Row], index: int, doc: ParsedDocument) -> int:
 
 
 _LABEL_ONLY = re.compile(rf"({'|'.join(map(re.escape, rules.CREDIT_LABELS))})\s*[:：]")
+
+
+def is_credit_line(row: Row) -> bool:
+    """Whether the line is all credits (`责任编辑：X`, `本报记者  李  鹤`): the credit rules read it."""
+    return bool(_credit_parts(row))
 
 
 def _label_value(rows: list[Row], index: int) -> tuple[str, Row] | None:

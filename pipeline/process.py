@@ -14,7 +14,9 @@ refused the document, not the process it ran in: `parse` for `parse_error` and `
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,11 +24,13 @@ from pydantic import ValidationError
 from pipeline.dates import parse_date
 from pipeline.fields import BODY_KINDS
 from pipeline.formats import FORMATS
+from pipeline.formats.base import CaptureFormat
 from pipeline.issuers import Registry, load_registry, resolve
 from pipeline.models import BUNDLE_TABLES, DocumentBundle, RawUnit, Reject, first_error, new_reject
-from pipeline.parser import ParsedDocument, document_fields, parse_text
+from pipeline.parser import ParsedDocument, Row, document_fields, parse_text
 from pipeline.script import conversion_name, detect_script, to_simplified
 from pipeline.settings import Settings
+from pipeline.templates import Templates, origins_of, template_rows
 from pipeline.text import nfc
 
 
@@ -37,11 +41,13 @@ class DocumentSettings:
 
     registry: Registry = field(default_factory=Registry.empty)
     in_scope: tuple[str, ...] = ("people_congress", "government")
+    # Page furniture learned from each origin by `renda templates` (none: nothing dropped as `template`).
+    templates: Templates = field(default_factory=Templates)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DocumentSettings:
+    def from_settings(cls, settings: Settings, templates: Templates | None = None) -> DocumentSettings:
         registry = load_registry(settings.issuers.registry, settings.snapshot.sources)
-        return cls(registry, tuple(settings.issuers.in_scope))
+        return cls(registry, tuple(settings.issuers.in_scope), templates or Templates())
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,8 @@ def trace(unit: RawUnit, settings: DocumentSettings | None = None) -> Processed:
     """`process`, keeping the parsed document as well."""
     settings = settings or DocumentSettings()
     try:
-        doc = parse_text(unit.raw_text, FORMATS[unit.capture_format])
+        fmt = FORMATS[unit.capture_format]
+        doc = parse_text(unit.raw_text, fmt, _template_rows(unit, fmt, settings.templates))
     except Exception as error:  # one bad document must not stop the corpus; the reject names the error
         return Processed(_reject(unit, "parse", "parse_error", f"{type(error).__name__}: {error}"), None)
     if not doc.body_paragraphs:
@@ -79,6 +86,23 @@ def trace(unit: RawUnit, settings: DocumentSettings | None = None) -> Processed:
     if problems:
         return Processed(_reject(unit, "validate", "invalid_table", "; ".join(problems[:3])), doc)
     return Processed(bundle, doc)
+
+
+def _template_rows(
+    unit: RawUnit, fmt: CaptureFormat, templates: Templates
+) -> Callable[[list[Row]], list[int]] | None:
+    """What the parser drops first in this unit: its origins' template lines, never its own title."""
+    furniture = templates.of(origins_of(unit.source_file, unit.source_row))
+    if not furniture:
+        return None
+    return partial(
+        template_rows,
+        fmt=fmt,
+        furniture=furniture,
+        window=templates.window,
+        max_chars=templates.max_line_chars,
+        keep=(unit.meta.get("title", ""),),
+    )
 
 
 def _reject(unit: RawUnit, stage: str, reason_code: str, detail: str) -> Reject:

@@ -15,7 +15,15 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from pipeline.dates import is_iso_day
 from pipeline.errors import RendaError
@@ -139,6 +147,32 @@ class EnrichSettings(_Section):
     duplicates: DuplicateParams = Field(default_factory=DuplicateParams)
 
 
+class TemplateSettings(_Section):
+    """How `renda templates` learns page furniture: a line that recurs at the head or tail of at least
+    `min_documents` distinct documents of one origin (a container file or a folder) of at least
+    `min_origin_documents` documents, and the share `min_share` of them."""
+
+    # Distinct documents of one origin a line must recur in (at the same end) to be furniture.
+    min_documents: int = Field(default=3, ge=2)
+    # Share of the origin's distinct documents the line must recur in (0: the count alone decides).
+    min_share: float = Field(default=0.25, ge=0, le=1)
+    # Origins with fewer distinct documents learn nothing (too few to tell furniture from coincidence).
+    min_origin_documents: int = Field(default=4, ge=2)
+    # Longer lines are prose, never furniture: they are not counted (characters of the trimmed line).
+    max_line_chars: int = Field(default=40, ge=2)
+    # How many non-blank lines from each end of a document are counted, and where the parser drops them.
+    window: int = Field(default=12, ge=1)
+
+    @model_validator(mode="after")
+    def _origin_holds_k(self) -> TemplateSettings:
+        if self.min_origin_documents < self.min_documents:
+            raise ValueError(
+                f"min_origin_documents ({self.min_origin_documents}) is below min_documents "
+                f"({self.min_documents}): no line could recur often enough"
+            )
+        return self
+
+
 class ReleaseSettings(_Section):
     # Parser scores on the dev gold set (written by `make evaluate`), quoted in the datasheet when present.
     evaluation: Path | None = None
@@ -182,6 +216,7 @@ class Settings(_Section):
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     distribution: DistributionSettings = Field(default_factory=DistributionSettings)
+    templates: TemplateSettings = Field(default_factory=TemplateSettings)
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     snapshot: SnapshotSettings = Field(default_factory=SnapshotSettings)
     issuers: IssuerSettings = Field(default_factory=IssuerSettings)

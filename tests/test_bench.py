@@ -70,7 +70,7 @@ def test_renda_bench_prints_every_stage_and_the_ratio(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    steps = [line.split()[0] for line in done.stdout.splitlines()[2:9]]
-    assert steps == ["floor", "ingest", "parse", "validate", "enrich", "release", "total"]
+    steps = [line.split()[0] for line in done.stdout.splitlines()[2:10]]
+    assert steps == ["floor", "ingest", "templates", "parse", "validate", "enrich", "release", "total"]
     assert "floor/renda CPU" in done.stdout
     assert '"documents": 30' in (tmp_path / "bench.json").read_text(encoding="utf-8")

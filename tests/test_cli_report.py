@@ -95,6 +95,7 @@ def test_every_stage_counts_its_items_through_the_progress_it_is_handed(raw: Pat
     rows = sum(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["tables"].values())
     assert recorder.tasks == [
         {"task": "ingest", "total": 5, "unit": "files", "done": 5},
+        {"task": "templates", "total": 5, "unit": "docs", "done": 5},  # the rejects are read, not counted
         {"task": "parse", "total": 5, "unit": "docs", "done": 5},  # 1 document and 4 rejects passed on
         {"task": "validate", "total": 5, "unit": "docs", "done": 5},
         {"task": "enrich", "total": 1, "unit": "docs", "done": 1},

@@ -67,7 +67,7 @@ def test_dvc_repro_builds_release_and_then_is_up_to_date(tmp_path: Path) -> None
     project = tmp_path / "project"
     _scratch_project(project)
     first = _run([str(DVC), "repro"], project)
-    for stage in ("ingest", "parse", "validate", "release"):
+    for stage in ("ingest", "templates", "parse", "validate", "release"):
         assert f"Running stage '{stage}'" in first
     assert pq.read_metadata(project / "data" / "release" / "paragraphs.parquet").num_rows == 14
     second = _run([str(DVC), "repro"], project)

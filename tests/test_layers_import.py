@@ -60,7 +60,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "parser: text → the records of one document, and the research layers",
-        ("pipeline.parser", "pipeline.layers"),
+        ("pipeline.parser", "pipeline.layers", "pipeline.templates"),
     ),
     ("document: raw unit → bundle (`process`)", ("pipeline.process",)),
     (
@@ -69,6 +69,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pipeline.stages",
             "pipeline.stages.base",
             "pipeline.stages.ingest",
+            "pipeline.stages.templates",
             "pipeline.stages.parse",
             "pipeline.stages.validate",
             "pipeline.stages.enrich",

@@ -12,20 +12,31 @@ from functools import partial
 from pathlib import Path
 
 from pipeline import codec
-from pipeline.codec import SOURCES_FILE, UNITS_FILE, RecordWriter, Unreadable
+from pipeline.codec import SOURCES_FILE, TEMPLATES_FILE, UNITS_FILE, RecordWriter, Unreadable
 from pipeline.executor import ordered_map
-from pipeline.models import DocumentBundle, RawUnit, Reject
+from pipeline.models import DocumentBundle, RawUnit, Reject, Template
 from pipeline.process import DocumentSettings, process
 from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.settings import Settings
 from pipeline.stages.base import StageReport, check_input_folder, run_atomic
+from pipeline.stages.templates import read_templates
+from pipeline.templates import Templates
 
 NAME = "parse"
 
 
-def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_PROGRESS) -> StageReport:
+def run(
+    source: Path,
+    target: Path,
+    settings: Settings,
+    progress: Progress = NO_PROGRESS,
+    templates: Path | None = None,
+) -> StageReport:
+    """Parse ingest's units; with `templates` (the folder `renda templates` wrote), drop the page-furniture
+    lines learned there first and hand them on for the `templates` table (without: none learned, an empty one)."""
     check_input_folder(source, NAME, "ingest", UNITS_FILE)
-    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, progress))
+    learned = read_templates(templates) if templates is not None else []
+    return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, progress, learned))
 
 
 def process_or_pass(
@@ -40,11 +51,16 @@ def process_or_pass(
     return process(unit, settings), False
 
 
-def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
+def _write(
+    source: Path, target: Path, settings: Settings, progress: Progress, learned: list[Template]
+) -> StageReport:
     report = StageReport(NAME)
     passed_on = 0
     units = codec.read(source / UNITS_FILE, RawUnit, Reject)
-    work = partial(process_or_pass, settings=DocumentSettings.from_settings(settings))
+    templates = Templates.from_rows(
+        (row.model_dump() for row in learned), settings.templates.window, settings.templates.max_line_chars
+    )
+    work = partial(process_or_pass, settings=DocumentSettings.from_settings(settings, templates))
     with (
         RecordWriter(target / UNITS_FILE) as out,
         progress.task(NAME, lambda: codec.count(source / UNITS_FILE), "docs") as task,
@@ -63,5 +79,9 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
                 report.emitted += 1
     report.extra["earlier_rejects_passed_on"] = passed_on
     shutil.copyfile(source / SOURCES_FILE, target / SOURCES_FILE)
+    with RecordWriter(target / TEMPLATES_FILE) as rows:
+        for row in learned:
+            rows.write(row)
+    report.extra["template_lines"] = len(learned)
     report.save(target)
     return report

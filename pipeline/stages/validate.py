@@ -19,7 +19,7 @@ from typing import Any
 
 from pipeline import codec
 from pipeline.checks import file_to_write
-from pipeline.codec import SOURCES_FILE, UNITS_FILE, Unreadable
+from pipeline.codec import SOURCES_FILE, TEMPLATES_FILE, UNITS_FILE, Unreadable
 from pipeline.errors import RendaError
 from pipeline.fields import CORE_TABLES, COVERAGE_FIELDS
 from pipeline.jsonl import dumps_pretty, json_default
@@ -29,6 +29,7 @@ from pipeline.models import (
     DocumentBundle,
     Reject,
     Source,
+    Template,
     new_reject,
 )
 from pipeline.outputs import write_file_atomic
@@ -40,7 +41,9 @@ from pipeline.tables import TableWriter
 
 NAME = "validate"
 TABLE_FILES = CORE_TABLES
-assert (*BUNDLE_TABLES, "sources", "rejects") == TABLE_FILES, "a bundle holds every core table but two"
+assert (*BUNDLE_TABLES, "sources", "rejects", "templates") == TABLE_FILES, (
+    "a bundle holds every core table but three"
+)
 
 
 # Where a document was found, not what it says: a container's `raw_sha256` is the whole file's hash, so one
@@ -95,6 +98,12 @@ def _write(
             if isinstance(source_row, Unreadable):
                 raise RendaError(f"{source / SOURCES_FILE}: {source_row.source_file}: {source_row.detail}")
             writers["sources"].write(source_row.model_dump())
+        if (source / TEMPLATES_FILE).is_file():  # a parse run without `--templates` learned nothing
+            for template in codec.read(source / TEMPLATES_FILE, Template):
+                if isinstance(template, Unreadable):
+                    raise RendaError(f"{source / TEMPLATES_FILE}: {template.source_file}: {template.detail}")
+                writers["templates"].write(template.model_dump())
+                rows["templates"] += 1
         task = stack.enter_context(progress.task(NAME, lambda: codec.count(source / UNITS_FILE), "docs"))
         for unit in codec.read(source / UNITS_FILE, DocumentBundle, Reject):
             task.advance()
