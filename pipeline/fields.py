@@ -171,6 +171,20 @@ _FIELD_LIST: tuple[Field, ...] = (
         allowed=CONTAINER_KINDS,
     ),
     Field(
+        "container_fields",
+        "string",
+        "The container row's other columns: every column that is not read into a field of its own (text, title, "
+        "date, url, account) and has a value, as one JSON object string with the column names as keys, sorted, "
+        "and the cells as text (NFC; numbers and dates as written, lists and objects as JSON text; a blank, "
+        "null or `nan` cell is left out). Null for a document that is not a container row, and for a row "
+        "without such columns. Read it with `pd.json_normalize(documents.container_fields.dropna().map(json.loads)"
+        ".tolist())` in pandas, or `SELECT container_fields->>'$.province' FROM 'documents.parquet'` in DuckDB.",
+        "容器行中未映射为字段（正文、标题、日期、链接、账号）的其他列，JSON 对象字符串（键按列名排序，值为文本）；"
+        "非容器文档或无此类列时为空。",
+        '{"province":"江苏省","year":"2026"}',
+        nullable=True,
+    ),
+    Field(
         "url",
         "string",
         "Address of the original article when the capture shows it (a `原文链接` line or a container's URL column).",
@@ -688,6 +702,7 @@ TABLES: dict[str, Table] = {
                 "source_file",
                 "source_row",
                 "container",
+                "container_fields",
                 "capture_format",
                 "raw_sha256",
                 "encoding",
@@ -722,7 +737,11 @@ TABLES: dict[str, Table] = {
                 "is_canonical",
                 "layer_error",
             ),
-            ("`authors` and `author_positions` are parallel lists: zip them, do not sort one.",),
+            (
+                "`authors` and `author_positions` are parallel lists: zip them, do not sort one.",
+                "`container_fields` is a JSON object string: `json.loads` it (or DuckDB's `->>`); the columns it holds "
+                "differ from one container file to the next.",
+            ),
         ),
         Table(
             "sections",

@@ -110,6 +110,8 @@ RawUnit = create_model(  # type: ignore[call-overload]
     # The container's columns or the page's <meta> by role (title, date, url, account): what the text may not
     # show; the parsed text wins where both exist.
     meta=(dict[str, str], ...),
+    # A container row's columns that fill no role, as the `container_fields` JSON object (null when none).
+    container_fields=(_annotated("documents", FIELDS["container_fields"])[0], None),
     raw_text=_annotated("raw_texts", FIELDS["raw_text"]),
 )
 

@@ -98,6 +98,7 @@ def assemble(unit: RawUnit, doc: ParsedDocument, settings: DocumentSettings) -> 
             "source_file": unit.source_file,
             "source_row": unit.source_row,
             "container": unit.container,
+            "container_fields": unit.container_fields,
             "capture_format": unit.capture_format,
             "raw_sha256": unit.raw_sha256,
             "encoding": unit.encoding,

@@ -143,3 +143,12 @@ def test_no_paragraph_text_holds_markup_and_every_table_has_its_cells(shared_rel
     assert rebuilt.index.equals(expected.index)
     assert (rebuilt == expected).all()
     assert cells.is_header.any() and (cells.col_span > 1).any()
+
+
+def test_container_fields_keep_the_gov_reports_other_columns(documents: pd.DataFrame) -> None:
+    reports = documents[documents.source_file.str.startswith("gov_report_csv/")]
+    assert len(reports) == 20
+    fields = reports.container_fields.map(json.loads)
+    assert all(set(value) == {"province", "year"} for value in fields)
+    assert reports.container_fields.str.fullmatch(r'\{"province":"[^"]+","year":"\d{4}"\}').all()
+    assert documents[documents.container.isna()].container_fields.isna().all()

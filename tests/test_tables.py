@@ -1,8 +1,11 @@
 """Tables: HTML data tables (saved page, inline HTML in markdown, a container cell) and markdown pipe tables become
-one `table` paragraph (rows by newline, cells by tab) and rows of `tables`; layout tables are unwrapped. Exact
-records from small fixtures in the shapes of the real captures."""
+one `table` paragraph (rows by newline, cells by tab) and rows of `tables`; layout tables are unwrapped; a
+container row's other columns are `container_fields`. Exact records from small fixtures in the shapes of the real
+captures."""
 
 from __future__ import annotations
+
+import json
 
 import hypothesis.strategies as st
 import lxml.html
@@ -67,6 +70,9 @@ def test_csv_row_with_an_html_table_and_extra_columns() -> None:
     assert isinstance(bundle, DocumentBundle)
     assert (bundle.document.container, bundle.document.capture_format) == ("csv", "gov_portal_text")
     assert bundle.document.title == "2026年江苏省政府工作报告"
+    # province, year and batch fill no role; the empty batch cell is left out; keys sorted, compact JSON
+    assert bundle.document.container_fields == '{"province":"江苏省","year":"2026"}'
+    assert json.loads(bundle.document.container_fields) == {"province": "江苏省", "year": "2026"}
     assert _paragraphs(bundle) == [
         ("body", "各位代表："),
         ("body", "现在，我代表省人民政府向大会报告工作，请予审议。"),
@@ -88,8 +94,30 @@ def test_csv_row_with_an_html_table_and_extra_columns() -> None:
     assert raw[table.char_start : table.char_end].startswith('<table class="t">')
     assert raw[table.char_start : table.char_end].endswith("</table>")
     _spans_rebuild_text(bundle)
-    # the second row has no text: it stays a reject
+    # the second row has no text: its reject is unchanged; a row without extra columns has null there
     assert units[1].reason_code == "empty_row"  # type: ignore[union-attr]
+
+
+def test_container_fields_are_null_without_other_columns_and_for_files() -> None:
+    data = "title,content\n标题一,正文第一段。\n".encode()
+    (bundle,) = _bundles("plain.csv", data)
+    assert bundle.document.container_fields is None
+    (single,) = _bundles("article.txt", "标题\n\n正文第一段。\n".encode())
+    assert single.document.container_fields is None
+
+
+def test_container_fields_of_jsonl_are_text_in_sorted_order_and_nfc() -> None:
+    row = {
+        "text": "正文。",
+        "title": "标题",
+        "zeta": 3,
+        "Alpha": ["a", 1],
+        "cafe\u0301": None,
+        "e\u0301": 1.5,
+    }
+    (bundle,) = _bundles("rows.jsonl", (json.dumps(row, ensure_ascii=False) + "\n").encode())
+    # null cells are left out, numbers and lists as text, keys NFC and sorted by code point
+    assert bundle.document.container_fields == '{"Alpha":"[\\"a\\",1]","zeta":"3","\u00e9":"1.5"}'
 
 
 # --- markdown: a pipe table, and an HTML table a converter left inline ---------------------------------------
