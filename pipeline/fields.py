@@ -533,7 +533,7 @@ _FIELD_LIST: tuple[Field, ...] = (
         "paragraph per line, text == NFC(raw_text[char_start:char_end]). In `tables`: the text of one cell "
         "(whitespace runs closed up, trimmed, NFC), null for an empty cell.",
         "段落文本（NFC），保留采集原字符；仅去除首尾空白、合并换行、去除 markdown 与 HTML 标记（链接留文字、图片去除、"
-        "转义与实体还原；表格单元格以制表符、行以换行分隔；代码原样保留）。",
+        "转义与实体还原；表格单元格以制表符、行以换行分隔；代码原样保留）。在 tables 表中为单元格文本，空单元格为空。",
         "坚持在党的领导下做好人大工作。区委带头坚持和捍卫“两个确立”……",
     ),
     Field(

@@ -318,3 +318,36 @@ def test_canonical_table_markup_reads_back_as_the_same_cells(
     inline = read_inline(table_markup(grid))
     assert inline.grid == grid
     assert inline.text == grid_text(grid)
+
+
+_PIPE_CELL = st.text(alphabet=st.sampled_from(list("数据表ab12 .%")), min_size=1, max_size=8).map(
+    lambda text: " ".join(text.split())
+)
+
+
+@given(
+    st.integers(min_value=2, max_value=4).flatmap(
+        lambda width: st.lists(st.lists(_PIPE_CELL, min_size=width, max_size=width), min_size=2, max_size=5)
+    )
+)
+def test_pipe_table_text_is_its_cells_and_its_span_rebuilds_it(rows: list[list[str]]) -> None:
+    """Any pipe table below a paragraph: one table paragraph, the first row header cells, the text the cells'
+    (rows whose cells are all empty left out), and span_text gives the text back from the raw span."""
+    lines = ["| " + " | ".join(row) + " |" for row in rows]
+    lines.insert(1, "|" + "---|" * len(rows[0]))
+    text = "# 标题\n\n表格如下。\n\n" + "\n".join(lines) + "\n\n表格之后的正文。\n"
+    doc = parse_text(text, FORMATS["generic"])
+    tables = [p for p in doc.paragraphs if p["kind"] == "table"]
+    kept = [row for row in rows if any(row)]
+    if not kept:
+        assert tables == [] and doc.tables == []
+        return
+    (table,) = tables
+    assert table["text"] == "\n".join("\t".join(row) for row in kept)
+    assert span_text(text, table["char_start"], table["char_end"], True, "table") == table["text"]
+    cells = [(c["row_index"], c["cell_index"], c["text"], c["is_header"]) for c in doc.tables]
+    assert cells == [
+        (r, i, cell or None, bool(any(rows[0])) and r == 0)
+        for r, row in enumerate(kept)
+        for i, cell in enumerate(row)
+    ]
