@@ -251,7 +251,7 @@ def is_layout_table(table: lxml.html.HtmlElement) -> bool:
     if sum(1 for cell in cells if _text_of(cell)) < 2:
         return True
     for cell in cells:
-        if any(isinstance(e.tag, str) and e.tag.lower() in LAYOUT_BLOCK_TAGS for e in cell.iterdescendants()):
+        if next(cell.iter(*LAYOUT_BLOCK_TAGS), None) is not None:  # the parser lower-cases tag names
             return True
         if _holds_running_text(cell):
             return True
