@@ -15,6 +15,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -426,6 +427,21 @@ def _json_default(value: Any) -> Any:
 def row_bytes(cells: dict[str, Any]) -> bytes:
     """The row's own bytes for its doc_id: its cells as canonical JSON, in column order."""
     return json.dumps(cells, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode("utf-8")
+
+
+def other_fields(cells: dict[str, Any], columns: dict[str, str]) -> str | None:
+    """The row's cells in no role (`columns`: role → column) as the `container_fields` JSON object string: keys
+    sorted, values as text (`cell_text`, NFC), cells without a value left out; None when none is left. The bytes
+    depend on the row alone (no key order or float formatting of the reader leaks in)."""
+    taken = set(columns.values())
+    values = {
+        unicodedata.normalize("NFC", str(name)): unicodedata.normalize("NFC", text)
+        for name, value in cells.items()
+        if name not in taken and (text := cell_text(value)) is not None
+    }
+    if not values:
+        return None
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def cell_text(value: Any) -> str | None:

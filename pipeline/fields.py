@@ -171,6 +171,20 @@ _FIELD_LIST: tuple[Field, ...] = (
         allowed=CONTAINER_KINDS,
     ),
     Field(
+        "container_fields",
+        "string",
+        "The container row's other columns: every column that is not read into a field of its own (text, title, "
+        "date, url, account) and has a value, as one JSON object string with the column names as keys, sorted, "
+        "and the cells as text (NFC; numbers and dates as written, lists and objects as JSON text; a blank, "
+        "null or `nan` cell is left out). Null for a document that is not a container row, and for a row "
+        "without such columns. Read it with `pd.json_normalize(documents.container_fields.dropna().map(json.loads)"
+        ".tolist())` in pandas, or `SELECT container_fields->>'$.province' FROM 'documents.parquet'` in DuckDB.",
+        "容器行中未映射为字段（正文、标题、日期、链接、账号）的其他列，JSON 对象字符串（键按列名排序，值为文本）；"
+        "非容器文档或无此类列时为空。",
+        '{"province":"江苏省","year":"2026"}',
+        nullable=True,
+    ),
+    Field(
         "url",
         "string",
         "Address of the original article when the capture shows it (a `原文链接` line or a container's URL column).",
@@ -518,9 +532,10 @@ _FIELD_LIST: tuple[Field, ...] = (
         "In markdown formats the inline markdown and HTML are read by CommonMark (markdown-it-py) and lxml: a link "
         "keeps its text, an image goes, escapes and entities become their characters, a table's cells are "
         "separated by tabs and its rows by newlines; `code` keeps its lines as written. For formats with one "
-        "paragraph per line, text == NFC(raw_text[char_start:char_end]).",
+        "paragraph per line, text == NFC(raw_text[char_start:char_end]). In `tables`: the text of one cell "
+        "(whitespace runs closed up, trimmed, NFC), null for an empty cell.",
         "段落文本（NFC），保留采集原字符；仅去除首尾空白、合并换行、去除 markdown 与 HTML 标记（链接留文字、图片去除、"
-        "转义与实体还原；表格单元格以制表符、行以换行分隔；代码原样保留）。",
+        "转义与实体还原；表格单元格以制表符、行以换行分隔；代码原样保留）。在 tables 表中为单元格文本，空单元格为空。",
         "坚持在党的领导下做好人大工作。区委带头坚持和捍卫“两个确立”……",
     ),
     Field(
@@ -550,6 +565,48 @@ _FIELD_LIST: tuple[Field, ...] = (
         "在解码后原文中的结束偏移（不含）。",
         640,
         minimum=0,
+    ),
+    Field(
+        "row_index",
+        "int32",
+        "0-based position of the row in its table paragraph, in the order of the paragraph's text lines (rows "
+        "without any cell text are left out, in both).",
+        "行在表格中的序号（从 0 起，与段落文本的行一一对应）。",
+        0,
+        minimum=0,
+    ),
+    Field(
+        "cell_index",
+        "int32",
+        "0-based position of the cell in its row as written (a cell spanning columns counts once: with spans, "
+        "cell_index is not the column number).",
+        "单元格在行中的序号（从 0 起；跨列单元格只计一次）。",
+        1,
+        minimum=0,
+    ),
+    Field(
+        "is_header",
+        "bool",
+        "The cell is a header cell: an HTML `<th>` or a cell of `<thead>`, or a cell of a markdown pipe table's "
+        "rows above its `---|---` line.",
+        "是否为表头单元格（HTML 的 th/thead，或 markdown 表格分隔行以上的行）。",
+        False,
+    ),
+    Field(
+        "row_span",
+        "int32",
+        "Rows the cell spans (HTML `rowspan`; 1 when absent and for markdown and tab-separated tables).",
+        "单元格跨越的行数（HTML rowspan，缺省为 1）。",
+        1,
+        minimum=1,
+    ),
+    Field(
+        "col_span",
+        "int32",
+        "Columns the cell spans (HTML `colspan`; 1 when absent and for markdown and tab-separated tables).",
+        "单元格跨越的列数（HTML colspan，缺省为 1）。",
+        1,
+        minimum=1,
     ),
     Field(
         "item_index",
@@ -690,6 +747,7 @@ TABLES: dict[str, Table] = {
                 "source_file",
                 "source_row",
                 "container",
+                "container_fields",
                 "capture_format",
                 "raw_sha256",
                 "encoding",
@@ -724,7 +782,11 @@ TABLES: dict[str, Table] = {
                 "is_canonical",
                 "layer_error",
             ),
-            ("`authors` and `author_positions` are parallel lists: zip them, do not sort one.",),
+            (
+                "`authors` and `author_positions` are parallel lists: zip them, do not sort one.",
+                "`container_fields` is a JSON object string: `json.loads` it (or DuckDB's `->>`); the columns it holds "
+                "differ from one container file to the next.",
+            ),
         ),
         Table(
             "sections",
@@ -761,6 +823,33 @@ TABLES: dict[str, Table] = {
             "One row per related-article link listed under the article by the capture's platform.",
             ("doc_id", "item_index"),
             ("doc_id", "item_index", "column", "title", "char_start", "char_end"),
+        ),
+        Table(
+            "tables",
+            "One row per cell of a table paragraph (`paragraphs.kind` = 'table'): an HTML data table (saved page, "
+            "inline HTML in markdown, a container cell) or a markdown pipe table.",
+            ("doc_id", "paragraph_index", "row_index", "cell_index"),
+            (
+                "doc_id",
+                "paragraph_index",
+                "row_index",
+                "cell_index",
+                "text",
+                "is_header",
+                "row_span",
+                "col_span",
+            ),
+            (
+                "The table paragraph's text is these cells' text, cells joined by tab in cell_index order and rows by "
+                "newline in row_index order (an empty cell is an empty string there).",
+                "Cells have no offsets of their own: the paragraph's char_start/char_end span the table as captured "
+                "(the `<table>…</table>` markup, the pipe table's lines with its `---|---` line, or the tab-separated "
+                "lines). A saved page's table is kept in its raw text as one line of canonical HTML (rows, cells, "
+                "th, rowspan/colspan and text only).",
+                "A table nested in a cell is flattened into that cell's text. A table used for page layout (fewer "
+                "than two cells with text, or a cell holding a heading, list, another table or running text of two "
+                "sentences or more) is not a table: its cells' content is read as paragraphs.",
+            ),
         ),
         Table(
             "raw_texts",
@@ -1142,6 +1231,7 @@ NULLABLE_OVERRIDES: dict[tuple[str, str], bool] = {
     ("sources", "n_bytes"): True,
     ("sections", "char_start"): True,
     ("sections", "char_end"): True,
+    ("tables", "text"): True,  # an empty cell keeps its place in the row
     ("officials", "paragraph_index"): True,
     ("officials", "text_start"): True,
     ("officials", "text_end"): True,

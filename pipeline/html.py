@@ -3,8 +3,11 @@
 HTML is read with lxml (libxml2), never with regular expressions. A saved page and an RSS item's escaped
 `<description>` go through `render`: block elements become paragraphs separated by a blank line, `<h1>`–`<h6>`
 become `#` lines, a paragraph that is bold throughout becomes `**…**` (a bold heading), list items become `- `
-lines, `<br>` a line break, and a table one line per row with its cells separated by a tab. Scripts, styles,
-comments, forms and navigation are not text and are dropped.
+lines, `<br>` a line break. A data table becomes one line of canonical HTML (`<table><tr><th>…</th><td>…</td></tr>
+</table>`: header cells, spans and cell text kept, nothing else), which the markdown reader reads back as it reads a
+table a converter left inline: a `table` paragraph whose text is rows by newline and cells by tab, and its cells.
+A table used for page layout (`is_layout_table`) is unwrapped: its cells' content becomes paragraphs. Scripts,
+styles, comments, forms and navigation are not text and are dropped.
 
 The rendering is markdown, and the markdown reader (`pipeline.markdown`, CommonMark) reads it back: so the page's
 own characters that markdown would take for markup (`*`, `_`, `[`, `]`, a backtick, `<`, `&`, a backslash) are
@@ -21,6 +24,7 @@ script variables) into the same roles a container's columns fill; the text wins 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -31,6 +35,7 @@ import lxml.html
 
 from pipeline.dates import unix_day
 from pipeline.metaline import read_meta_line
+from pipeline.text import EDGE_SPACE, nfc
 
 # Elements whose content is never article text.
 DROPPED_TAGS = (
@@ -103,6 +108,42 @@ WECHAT_VARIABLES: dict[str, re.Pattern[str]] = {
     "timestamp": re.compile(r"""var\s+ct\s*=\s*["'](\d{9,11})["']"""),
     "url": re.compile(r"""var\s+msg_link\s*=\s*["']([^"']+)["']"""),
 }
+
+
+# Layout tables: portals put the whole article (or a page's columns) in table cells. A table is layout, not data,
+# when it has fewer than two cells with text, or when a cell holds what data cells do not: block content
+# (another table, a heading, a list, a quotation, preformatted text, an article) or running text (at least
+# LAYOUT_CELL_CHARS characters in at least LAYOUT_CELL_SENTENCES sentences). Statistical tables exported from Word
+# keep `<p>` in their cells and WeChat's editor wraps every cell in `<section>`, so neither makes a table layout.
+LAYOUT_BLOCK_TAGS = frozenset(
+    ("table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote", "pre", "article")
+)
+LAYOUT_CELL_CHARS = 100
+LAYOUT_CELL_SENTENCES = 2
+_SENTENCE_END = re.compile(r"[。！？!?]|[.;；](?=\s|$)")
+CELL_TAGS = ("td", "th")
+# The largest row or column span taken from an attribute; a larger or unreadable value counts as 1.
+MAX_SPAN = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of a data table: its text (whitespace runs closed up, edges trimmed, NFC; a nested table's text
+    flattened into it), whether it is a header cell (`<th>`, or any cell of `<thead>`) and the rows and columns it
+    spans (`rowspan`/`colspan`, 1 when absent)."""
+
+    text: str
+    is_header: bool = False
+    row_span: int = 1
+    col_span: int = 1
+
+
+Grid = tuple[tuple[Cell, ...], ...]
+
+
+def grid_text(grid: Grid) -> str:
+    """A table's text: rows by newline, cells by tab (the `text` of a `table` paragraph)."""
+    return "\n".join("\t".join(cell.text for cell in row) for row in grid)
 
 
 @dataclass
@@ -185,22 +226,91 @@ def _all_bold(element: lxml.html.HtmlElement) -> bool:
     return _SPACE.sub("", bold) == _SPACE.sub("", total)
 
 
-def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str]:
-    """Paragraph texts of `element` in document order, each rendered for the parser (`plain`: without the
-    `#`, `**` and `- ` decoration that tells the parser a heading, a bold line or a list item)."""
+def _own(table: lxml.html.HtmlElement, tags: tuple[str, ...]) -> Iterator[lxml.html.HtmlElement]:
+    """Elements of `table` with these tags that belong to it, not to a table nested inside it."""
+    for element in table.iter(*tags):
+        if next(element.iterancestors("table"), None) is table:
+            yield element
+
+
+def _span(value: str | None) -> int:
+    try:
+        number = int((value or "1").strip())
+    except ValueError:
+        return 1
+    return number if 1 <= number <= MAX_SPAN else 1
+
+
+def table_grid(table: lxml.html.HtmlElement) -> Grid:
+    """The rows of a table (its own, not those of a table nested in a cell) as cells; rows without any cell
+    text are left out (spacer rows), empty cells of other rows are kept so columns stay aligned."""
+    rows: list[tuple[Cell, ...]] = []
+    for row in _own(table, ("tr",)):
+        in_head = next(row.iterancestors("thead", "table")).tag == "thead"
+        cells = tuple(
+            Cell(
+                nfc(_text_of(cell).strip(EDGE_SPACE)),
+                is_header=cell.tag.lower() == "th" or in_head,
+                row_span=_span(cell.get("rowspan")),
+                col_span=_span(cell.get("colspan")),
+            )
+            for cell in row
+            if isinstance(cell.tag, str) and cell.tag.lower() in CELL_TAGS
+        )
+        if any(cell.text for cell in cells):
+            rows.append(cells)
+    return tuple(rows)
+
+
+def _holds_running_text(cell: lxml.html.HtmlElement) -> bool:
+    text = _text_of(cell)
+    return len(text) >= LAYOUT_CELL_CHARS and len(_SENTENCE_END.findall(text)) >= LAYOUT_CELL_SENTENCES
+
+
+def is_layout_table(table: lxml.html.HtmlElement) -> bool:
+    """A table that lays out a page rather than holding data (see LAYOUT_BLOCK_TAGS): fewer than two cells with
+    text, or a cell holding block content or running text."""
+    cells = list(_own(table, CELL_TAGS))
+    if sum(1 for cell in cells if _text_of(cell)) < 2:
+        return True
+    for cell in cells:
+        if next(cell.iter(*LAYOUT_BLOCK_TAGS), None) is not None:  # the parser lower-cases tag names
+            return True
+        if _holds_running_text(cell):
+            return True
+    return False
+
+
+def _cell_markup(cell: Cell) -> str:
+    """A cell as canonical HTML inside markdown: its text HTML-escaped and the characters markdown would read
+    as inline markup backslash-escaped, so the markdown reader gives back exactly the cell's text."""
+    tag = "th" if cell.is_header else "td"
+    spans = (f' rowspan="{cell.row_span}"' if cell.row_span > 1 else "") + (
+        f' colspan="{cell.col_span}"' if cell.col_span > 1 else ""
+    )
+    text = re.sub(r"[\\`*_\[\]]", lambda found: "\\" + found.group(0), html.escape(cell.text, quote=False))
+    return f"<{tag}{spans}>{text}</{tag}>"
+
+
+def table_markup(grid: Grid) -> str:
+    """A data table as one line of canonical HTML: rows and cells, header cells, spans and text, nothing else."""
+    rows = "".join("<tr>" + "".join(_cell_markup(cell) for cell in row) + "</tr>" for row in grid)
+    return f"<table>{rows}</table>"
+
+
+def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str | Grid]:
+    """Paragraphs of `element` in document order, each rendered for the parser (`plain`: without the `#`, `**`
+    and `- ` decoration that tells the parser a heading, a bold line or a list item; a data table as its grid,
+    otherwise as one line of canonical HTML). A layout table yields its cells' paragraphs."""
     tag = element.tag.lower() if isinstance(element.tag, str) else ""
     if tag == "table":
-        rows = []
-        for row in element.iter("tr"):
-            cells = [
-                _literal(_text_of(cell), plain)
-                for cell in row
-                if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
-            ]
-            if any(cells):
-                rows.append("\t".join(cells))
-        if rows:
-            yield "\n".join(rows)  # one line per row, its cells separated by a tab: the parser's table block
+        if is_layout_table(element):
+            for cell in _own(element, CELL_TAGS):
+                yield from _blocks(cell, plain)
+            return
+        grid = table_grid(element)
+        if grid:
+            yield grid if plain else table_markup(grid)
         return
     if tag in HEADING_TAGS:
         text = _literal(_SPACE.sub(" ", _text_of(element)), plain)
@@ -253,19 +363,40 @@ def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str
 
 def render_element(element: lxml.html.HtmlElement) -> str:
     """The element's paragraphs, separated by blank lines."""
-    return "\n\n".join(_blocks(element))
+    return "\n\n".join(block for block in _blocks(element) if isinstance(block, str))
 
 
-def read_fragment(markup: str) -> tuple[str, bool]:
-    """The text of a fragment of inline HTML and whether it holds a table: blocks and `<br>` end lines, a table
-    is one line per row with its cells separated by a tab, and nothing is decorated (see `_blocks`)."""
+@dataclass(frozen=True)
+class Fragment:
+    """What a fragment of inline HTML reads as: its text, and its rows of cells when it holds a data table
+    (None otherwise). With a table, `text` is `grid_text(grid)`: text beside the table in the same fragment (a
+    layout cell around it) is rows of one cell."""
+
+    text: str
+    grid: Grid | None = None
+
+
+def read_fragment(markup: str) -> Fragment:
+    """A fragment of inline HTML read plain: blocks and `<br>` end lines, nothing is decorated (see `_blocks`),
+    and a data table is one line per row with its cells separated by a tab."""
     root = parse_html(markup)
     if root is None:
-        return "", False
+        return Fragment("")
     _clean(root)
     body = root.find("body")
     element = body if body is not None else root
-    return "\n".join(_blocks(element, plain=True)), element.find(".//table") is not None
+    blocks = list(_blocks(element, plain=True))
+    if all(isinstance(block, str) for block in blocks):
+        return Fragment("\n".join(block for block in blocks if isinstance(block, str)))
+    rows: list[tuple[Cell, ...]] = []
+    for block in blocks:
+        if isinstance(block, str):
+            lines = (nfc(line.strip(EDGE_SPACE)) for line in block.split("\n"))
+            rows.extend((Cell(line),) for line in lines if line)
+        else:
+            rows.extend(block)
+    grid = tuple(rows)
+    return Fragment(grid_text(grid), grid)
 
 
 def render(markup: str) -> str:

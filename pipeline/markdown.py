@@ -45,7 +45,7 @@ from markdown_it.rules_inline.html_inline import html_inline
 from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 from markdown_it.token import Token
 
-from pipeline.html import BLOCK_TAGS, BOLD_TAGS, HTML_ELEMENTS, read_fragment
+from pipeline.html import BLOCK_TAGS, BOLD_TAGS, HTML_ELEMENTS, Grid, read_fragment
 from pipeline.rules import reads_as_prose
 from pipeline.text import EDGE_SPACE, Line, join_wrapped, split_lines, trimmed_line
 
@@ -180,8 +180,12 @@ class Inline:
     bold_only: bool = False
     bold_lead: str | None = None
     image: bool = False
-    # The text held an HTML table: `text` is its rows by newline and cells by tab.
-    table: bool = False
+    # The text held an HTML data table: its rows of cells; `text` is its rows by newline and cells by tab.
+    grid: Grid | None = None
+
+    @property
+    def table(self) -> bool:
+        return self.grid is not None
 
 
 def _tag(content: str) -> tuple[bool, str] | None:
@@ -263,17 +267,19 @@ def read_inline(source: str) -> Inline:
         return Inline(_tidy(source))
     tokens = _INLINE.parseInline(source)[0].children or []
     pieces, image, markup = _pieces(tokens)
-    table = False
+    grid = None
     if markup:
-        text, table = read_fragment(_as_html(tokens))
-        text = "\n".join(line.strip(EDGE_SPACE) for line in text.split("\n")) if table else _tidy(text)
+        fragment = read_fragment(_as_html(tokens))
+        grid = fragment.grid
+        text = fragment.text if grid is not None else _tidy(fragment.text)
     else:
         text = _tidy("".join(piece for piece, _ in pieces))
+    table = grid is not None
     shown = [(piece, bold) for piece, bold in pieces if piece.strip(EDGE_SPACE + "\n")]
     bold_only = bool(shown) and all(bold for _, bold in shown)
     lead = None if table or bold_only or not shown or not shown[0][1] else _bold_lead(pieces)
     bold_only = bold_only and not table
-    return Inline(text, bold_only, lead, image, table)
+    return Inline(text, bold_only, lead, image, grid)
 
 
 def block_text(sources: Iterable[str]) -> str:
@@ -305,9 +311,14 @@ class Markdown:
     source: str = ""
     # The number of an ordered list item (`2. …`); the number stays in `text`, where it is the item's numbering.
     ordered: int | None = None
-    table: bool = False
+    # The line is an HTML data table: its rows of cells (`text` is them by newline and tab).
+    grid: Grid | None = None
     # The line belongs to an indented code block: `text` is the line as written.
     code: bool = False
+
+    @property
+    def table(self) -> bool:
+        return self.grid is not None
 
 
 def read_markdown(line: str) -> Markdown:
@@ -344,7 +355,7 @@ def read_markdown(line: str) -> Markdown:
         inline_image=inline.image and bool(inline.text),
         source=rest,
         ordered=ordered,
-        table=inline.table,
+        grid=inline.grid,
     )
 
 
@@ -469,4 +480,62 @@ def read_lines(text: str, indented: bool = False) -> list[tuple[Line, Markdown]]
             read.append((line, markdown))
             continue
         read.extend((piece, read_markdown(piece.text)) for piece in pieces)
+    return [(dataclasses.replace(line, number=number), md) for number, (line, md) in enumerate(read)]
+
+
+# --- plain text with HTML tables ------------------------------------------------------------------------------
+
+_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.IGNORECASE)
+
+
+def _table_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost `<table>…</table>` in a line; an unclosed table runs to the line's end."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    for found in _TABLE_TAG.finditer(text):
+        if not found.group(1):
+            if depth == 0:
+                start = found.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, found.end()))
+    if depth:
+        spans.append((start, len(text)))
+    return spans
+
+
+def read_plain_lines(text: str) -> list[tuple[Line, Markdown]]:
+    """The lines of a plain-text capture (one paragraph per line) and what each says. Plain text has no markup,
+    except that a table an exporter left as HTML (`<table>…</table>` on one line, in a CSV cell) is read by the
+    HTML reader: the line is cut at the table's edges, and the table is a line of its own whose `grid` holds
+    its cells (a layout table is read as its text)."""
+    read: list[tuple[Line, Markdown]] = []
+    for line in split_lines(text):
+        spans = _table_spans(line.text) if "<" in line.text else []
+        if not spans:
+            read.append((line, Markdown(line.text, source=line.text)))
+            continue
+        position = line.start
+        for start, end in [*spans, (len(line.text), len(line.text))]:
+            before = trimmed_line(text, 0, position, line.start + start)
+            if not before.is_blank:
+                read.append((before, Markdown(before.text, source=before.text)))
+            if start == end:
+                break
+            table = trimmed_line(text, 0, line.start + start, line.start + end)
+            fragment = read_fragment(table.text)
+            read.append(
+                (
+                    table,
+                    Markdown(
+                        fragment.text if fragment.grid else _tidy(fragment.text),
+                        source=table.text,
+                        grid=fragment.grid,
+                    ),
+                )
+            )
+            position = line.start + end
     return [(dataclasses.replace(line, number=number), md) for number, (line, md) in enumerate(read)]

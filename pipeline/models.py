@@ -80,11 +80,20 @@ BundleDocument = build_model(
 
 # One parsed document as it travels from `parse` to `validate`: every record of that document together, so a
 # document is accepted or rejected as a whole and the tables never disagree about which documents exist.
-BUNDLE_TABLES: tuple[str, ...] = ("documents", "sections", "paragraphs", "credits", "related", "raw_texts")
+BUNDLE_TABLES: tuple[str, ...] = (
+    "documents",
+    "sections",
+    "paragraphs",
+    "credits",
+    "related",
+    "tables",
+    "raw_texts",
+)
 DocumentBundle = create_model(
     "DocumentBundle",
     __config__=_STRICT,
-    __doc__="Every record of one parsed document: its row and its sections, paragraphs, credits, related, raw text.",
+    __doc__="Every record of one parsed document: its row and its sections, paragraphs, credits, related, table "
+    "cells, raw text.",
     document=(BundleDocument, ...),
     **{table: (list[MODELS[table]], ...) for table in BUNDLE_TABLES[1:]},  # type: ignore[valid-type]
 )
@@ -101,6 +110,8 @@ RawUnit = create_model(  # type: ignore[call-overload]
     # The container's columns or the page's <meta> by role (title, date, url, account): what the text may not
     # show; the parsed text wins where both exist.
     meta=(dict[str, str], ...),
+    # A container row's columns that fill no role, as the `container_fields` JSON object (null when none).
+    container_fields=(_annotated("documents", FIELDS["container_fields"])[0], None),
     raw_text=_annotated("raw_texts", FIELDS["raw_text"]),
 )
 

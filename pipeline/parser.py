@@ -27,11 +27,12 @@ from pipeline import rules
 from pipeline.dates import find_date, parse_date
 from pipeline.fields import BODY_KINDS
 from pipeline.formats.base import CaptureFormat, HeaderRule
-from pipeline.markdown import Markdown, block_text, read_lines, read_markdown
+from pipeline.html import Cell, Grid, grid_text
+from pipeline.markdown import Markdown, block_text, read_inline, read_lines, read_markdown, read_plain_lines
 from pipeline.metaline import is_control_line, read_meta_line
 from pipeline.people import split_names, split_people
 from pipeline.script import to_simplified
-from pipeline.text import Line, ends_sentence, join_wrapped, match_key, nfc, split_lines
+from pipeline.text import EDGE_SPACE, Line, ends_sentence, join_wrapped, match_key, nfc, split_lines
 
 CONTINUATION_START = "。，、；：！？）」』”’,.;:!?)\u00a0"
 OPENING_MARKS = {"“": "”", "（": "）", "《": "》", "「": "」", "『": "』", "(": ")"}
@@ -94,6 +95,7 @@ class Block:
     inline_image: bool = False
     before_image: bool = False
     kind: str | None = None  # "code" or "table" when the markup says so
+    grid: Grid = ()  # a table's rows of cells
 
     @property
     def char_start(self) -> int:
@@ -112,6 +114,7 @@ class ParsedDocument:
     paragraphs: list[dict[str, Any]] = field(default_factory=list)
     credits: list[dict[str, Any]] = field(default_factory=list)
     related: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
 
     @property
@@ -123,7 +126,7 @@ def read_rows(text: str, fmt: CaptureFormat) -> list[Row]:
     """The lines of a capture as the parser reads them (markdown formats: with their markup read)."""
     if fmt.markdown:
         return [Row(line, md) for line, md in read_lines(text, fmt.indented_code)]
-    return [Row(line, Markdown(line.text)) for line in split_lines(text)]
+    return [Row(line, md) for line, md in read_plain_lines(text)]
 
 
 def parse_text(
@@ -193,15 +196,71 @@ def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kin
     span = raw_text[char_start:char_end]
     if kind == "code":
         return nfc("\n".join(line.text for line in split_lines(span) if not line.is_blank))
+    reader = read_lines if markdown else read_plain_lines
+    readings = [md for line, md in reader(span) if not line.is_blank]
+    if kind == "table":
+        return grid_text(paragraph_grid(readings, markdown))
     if markdown:
-        readings = [md for line, md in read_lines(span) if not line.is_blank]
-        if kind == "table" and any(md.table or rules.CELL_SEPARATOR in md.text.strip() for md in readings):
-            return nfc("\n".join(md.text for md in readings if md.text))
         return nfc(block_text(md.source for md in readings))
-    texts = [line.text for line in split_lines(span) if not line.is_blank]
-    if kind == "table" and any(rules.CELL_SEPARATOR in text.strip() for text in texts):
-        return nfc("\n".join(texts))
-    return nfc(join_wrapped(texts))
+    return nfc(join_wrapped([md.text for md in readings]))
+
+
+# --- tables ---------------------------------------------------------------------------------------------------
+
+_CELL_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _cell_text(text: str) -> str:
+    """A cell's text: runs of ASCII whitespace closed up to one space, edges trimmed, NFC (as `pipeline.html`
+    reads an HTML cell)."""
+    return nfc(_CELL_SPACE.sub(" ", text).strip(EDGE_SPACE))
+
+
+# A `|` that separates the cells of a markdown pipe table (not escaped).
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def is_separator(md: Markdown) -> bool:
+    """The delimiter row of a pipe table (`---|---`, `:---|---:`)."""
+    return "-" in md.source and bool(rules.TABLE_MARKUP.fullmatch(md.source))
+
+
+def _pipe_cells(source: str) -> list[str]:
+    """The cells of a pipe-table row as GFM splits them: at unescaped `|`, a leading and a trailing `|` being
+    edges, not empty cells; each cell's inline markdown read (emphasis and links gone, escapes resolved)."""
+    line = source.strip(EDGE_SPACE)
+    parts = _PIPE.split(line)
+    if line.startswith("|"):
+        parts = parts[1:]
+    if len(parts) > 1 and line.endswith("|") and not line.endswith("\\|"):
+        parts = parts[:-1]
+    return [read_inline(part).text for part in parts]
+
+
+def paragraph_grid(readings: list[Markdown], markdown: bool) -> Grid:
+    """The rows of cells of a `table` paragraph, from its lines as read: an HTML table's own cells; a pipe
+    table's rows split at `|` (markdown formats), those above its `---|---` line header cells; a line with
+    tabs split at the tabs; any other line one cell. Rows without cell text are left out. `grid_text` of the
+    result is the paragraph's text."""
+    header = markdown and any(is_separator(md) for md in readings)
+    rows: list[tuple[Cell, ...]] = []
+    for md in readings:
+        if md.grid is not None:
+            rows.extend(md.grid)
+            continue
+        if markdown and is_separator(md):
+            header = False
+            continue
+        if rules.CELL_SEPARATOR in md.text.strip(EDGE_SPACE):
+            texts = md.text.split(rules.CELL_SEPARATOR)
+        elif markdown and _PIPE.search(md.source):
+            texts = _pipe_cells(md.source)
+        else:
+            texts = [md.text]
+        cells = tuple(Cell(_cell_text(text), is_header=header) for text in texts)
+        if any(cell.text for cell in cells):
+            rows.append(cells)
+    return tuple(rows)
 
 
 def _search_date(rows: list[Row], body_start: int, limit: int, doc: ParsedDocument) -> int:
@@ -695,8 +754,11 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
 
     Markdown fences: one short fenced line is inline code the converter fenced, so it stays in its sentence
     (and blank lines after it do not end the block); a longer fence is a `code` block, and so is a run of lines
-    of an indented code block (`Markdown.code`). html2text tables (`|` lines, `---|---`) make their neighbouring
-    cells `table` blocks; a line read as an HTML table (`Markdown.table`) is a row run of its own.
+    of an indented code block (`Markdown.code`). A pipe table (header rows with `|`, right below them a `---|---`
+    line, then `|` rows up to a blank or other line) is one `table` block, the `---|---` line inside its span;
+    html2text's broken tables (a `---|---` or `|` line between blank lines) make their neighbouring cells `table`
+    blocks; lines read as an HTML table (`Markdown.table`) or holding tabs are a row run of their own. A table
+    block's text is its cells' (`paragraph_grid`).
     A block's text is the inline reading of its lines' markdown together (`block_text`), so a link or bold run
     broken across lines is read whole.
     """
@@ -708,36 +770,45 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
     fence: list[Row] | None = None
     fence_open: Row | None = None
     next_is_table = False
+    pipe_table = False  # the run is a pipe table below its `---|---` line: `|` rows go on it
     code: list[Row] = []  # lines of an indented code block
 
     def flush(kind: str | None = None, rows_: list[Row] | None = None) -> None:
-        nonlocal run, joined, next_is_table, table_run
+        nonlocal run, joined, next_is_table, table_run, pipe_table
         taken = rows_ if rows_ is not None else run
         if rows_ is None and table_run:
-            kind, table_run = "table", False
+            kind, table_run, pipe_table = "table", False, False
         if not taken:
             return
         first = taken[0].md
+        kind = kind or ("table" if next_is_table else None)
+        grid: Grid = ()
         if kind == "code":
             text = nfc("\n".join(r.line.text for r in taken))
         elif kind == "table":
-            text = nfc("\n".join(r.text for r in taken if r.text))  # rows by newline, cells by tab
+            grid = paragraph_grid([r.md for r in taken], fmt.markdown)
+            text = grid_text(grid)  # rows by newline, cells by tab
         elif fmt.markdown:
             text = nfc(block_text(r.md.source for r in taken))
         else:
             text = nfc(join_wrapped([r.text for r in taken if r.text]))
-        blocks.append(
-            Block(
-                rows=taken,
-                text=text,
-                heading_level=first.heading_level if len(taken) == 1 else None,
-                bold_only=len(taken) == 1 and first.bold_only,
-                bullet=first.bullet,
-                bold_lead=first.bold_lead,
-                inline_image=first.inline_image,
-                kind=kind or ("table" if next_is_table else None),
+        if kind == "table" and not grid:  # cells without text: only table markup, nothing to read
+            for taken_row in taken:
+                _drop(doc, taken_row, "table_markup")
+        else:
+            blocks.append(
+                Block(
+                    rows=taken,
+                    text=text,
+                    heading_level=first.heading_level if len(taken) == 1 else None,
+                    bold_only=len(taken) == 1 and first.bold_only,
+                    bullet=first.bullet,
+                    bold_lead=first.bold_lead,
+                    inline_image=first.inline_image,
+                    kind=kind,
+                    grid=grid,
+                )
             )
-        )
         next_is_table = False
         if rows_ is None:
             run = []
@@ -779,11 +850,28 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             if fmt.markdown and not glue:
                 flush()
             continue
-        if row.md.table or rules.CELL_SEPARATOR in row.text.strip():  # table cells (HTML tables read so)
+        if (
+            row.md.table
+            or rules.CELL_SEPARATOR in row.text.strip()
+            or (pipe_table and _PIPE.search(row.md.source))
+        ):
+            # table cells (HTML tables, tab-separated rows, the rows of a pipe table)
             if run and not table_run:
                 flush()
             run.append(row)
             table_run = True
+            continue
+        if (
+            fmt.markdown
+            and is_separator(row.md)
+            and run
+            and not table_run
+            and all(_PIPE.search(r.md.source) for r in run)
+        ):
+            # A pipe table's `---|---` right below its header row: the header, this line and the rows below it
+            # are one table paragraph (the line is its markup, inside its span).
+            run.append(row)
+            table_run = pipe_table = True
             continue
         if table_run:
             flush()
@@ -792,7 +880,7 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
                 next_is_table = True
                 flush()
             elif blocks and blocks[-1].rows[-1].line.number == _previous_text_line(rows, row.line.number):
-                blocks[-1].kind = "table"
+                _make_table(blocks[-1], fmt.markdown)
             _drop(doc, row, "table_markup")
             next_is_table = True
             glue = False
@@ -832,6 +920,14 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
         block.before_image = _before_image(rows, block.rows[-1].line.number)
         block.bullet = block.bullet or _tight_list_item(rows, block)
     return blocks
+
+
+def _make_table(block: Block, markdown: bool) -> None:
+    """A block read as text turns out to be a table (a `---|---` line follows it): its cells, and its text
+    read from them (unless no cell holds text)."""
+    grid = paragraph_grid([r.md for r in block.rows], markdown)
+    if grid:
+        block.kind, block.grid, block.text = "table", grid, grid_text(grid)
 
 
 def _tight_list_item(rows: list[Row], block: Block) -> bool:
@@ -967,6 +1063,8 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
                 {"section_index": 0, "heading": None, "level": 0, "char_start": None, "char_end": None}
             )
         kind = block.kind or ("caption" if _is_caption(block) else "list_item" if block.bullet else "body")
+        if kind == "table":
+            doc.tables.extend(_cell_rows(block.grid, len(doc.paragraphs)))
         doc.paragraphs.append(
             {
                 "section_index": doc.sections[-1]["section_index"],
@@ -979,6 +1077,23 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
             }
         )
     _mark_lead_sentences(doc)
+
+
+def _cell_rows(grid: Grid, paragraph_index: int) -> list[dict[str, Any]]:
+    """`tables` rows of one table paragraph: a row per cell, an empty cell's text null."""
+    return [
+        {
+            "paragraph_index": paragraph_index,
+            "row_index": row_index,
+            "cell_index": cell_index,
+            "text": cell.text or None,
+            "is_header": cell.is_header,
+            "row_span": cell.row_span,
+            "col_span": cell.col_span,
+        }
+        for row_index, row in enumerate(grid)
+        for cell_index, cell in enumerate(row)
+    ]
 
 
 def _bold_lead(block: Block) -> str | None:

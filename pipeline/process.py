@@ -122,6 +122,7 @@ def assemble(unit: RawUnit, doc: ParsedDocument, settings: DocumentSettings) -> 
             "source_file": unit.source_file,
             "source_row": unit.source_row,
             "container": unit.container,
+            "container_fields": unit.container_fields,
             "capture_format": unit.capture_format,
             "raw_sha256": unit.raw_sha256,
             "encoding": unit.encoding,
@@ -137,6 +138,7 @@ def assemble(unit: RawUnit, doc: ParsedDocument, settings: DocumentSettings) -> 
         "paragraphs": [{**keyed, **row, "text_simplified": convert(row["text"])} for row in doc.paragraphs],
         "credits": [{**keyed, **row} for row in doc.credits],
         "related": [{**keyed, **row} for row in doc.related],
+        "tables": [{**keyed, **row} for row in doc.tables],
         "raw_texts": [
             {
                 **keyed,
@@ -213,6 +215,7 @@ def table_problems(bundle: DocumentBundle) -> list[str]:
         body += paragraph.kind in BODY_KINDS
     if body == 0:
         problems.append("no body paragraph")
+    problems.extend(_table_cell_problems(bundle))
     if document.n_paragraphs != body or document.n_sections != len(bundle.sections):
         problems.append("document counts disagree with its paragraphs/sections")
     for table in ("sections", "paragraphs", "credits", "related"):
@@ -225,4 +228,23 @@ def table_problems(bundle: DocumentBundle) -> list[str]:
                     f"{table} offsets [{start}, {end}) outside the raw text (length {raw_length})"
                 )
                 break
+    return problems
+
+
+def _table_cell_problems(bundle: DocumentBundle) -> list[str]:
+    """Every `table` paragraph has cells and every cell row points to one, and the paragraph's text is its cells'
+    text, rows by newline and cells by tab."""
+    rows: dict[int, dict[int, list[str]]] = {}
+    for cell in bundle.tables:
+        rows.setdefault(cell.paragraph_index, {}).setdefault(cell.row_index, []).append(cell.text or "")
+    problems = []
+    for paragraph in bundle.paragraphs:
+        if paragraph.kind != "table":
+            continue
+        cells = rows.pop(paragraph.paragraph_index, None)
+        if cells is None:
+            problems.append(f"table paragraph {paragraph.paragraph_index} has no cells")
+        elif "\n".join("\t".join(row) for _, row in sorted(cells.items())) != paragraph.text:
+            problems.append(f"table paragraph {paragraph.paragraph_index}: text is not its cells' text")
+    problems.extend(f"tables rows point to paragraph {index}, not a table" for index in sorted(rows))
     return problems

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline.fields import FIELDS
+from pipeline.html import HTML_ELEMENTS
 
 pytestmark = pytest.mark.slow
 
@@ -100,3 +101,54 @@ def test_card_and_datapackage_state_the_computed_composition(
     assert claim in package["description"]
     assert claim in croissant["description"]
     assert claim in card
+
+
+# Markup a paragraph's text must not hold (outside `code`, which keeps its lines as written): a closing tag or a
+# tag with an attribute value naming an HTML element, or any tag of a table or of inline layout. A tag named in
+# prose stays text (`<style>标签`, `#include<Windows.h>`, `<host>`): README "Text and offsets".
+_ELEMENTS = "|".join(sorted(HTML_ELEMENTS))
+LEFT_MARKUP = re.compile(
+    rf"</(?:{_ELEMENTS})\s*>|<(?:{_ELEMENTS})\s[^>]*=[^>]*>"
+    r"|</?(?:table|thead|tbody|tfoot|tr|td|th|br|p|div|span|section|img|a|strong|b|em|font)\b[^>]*>",
+    re.IGNORECASE,
+)
+ANY_TAG = re.compile(r"<[a-zA-Z/][^>]*>")
+PIPE_DELIMITER_ROW = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?$", re.MULTILINE)
+STRONG = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
+
+
+def test_no_paragraph_text_holds_markup_and_every_table_has_its_cells(shared_release: Path) -> None:
+    paragraphs = pd.read_parquet(shared_release / "paragraphs.parquet")
+    cells = pd.read_parquet(shared_release / "tables.parquet")
+    prose = paragraphs[paragraphs.kind != "code"]
+    assert not prose.text.str.contains(LEFT_MARKUP).any(), prose.text[
+        prose.text.str.contains(LEFT_MARKUP)
+    ].head()
+    assert not prose.text.str.contains(PIPE_DELIMITER_ROW).any()
+    assert not prose.text.str.contains(STRONG).any()
+    tables = paragraphs[paragraphs.kind == "table"]
+    assert len(tables) >= 100  # the CNNVD reports' inline HTML tables and html2text's pipe tables
+    assert not tables.text.str.contains(ANY_TAG).any()
+    assert not tables.text.str.contains("|", regex=False).any()
+    # every table paragraph has cells, every cell belongs to a table paragraph, and the text is the cells'
+    rebuilt = (
+        cells.assign(text=cells.text.fillna(""))
+        .sort_values(["doc_id", "paragraph_index", "row_index", "cell_index"])
+        .groupby(["doc_id", "paragraph_index", "row_index"], sort=True)
+        .text.agg("\t".join)
+        .groupby(level=["doc_id", "paragraph_index"])
+        .agg("\n".join)
+    )
+    expected = tables.set_index(["doc_id", "paragraph_index"]).text.sort_index()
+    assert rebuilt.index.equals(expected.index)
+    assert (rebuilt == expected).all()
+    assert cells.is_header.any() and (cells.col_span > 1).any()
+
+
+def test_container_fields_keep_the_gov_reports_other_columns(documents: pd.DataFrame) -> None:
+    reports = documents[documents.source_file.str.startswith("gov_report_csv/")]
+    assert len(reports) == 20
+    fields = reports.container_fields.map(json.loads)
+    assert all(set(value) == {"province", "year"} for value in fields)
+    assert reports.container_fields.str.fullmatch(r'\{"province":"[^"]+","year":"\d{4}"\}').all()
+    assert documents[documents.container.isna()].container_fields.isna().all()

@@ -19,6 +19,7 @@ from pipeline.containers import (
     cell_text,
     container_kind,
     iter_rows,
+    other_fields,
     resolve_columns,
     row_bytes,
 )
@@ -131,6 +132,7 @@ def _document_unit(
     file_sha256: str | None = None,
     n_replaced_bytes: int = 0,
     capture_format: str | None = None,
+    container_fields: str | None = None,
 ) -> RawUnit:
     return RawUnit(
         doc_id=doc_id_for(own_bytes),
@@ -142,6 +144,7 @@ def _document_unit(
         container=container,
         capture_format=capture_format or detect_format(text).name,
         meta=meta,
+        container_fields=container_fields,
         raw_text=text,
     )
 
@@ -195,6 +198,7 @@ def _container_units(
             yield _document_unit(
                 relative, row.index, row_bytes(row.cells), cell, encoding, kind, meta, file_sha256, replaced,
                 capture_format=HTML_FORMAT if kind in HTML_TEXT_KINDS else None,
+                container_fields=other_fields(row.cells, columns),
             )  # fmt: skip
         if n_rows == 0:
             yield new_reject(relative, None, NAME, "empty_container", f"{kind} file has no data rows")
