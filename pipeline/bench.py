@@ -11,8 +11,10 @@ Speed claims are measured here, never asserted in timed tests. One run:
    from it.
 3. **The build.** Each stage as its own process (as DVC runs them), so CPU seconds and peak RSS are the
    stage's own (`os.wait4`), then the totals.
-4. **+1 %.** New captures (1 % of the documents, another seed) are added and the stages run again: the cost of
-   an incremental rebuild as a share of the full one.
+4. **+1 %.** New captures (1 % of the documents, another seed) are added and the stages run again over the same
+   per-document cache (`pipeline.cache`, in the work folder; cold for the full build): the cost of an
+   incremental rebuild as a share of the full one, stage by stage, and the cache hits and misses of parse and
+   enrich (only the new documents should miss).
 
 Nothing here reads the clock into an output; the numbers go to the terminal and to `--json`.
 """
@@ -33,6 +35,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 STAGES = ("ingest", "parse", "validate", "enrich", "release")
+# The stages with a per-document cache (--cache); parse and enrich also run on a process pool (--jobs).
+CACHED_STAGES = ("ingest", "parse", "enrich")
 # Characters per document in the shared corpus (1,173 documents): 10th, 25th, 50th, 75th, 90th, 99th percentile.
 LENGTH_QUANTILES = ((0.10, 100), (0.25, 403), (0.50, 1012), (0.75, 1722), (0.90, 3200), (0.99, 20395))
 # Share of each layout among generated documents (roughly the shared corpus' mix, feeds and pages first).
@@ -318,8 +322,11 @@ def _renda(*args: str) -> list[str]:
     return [sys.executable, "-c", "from pipeline.cli import main; main()", *args]
 
 
-def stage_costs(raw: Path, work: Path, params: Path | None, jobs: int) -> dict[str, Cost]:
-    """Each stage as its own process, as `dvc repro` runs them (outputs under `work`)."""
+def stage_costs(
+    raw: Path, work: Path, params: Path | None, jobs: int, cache: Path | None = None
+) -> dict[str, Cost]:
+    """Each stage as its own process, as `dvc repro` runs them (outputs under `work`; parse and enrich with the
+    per-document cache in `cache`, when given)."""
     folders = {
         "ingest": (raw, work / "ingested"),
         "parse": (work / "ingested", work / "parsed"),
@@ -332,6 +339,8 @@ def stage_costs(raw: Path, work: Path, params: Path | None, jobs: int) -> dict[s
     for stage in STAGES:
         source, target = folders[stage]
         extra = ["--jobs", str(jobs)] if stage in ("parse", "enrich") else []
+        if cache is not None and stage in CACHED_STAGES:
+            extra += ["--cache", str(cache)]
         costs[stage] = measure(_renda(stage, str(source), str(target), *options, *extra, "--quiet"))
     return costs
 
@@ -347,15 +356,25 @@ class BenchResult:
     stages: dict[str, Cost]
     total: Cost
     incremental: Cost | None
+    # the +1 % rebuild stage by stage, and the cache hits and misses of parse and enrich in it
+    incremental_stages: dict[str, Cost] | None = None
+    cache: dict[str, dict[str, int]] | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     def lines(self) -> Iterator[str]:
         yield f"corpus: {self.corpus}: {self.files} files, {self.input_mb:.2f} MB, {self.documents} documents"
-        yield f"{'step':<10} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}"
+        added = self.incremental_stages or {}
+        yield f"{'step':<10} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}" + (
+            f" {'+1 % CPU s':>11} {'share':>6}" if added else ""
+        )
         for name, cost in [("floor", self.floor), *self.stages.items(), ("total", self.total)]:
-            yield f"{name:<10} {cost.wall_s:>8.2f} {cost.cpu_s:>8.2f} {cost.peak_rss_mb:>8.1f}"
+            line = f"{name:<10} {cost.wall_s:>8.2f} {cost.cpu_s:>8.2f} {cost.peak_rss_mb:>8.1f}"
+            again = self.incremental if name == "total" else added.get(name)
+            if again is not None:
+                line += f" {again.cpu_s:>11.2f} {again.cpu_s / cost.cpu_s:>6.0%}"
+            yield line
         total = self.total
         yield (
             f"renda: {self.documents / total.wall_s:.1f} docs/s, {self.input_mb / total.wall_s:.2f} MB/s "
@@ -363,9 +382,14 @@ class BenchResult:
             f"wall {self.floor.wall_s / total.wall_s:.3f}"
         )
         if self.incremental is not None:
+            hits = "; ".join(
+                f"{stage} {counts['hits']} hits, {counts['misses']} misses"
+                for stage, counts in (self.cache or {}).items()
+            )
             yield (
-                f"+1 % new captures, rebuilt: {self.incremental.cpu_s:.2f} CPU s = "
-                f"{self.incremental.cpu_s / total.cpu_s:.0%} of the full build (no per-document cache yet)"
+                f"+1 % new captures, rebuilt with the per-document cache: {self.incremental.cpu_s:.2f} CPU s = "
+                f"{self.incremental.cpu_s / total.cpu_s:.0%} of the full build, peak "
+                f"{self.incremental.peak_rss_mb:.1f} MB" + (f" ({hits})" if hits else "")
             )
 
 
@@ -401,16 +425,36 @@ def bench(
                 str(work / "floor.parquet"),
             ]
         )
-        stages = stage_costs(raw, work / "full", params, jobs)
+        cache = work / "cache"
+        stages = stage_costs(raw, work / "full", params, jobs, cache)
         total = sum(stages.values(), NOTHING)
         documents = _documents(work / "full" / "release")
-        added = None
+        added = added_stages = hits = None
         if incremental:
             synthetic_corpus(raw / "added", max(1, documents // 100), seed + 1)
-            added = sum(stage_costs(raw, work / "full", params, jobs).values(), NOTHING)
+            added_stages = stage_costs(raw, work / "full", params, jobs, cache)
+            added = sum(added_stages.values(), NOTHING)
+            hits = {stage: _cache_counts(work / "full", stage) for stage in CACHED_STAGES}
         return BenchResult(
-            label, files, round(size / 1e6, 3), documents, jobs, floor_cost, stages, total, added
+            label,
+            files,
+            round(size / 1e6, 3),
+            documents,
+            jobs,
+            floor_cost,
+            stages,
+            total,
+            added,
+            added_stages,
+            hits,
         )
+
+
+def _cache_counts(work: Path, stage: str) -> dict[str, int]:
+    """The cache hits and misses a stage reported (its report.json) in the last run."""
+    folder = {"ingest": "ingested", "parse": "parsed", "enrich": "enriched"}[stage]
+    report = json.loads((work / folder / "report.json").read_text(encoding="utf-8"))
+    return report.get("cache", {"hits": 0, "misses": 0, "corrupt": 0})
 
 
 if __name__ == "__main__":  # the floor as its own process: `python -m pipeline.bench RAW OUT.parquet`
