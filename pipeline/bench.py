@@ -36,7 +36,9 @@ from pathlib import Path
 
 STAGES = ("ingest", "parse", "validate", "enrich", "release")
 # The stages with a per-document cache (--cache); parse and enrich also run on a process pool (--jobs).
-CACHED_STAGES = ("ingest", "parse", "enrich")
+CACHED_STAGES = ("ingest", "parse", "validate", "enrich")
+# The end of a stage's last line on stderr when it used the cache.
+CACHE_LINE = re.compile(rb"cache: (\d+) hits, (\d+) misses\s*$")
 # Characters per document in the shared corpus (1,173 documents): 10th, 25th, 50th, 75th, 90th, 99th percentile.
 LENGTH_QUANTILES = ((0.10, 100), (0.25, 403), (0.50, 1012), (0.75, 1722), (0.90, 3200), (0.99, 20395))
 # Share of each layout among generated documents (roughly the shared corpus' mix, feeds and pages first).
@@ -305,6 +307,11 @@ NOTHING = Cost(0.0, 0.0, 0.0)
 
 def measure(argv: list[str], env: dict[str, str] | None = None) -> Cost:
     """Run `argv` as a child process and read its own resource usage (os.wait4), not the session's."""
+    return measure_with_output(argv, env)[0]
+
+
+def measure_with_output(argv: list[str], env: dict[str, str] | None = None) -> tuple[Cost, bytes]:
+    """`measure`, and what the child wrote to stderr."""
     started = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert child.stderr is not None
@@ -315,7 +322,8 @@ def measure(argv: list[str], env: dict[str, str] | None = None) -> Cost:
     if child.returncode != 0:
         lines = error.decode("utf-8", "replace").strip().splitlines() or ["(no message)"]
         raise RuntimeError(f"{' '.join(argv[:4])}…: exit {child.returncode}: {lines[-1]}")
-    return Cost(round(wall, 3), round(usage.ru_utime + usage.ru_stime, 3), round(usage.ru_maxrss / 1024, 1))
+    cost = Cost(round(wall, 3), round(usage.ru_utime + usage.ru_stime, 3), round(usage.ru_maxrss / 1024, 1))
+    return cost, error
 
 
 def _renda(*args: str) -> list[str]:
@@ -324,9 +332,9 @@ def _renda(*args: str) -> list[str]:
 
 def stage_costs(
     raw: Path, work: Path, params: Path | None, jobs: int, cache: Path | None = None
-) -> dict[str, Cost]:
-    """Each stage as its own process, as `dvc repro` runs them (outputs under `work`; parse and enrich with the
-    per-document cache in `cache`, when given)."""
+) -> tuple[dict[str, Cost], dict[str, dict[str, int]]]:
+    """Each stage as its own process, as `dvc repro` runs them (outputs under `work`; with the per-document
+    cache in `cache`, when given), and the cache hits and misses each cached stage printed."""
     folders = {
         "ingest": (raw, work / "ingested"),
         "parse": (work / "ingested", work / "parsed"),
@@ -336,13 +344,19 @@ def stage_costs(
     }
     options = ["--params", str(params)] if params else []
     costs = {}
+    counts = {}
     for stage in STAGES:
         source, target = folders[stage]
         extra = ["--jobs", str(jobs)] if stage in ("parse", "enrich") else []
         if cache is not None and stage in CACHED_STAGES:
             extra += ["--cache", str(cache)]
-        costs[stage] = measure(_renda(stage, str(source), str(target), *options, *extra, "--quiet"))
-    return costs
+        argv = _renda(stage, str(source), str(target), *options, *extra, "--quiet")
+        costs[stage], error = measure_with_output(argv)
+        lines = error.strip().splitlines()
+        found = CACHE_LINE.search(lines[-1]) if lines else None
+        if found is not None:
+            counts[stage] = {"hits": int(found[1]), "misses": int(found[2])}
+    return costs, counts
 
 
 @dataclass(frozen=True)
@@ -426,15 +440,14 @@ def bench(
             ]
         )
         cache = work / "cache"
-        stages = stage_costs(raw, work / "full", params, jobs, cache)
+        stages, _ = stage_costs(raw, work / "full", params, jobs, cache)
         total = sum(stages.values(), NOTHING)
         documents = _documents(work / "full" / "release")
         added = added_stages = hits = None
         if incremental:
             synthetic_corpus(raw / "added", max(1, documents // 100), seed + 1)
-            added_stages = stage_costs(raw, work / "full", params, jobs, cache)
+            added_stages, hits = stage_costs(raw, work / "full", params, jobs, cache)
             added = sum(added_stages.values(), NOTHING)
-            hits = {stage: _cache_counts(work / "full", stage) for stage in CACHED_STAGES}
         return BenchResult(
             label,
             files,
@@ -448,13 +461,6 @@ def bench(
             added_stages,
             hits,
         )
-
-
-def _cache_counts(work: Path, stage: str) -> dict[str, int]:
-    """The cache hits and misses a stage reported (its report.json) in the last run."""
-    folder = {"ingest": "ingested", "parse": "parsed", "enrich": "enriched"}[stage]
-    report = json.loads((work / folder / "report.json").read_text(encoding="utf-8"))
-    return report.get("cache", {"hits": 0, "misses": 0, "corrupt": 0})
 
 
 if __name__ == "__main__":  # the floor as its own process: `python -m pipeline.bench RAW OUT.parquet`

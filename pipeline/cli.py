@@ -115,7 +115,7 @@ CacheFolder = Annotated[
     Path | None,
     typer.Option(
         "--cache",
-        help="per-document cache folder for ingest, parse and enrich (default: execution.cache in params; none "
+        help="per-document cache folder of ingest, parse, validate and enrich (default: execution.cache in params; none "
         "without params); outputs are byte-identical with or without it",
     ),
 ]
@@ -157,7 +157,7 @@ def _print_report(report: StageReport) -> None:
     for problem in report.problems:
         typer.echo(f"renda: {problem}", err=True)
     rejected = sum(report.rejected.values())
-    cached = report.extra.get("cache")
+    cached = report.cache
     hits = f", cache: {cached['hits']} hits, {cached['misses']} misses" if cached else ""
     typer.echo(
         f"{report.stage}: {report.received} in, {report.emitted} out, {rejected} rejected{hits}", err=True
@@ -244,13 +244,16 @@ def validate(
     metrics: Annotated[
         Path | None, typer.Option("--metrics", help="write metrics JSON here (for `dvc metrics show`)")
     ] = None,
+    cache: CacheFolder = None,
     bars: Bars = None,
 ) -> None:
     """Validate bundles (pydantic + table checks) and write typed Parquet tables."""
+    from pipeline.settings import with_jobs
     from pipeline.stages import validate as validate_stage
 
     progress = _progress(bars)
-    _print_report(validate_stage.run(in_dir, out_dir, load_settings(params), metrics, progress))
+    settings = with_jobs(load_settings(params), None, None, cache)
+    _print_report(validate_stage.run(in_dir, out_dir, settings, metrics, progress))
 
 
 @command("renda enrich data/interim/validated data/interim/enriched")

@@ -373,7 +373,7 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
     report.extra["near_duplicates"] = duplicates
     report.extra["clusters_with_duplicates"] = len({c for d, c in canonical.items() if d != c})
     if cache is not None:
-        report.extra["cache"] = stats.as_dict()
+        report.cache = stats.as_dict()
         if (line := warning(cache.folder, stats)) is not None:
             report.problems.append(line)
     report.save(target)

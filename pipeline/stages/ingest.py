@@ -400,7 +400,7 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
                     formats[name] = formats.get(name, 0) + 1
     report.extra["capture_formats"] = dict(sorted(formats.items()))
     if cache is not None:
-        report.extra["cache"] = stats.as_dict()
+        report.cache = stats.as_dict()
         if (line := warning(cache.folder, stats)) is not None:
             report.problems.append(line)
     report.save(target)

@@ -113,7 +113,7 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
                 report.emitted += 1
     report.extra["earlier_rejects_passed_on"] = passed_on
     if cache is not None:
-        report.extra["cache"] = stats.as_dict()
+        report.cache = stats.as_dict()
         if (line := warning(cache.folder, stats)) is not None:
             report.problems.append(line)
     shutil.copyfile(source / SOURCES_FILE, target / SOURCES_FILE)
