@@ -11,8 +11,10 @@ Speed claims are measured here, never asserted in timed tests. One run:
    from it.
 3. **The build.** Each stage as its own process (as DVC runs them), so CPU seconds and peak RSS are the
    stage's own (`os.wait4`), then the totals.
-4. **+1 %.** New captures (1 % of the documents, another seed) are added and the stages run again: the cost of
-   an incremental rebuild as a share of the full one.
+4. **+1 %.** New captures (1 % of the documents, another seed) are added and the stages run again over the same
+   per-document cache (`pipeline.cache`, in the work folder; cold for the full build): the cost of an
+   incremental rebuild as a share of the full one, stage by stage, and the cache hits and misses of parse and
+   enrich (only the new documents should miss).
 
 Nothing here reads the clock into an output; the numbers go to the terminal and to `--json`.
 """
@@ -33,6 +35,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 STAGES = ("ingest", "templates", "parse", "validate", "enrich", "release")
+# The stages with a per-document cache (--cache); parse and enrich also run on a process pool (--jobs).
+CACHED_STAGES = ("ingest", "parse", "validate", "enrich")
+# The end of a stage's last line on stderr when it used the cache.
+CACHE_LINE = re.compile(rb"cache: (\d+) hits, (\d+) misses\s*$")
 # Characters per document in the shared corpus (1,173 documents): 10th, 25th, 50th, 75th, 90th, 99th percentile.
 LENGTH_QUANTILES = ((0.10, 100), (0.25, 403), (0.50, 1012), (0.75, 1722), (0.90, 3200), (0.99, 20395))
 # Share of each layout among generated documents (roughly the shared corpus' mix, feeds and pages first).
@@ -301,6 +307,11 @@ NOTHING = Cost(0.0, 0.0, 0.0)
 
 def measure(argv: list[str], env: dict[str, str] | None = None) -> Cost:
     """Run `argv` as a child process and read its own resource usage (os.wait4), not the session's."""
+    return measure_with_output(argv, env)[0]
+
+
+def measure_with_output(argv: list[str], env: dict[str, str] | None = None) -> tuple[Cost, bytes]:
+    """`measure`, and what the child wrote to stderr."""
     started = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert child.stderr is not None
@@ -311,15 +322,19 @@ def measure(argv: list[str], env: dict[str, str] | None = None) -> Cost:
     if child.returncode != 0:
         lines = error.decode("utf-8", "replace").strip().splitlines() or ["(no message)"]
         raise RuntimeError(f"{' '.join(argv[:4])}…: exit {child.returncode}: {lines[-1]}")
-    return Cost(round(wall, 3), round(usage.ru_utime + usage.ru_stime, 3), round(usage.ru_maxrss / 1024, 1))
+    cost = Cost(round(wall, 3), round(usage.ru_utime + usage.ru_stime, 3), round(usage.ru_maxrss / 1024, 1))
+    return cost, error
 
 
 def _renda(*args: str) -> list[str]:
     return [sys.executable, "-c", "from pipeline.cli import main; main()", *args]
 
 
-def stage_costs(raw: Path, work: Path, params: Path | None, jobs: int) -> dict[str, Cost]:
-    """Each stage as its own process, as `dvc repro` runs them (outputs under `work`)."""
+def stage_costs(
+    raw: Path, work: Path, params: Path | None, jobs: int, cache: Path | None = None
+) -> tuple[dict[str, Cost], dict[str, dict[str, int]]]:
+    """Each stage as its own process, as `dvc repro` runs them (outputs under `work`; with the per-document
+    cache in `cache`, when given), and the cache hits and misses each cached stage printed."""
     folders = {
         "ingest": (raw, work / "ingested"),
         "templates": (work / "ingested", work / "templates"),
@@ -330,13 +345,21 @@ def stage_costs(raw: Path, work: Path, params: Path | None, jobs: int) -> dict[s
     }
     options = ["--params", str(params)] if params else []
     costs = {}
+    counts = {}
     for stage in STAGES:
         source, target = folders[stage]
         extra = ["--jobs", str(jobs)] if stage in ("parse", "enrich") else []
         if stage == "parse":
             extra += ["--templates", str(work / "templates")]
-        costs[stage] = measure(_renda(stage, str(source), str(target), *options, *extra, "--quiet"))
-    return costs
+        if cache is not None and stage in CACHED_STAGES:
+            extra += ["--cache", str(cache)]
+        argv = _renda(stage, str(source), str(target), *options, *extra, "--quiet")
+        costs[stage], error = measure_with_output(argv)
+        lines = error.strip().splitlines()
+        found = CACHE_LINE.search(lines[-1]) if lines else None
+        if found is not None:
+            counts[stage] = {"hits": int(found[1]), "misses": int(found[2])}
+    return costs, counts
 
 
 @dataclass(frozen=True)
@@ -350,15 +373,25 @@ class BenchResult:
     stages: dict[str, Cost]
     total: Cost
     incremental: Cost | None
+    # the +1 % rebuild stage by stage, and the cache hits and misses of parse and enrich in it
+    incremental_stages: dict[str, Cost] | None = None
+    cache: dict[str, dict[str, int]] | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     def lines(self) -> Iterator[str]:
         yield f"corpus: {self.corpus}: {self.files} files, {self.input_mb:.2f} MB, {self.documents} documents"
-        yield f"{'step':<10} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}"
+        added = self.incremental_stages or {}
+        yield f"{'step':<10} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}" + (
+            f" {'+1 % CPU s':>11} {'share':>6}" if added else ""
+        )
         for name, cost in [("floor", self.floor), *self.stages.items(), ("total", self.total)]:
-            yield f"{name:<10} {cost.wall_s:>8.2f} {cost.cpu_s:>8.2f} {cost.peak_rss_mb:>8.1f}"
+            line = f"{name:<10} {cost.wall_s:>8.2f} {cost.cpu_s:>8.2f} {cost.peak_rss_mb:>8.1f}"
+            again = self.incremental if name == "total" else added.get(name)
+            if again is not None:
+                line += f" {again.cpu_s:>11.2f} {again.cpu_s / cost.cpu_s:>6.0%}"
+            yield line
         total = self.total
         yield (
             f"renda: {self.documents / total.wall_s:.1f} docs/s, {self.input_mb / total.wall_s:.2f} MB/s "
@@ -366,9 +399,14 @@ class BenchResult:
             f"wall {self.floor.wall_s / total.wall_s:.3f}"
         )
         if self.incremental is not None:
+            hits = "; ".join(
+                f"{stage} {counts['hits']} hits, {counts['misses']} misses"
+                for stage, counts in (self.cache or {}).items()
+            )
             yield (
-                f"+1 % new captures, rebuilt: {self.incremental.cpu_s:.2f} CPU s = "
-                f"{self.incremental.cpu_s / total.cpu_s:.0%} of the full build (no per-document cache yet)"
+                f"+1 % new captures, rebuilt with the per-document cache: {self.incremental.cpu_s:.2f} CPU s = "
+                f"{self.incremental.cpu_s / total.cpu_s:.0%} of the full build, peak "
+                f"{self.incremental.peak_rss_mb:.1f} MB" + (f" ({hits})" if hits else "")
             )
 
 
@@ -404,15 +442,27 @@ def bench(
                 str(work / "floor.parquet"),
             ]
         )
-        stages = stage_costs(raw, work / "full", params, jobs)
+        cache = work / "cache"
+        stages, _ = stage_costs(raw, work / "full", params, jobs, cache)
         total = sum(stages.values(), NOTHING)
         documents = _documents(work / "full" / "release")
-        added = None
+        added = added_stages = hits = None
         if incremental:
             synthetic_corpus(raw / "added", max(1, documents // 100), seed + 1)
-            added = sum(stage_costs(raw, work / "full", params, jobs).values(), NOTHING)
+            added_stages, hits = stage_costs(raw, work / "full", params, jobs, cache)
+            added = sum(added_stages.values(), NOTHING)
         return BenchResult(
-            label, files, round(size / 1e6, 3), documents, jobs, floor_cost, stages, total, added
+            label,
+            files,
+            round(size / 1e6, 3),
+            documents,
+            jobs,
+            floor_cost,
+            stages,
+            total,
+            added,
+            added_stages,
+            hits,
         )
 
 

@@ -111,6 +111,15 @@ Jobs = Annotated[
     ),
 ]
 
+CacheFolder = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        help="per-document cache folder of ingest, parse, validate and enrich (default: execution.cache in params; none "
+        "without params); outputs are byte-identical with or without it",
+    ),
+]
+
 
 def _show_version(value: bool) -> None:
     if value:
@@ -148,7 +157,11 @@ def _print_report(report: StageReport) -> None:
     for problem in report.problems:
         typer.echo(f"renda: {problem}", err=True)
     rejected = sum(report.rejected.values())
-    typer.echo(f"{report.stage}: {report.received} in, {report.emitted} out, {rejected} rejected", err=True)
+    cached = report.cache
+    hits = f", cache: {cached['hits']} hits, {cached['misses']} misses" if cached else ""
+    typer.echo(
+        f"{report.stage}: {report.received} in, {report.emitted} out, {rejected} rejected{hits}", err=True
+    )
 
 
 StageInput = Annotated[Path, typer.Argument(help="the folder the previous stage wrote")]
@@ -193,13 +206,14 @@ def ingest(
     raw_dir: Annotated[Path, typer.Argument(help="folder of raw captures (any sub-folders)")],
     out_dir: StageOutput,
     params: Params = None,
+    cache: CacheFolder = None,
     bars: Bars = None,
 ) -> None:
     """Decode and hash every raw file, detect its capture format."""
-    from pipeline.settings import check_duplicate_index
+    from pipeline.settings import check_duplicate_index, with_jobs
     from pipeline.stages import ingest as ingest_stage
 
-    settings = load_settings(params)
+    settings = with_jobs(load_settings(params), None, None, cache)
     check_duplicate_index(settings)  # the first stage checks what later ones need
     _print_report(ingest_stage.run(raw_dir, out_dir, settings, _progress(bars)))
 
@@ -230,13 +244,14 @@ def parse(
     ] = None,
     jobs: Jobs = None,
     scheduler: Scheduler = None,
+    cache: CacheFolder = None,
     bars: Bars = None,
 ) -> None:
     """Parse ingested documents into per-document bundles of records."""
     from pipeline.settings import with_jobs
     from pipeline.stages import parse as parse_stage
 
-    settings = with_jobs(load_settings(params), jobs, scheduler)
+    settings = with_jobs(load_settings(params), jobs, scheduler, cache)
     _print_report(parse_stage.run(in_dir, out_dir, settings, _progress(bars), templates))
 
 
@@ -248,13 +263,16 @@ def validate(
     metrics: Annotated[
         Path | None, typer.Option("--metrics", help="write metrics JSON here (for `dvc metrics show`)")
     ] = None,
+    cache: CacheFolder = None,
     bars: Bars = None,
 ) -> None:
     """Validate bundles (pydantic + table checks) and write typed Parquet tables."""
+    from pipeline.settings import with_jobs
     from pipeline.stages import validate as validate_stage
 
     progress = _progress(bars)
-    _print_report(validate_stage.run(in_dir, out_dir, load_settings(params), metrics, progress))
+    settings = with_jobs(load_settings(params), None, None, cache)
+    _print_report(validate_stage.run(in_dir, out_dir, settings, metrics, progress))
 
 
 @command("renda enrich data/interim/validated data/interim/enriched")
@@ -264,13 +282,14 @@ def enrich(
     params: Params = None,
     jobs: Jobs = None,
     scheduler: Scheduler = None,
+    cache: CacheFolder = None,
     bars: Bars = None,
 ) -> None:
     """Add the research layers (terms, citations, figures, officials) and near-duplicate clusters."""
     from pipeline.settings import with_jobs
     from pipeline.stages import enrich as enrich_stage
 
-    settings = with_jobs(load_settings(params), jobs, scheduler)
+    settings = with_jobs(load_settings(params), jobs, scheduler, cache)
     _print_report(enrich_stage.run(in_dir, out_dir, settings, _progress(bars)))
 
 
@@ -318,6 +337,7 @@ def build(
     ] = False,
     jobs: Jobs = None,
     scheduler: Scheduler = None,
+    cache: CacheFolder = None,
     allow_same_version: AllowSameVersion = False,
     bars: Bars = None,
 ) -> None:
@@ -332,7 +352,9 @@ def build(
     from pipeline.progress import RichProgress, summary_table
     from pipeline.settings import check_duplicate_index, with_jobs
 
-    settings = _allowing_same_version(with_jobs(load_settings(params), jobs, scheduler), allow_same_version)
+    settings = _allowing_same_version(
+        with_jobs(load_settings(params), jobs, scheduler, cache), allow_same_version
+    )
     check_duplicate_index(settings)
     progress = _progress(bars)
     started = time.monotonic()

@@ -60,6 +60,11 @@ class RecordWriter:
         self._handle.write(encode(record))
         self._handle.write(b"\n")
 
+    def write_encoded(self, line: bytes) -> None:
+        """A record already encoded by `encode` (a cached result), without encoding it again."""
+        self._handle.write(line)
+        self._handle.write(b"\n")
+
     def __enter__(self) -> RecordWriter:
         return self
 
@@ -100,17 +105,26 @@ def _adapter(types: tuple[type[BaseModel], ...]) -> TypeAdapter[Any]:
 
 def read(path: Path, *types: type[BaseModel]) -> Iterator[Record | Unreadable]:
     """The records of `path` in order, each of one of `types` (validated strictly), or `Unreadable`."""
-    adapter = _adapter(types)
-    # where an error is inside the record: after ("record",), or (tag, "record") when the tag chose the type
-    skip = 1 if len(types) == 1 else 2
+    for number, line in lines(path):
+        yield decode(path, number, line, *types)
+
+
+def lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The encoded records of `path` with their line numbers, not decoded: a stage that caches its results by
+    the input's exact bytes decodes only the lines it has to work on (`decode`)."""
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
-            if line.isspace():
-                continue
-            try:
-                yield adapter.validate_json(line, strict=True).record
-            except ValidationError as error:
-                yield _unreadable(path, number, line, first_error(error, skip))
+            if not line.isspace():
+                yield number, line.rstrip(b"\n")
+
+
+def decode(path: Path, number: int, line: bytes, *types: type[BaseModel]) -> Record | Unreadable:
+    """Line `number` of `path`, one of `types` (validated strictly), or `Unreadable`."""
+    try:
+        return _adapter(types).validate_json(line, strict=True).record
+    except ValidationError as error:
+        # where an error is inside the record: after ("record",), or (tag, "record") when the tag chose the type
+        return _unreadable(path, number, line, first_error(error, 1 if len(types) == 1 else 2))
 
 
 def _unreadable(path: Path, number: int, line: bytes, detail: str) -> Unreadable:

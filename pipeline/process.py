@@ -13,6 +13,7 @@ refused the document, not the process it ran in: `parse` for `parse_error` and `
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,23 @@ class DocumentSettings:
     def from_settings(cls, settings: Settings, templates: Templates | None = None) -> DocumentSettings:
         registry = load_registry(settings.issuers.registry, settings.snapshot.sources)
         return cls(registry, tuple(settings.issuers.in_scope), templates or Templates())
+
+    def fingerprint(self) -> str:
+        """These settings as canonical JSON: part of the cache key of every result `process` makes with them,
+        so an edited registry entry or scope, or a changed set of learned template lines, re-parses what it
+        could change (everything), and nothing else in params.yaml does."""
+        registry = {
+            table: {
+                name: entry.model_dump(mode="json") for name, entry in getattr(self.registry, table).items()
+            }
+            for table in ("by_key", "source_defaults")
+        }
+        payload = {
+            "registry": registry,
+            "in_scope": list(self.in_scope),
+            "templates": self.templates.as_json(),
+        }
+        return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)

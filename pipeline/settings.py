@@ -209,6 +209,9 @@ class ExecutionSettings(_Section):
     jobs: int = Field(default=0, ge=0, le=512)
     # Address of an existing Dask scheduler (tcp://host:8786) to run that work on instead; null: local.
     scheduler: str | None = None
+    # Folder of the per-document cache of ingest, parse, validate and enrich (`pipeline.cache`); null: no cache. Outputs are
+    # byte-identical with a cold, warm or no cache, so no stage lists it as a dependency.
+    cache: Path | None = None
 
 
 class Settings(_Section):
@@ -224,6 +227,7 @@ class Settings(_Section):
 
 
 PATH_SETTINGS: dict[str, tuple[str, ...]] = {
+    "execution": ("cache",),
     "release": ("evaluation", "previous_manifest", "dvc_lock"),
     "snapshot": ("sources", "folder", "origins"),
     "issuers": ("registry",),
@@ -333,12 +337,18 @@ def load_settings(path: Path | None) -> Settings:
     return settings
 
 
-def with_jobs(settings: Settings, jobs: int | None, scheduler: str | None = None) -> Settings:
-    """The settings with `execution.jobs` / `execution.scheduler` from the command line (None: as in params)."""
+def with_jobs(
+    settings: Settings, jobs: int | None, scheduler: str | None = None, cache: Path | None = None
+) -> Settings:
+    """The settings with `execution.jobs` / `execution.scheduler` / `execution.cache` from the command line
+    (None: as in params)."""
     if jobs is not None and jobs < 0:
         raise RendaError(f"--jobs {jobs}: give 0 (one process per core) or a positive number")
-    execution = ExecutionSettings(
-        jobs=settings.execution.jobs if jobs is None else jobs,
-        scheduler=scheduler or settings.execution.scheduler,
+    execution = settings.execution.model_copy(
+        update={
+            "jobs": settings.execution.jobs if jobs is None else jobs,
+            "scheduler": scheduler or settings.execution.scheduler,
+            "cache": cache or settings.execution.cache,
+        }
     )
     return settings.model_copy(update={"execution": execution})

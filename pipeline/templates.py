@@ -237,6 +237,17 @@ class Templates:
             max_line_chars,
         )
 
+    def as_json(self) -> dict[str, object]:
+        """Everything a parse reads from these templates, in a canonical order: part of parse's cache key."""
+        return {
+            "by_origin": {
+                origin: {HEAD: sorted(f.head), TAIL: sorted(f.tail)}
+                for origin, f in sorted(self.by_origin.items())
+            },
+            "window": self.window,
+            "max_line_chars": self.max_line_chars,
+        }
+
     def of(self, origins: tuple[str, ...]) -> Furniture:
         """The furniture of a document from these origins (its container's and its folder's together)."""
         found = [self.by_origin[origin] for origin in origins if origin in self.by_origin]

@@ -5,6 +5,7 @@ Speed itself is measured by `renda bench` and written down in README, never asse
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,29 @@ def test_renda_bench_prints_every_stage_and_the_ratio(tmp_path: Path) -> None:
     assert steps == ["floor", "ingest", "templates", "parse", "validate", "enrich", "release", "total"]
     assert "floor/renda CPU" in done.stdout
     assert '"documents": 30' in (tmp_path / "bench.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_renda_bench_rebuild_misses_only_the_added_captures(tmp_path: Path) -> None:
+    """The +1 % rebuild runs over the cache the full build filled: 100 documents, 1 added, so every cached stage
+    misses that one (its file, unit, bundle and document) and hits the rest."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "bench", "--synthetic", "100",
+         "--json", str(tmp_path / "bench.json")],
+        capture_output=True, text=True, check=False, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    assert result["documents"] == 100
+    counts = result["cache"]
+    assert set(counts) == {"ingest", "parse", "validate", "enrich"}
+    assert {stage: c["misses"] for stage, c in counts.items()} == {
+        "ingest": 1,
+        "parse": 1,
+        "validate": 1,
+        "enrich": 1,
+    }
+    assert counts["enrich"]["hits"] == 100
+    assert set(result["incremental_stages"]) == {"ingest", "templates", "parse", "validate", "enrich", "release"}
+    assert "rebuilt with the per-document cache" in done.stdout
+    assert "enrich 100 hits, 1 misses" in done.stdout

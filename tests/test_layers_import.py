@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pipeline.snapshot",
             "pipeline.issuers",
             "pipeline.provenance",
+            "pipeline.cache",
             "pipeline.outputs",
             "pipeline.checks",
             "pipeline.executor",

@@ -31,6 +31,9 @@ class StageReport:
     # One line per problem, for the CLI to print: "path[#row]: reason: detail".
     problems: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the per-document cache did (hits, misses, corrupt entries), for the CLI line only: like `problems`
+    # it stays out of report.json, which is part of the stage's output and must not depend on the cache.
+    cache: dict[str, int] | None = None
 
     def reject(self, reject: Reject) -> None:
         self.rejected[reject.reason_code] += 1

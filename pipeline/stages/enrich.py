@@ -4,22 +4,34 @@ Reads the validated tables document by document (every table is written in docum
 `term_occurrences`, `citations`, `figures` and `officials`, writes `documents` with the columns this stage owns
 (`dup_cluster`, `is_canonical`, `layer_error`) added, and copies the other tables through unchanged, so `release`
 reads one folder.
+
+With a cache folder (`execution.cache`), each document's layer rows and MinHash signature are stored under the
+SHA-256 of its input (document row, body paragraphs, raw text, credits), the code id and the signature settings
+(`pipeline.cache`). The near-duplicate clusters are computed over all signatures every time (a reducer, cheap);
+`enrich.duplicates.threshold` is used only there, so changing it re-clusters without recomputing any signature.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import pickle
 import shutil
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from datasketch import LeanMinHash
+
+from pipeline.cache import Cache, CacheStats, open_cache, warning
 from pipeline.errors import RendaError
 from pipeline.executor import ordered_map
 from pipeline.fields import BODY_KINDS, CORE_TABLES, LAYER_TABLES
+from pipeline.jsonl import json_default
 from pipeline.layers import Paragraph, raw_offsets
 from pipeline.layers.citations import (
     citation_kind,
@@ -205,6 +217,8 @@ class DocumentLayers:
     rows: dict[str, list[dict[str, Any]]]
     error: str | None
     signature: Any
+    # what the cache did for this document (empty without a cache)
+    stats: CacheStats | None = None
 
 
 def enrich_document(given: DocumentInput) -> DocumentLayers:
@@ -219,7 +233,50 @@ def enrich_document(given: DocumentInput) -> DocumentLayers:
     except Exception as failure:
         validated, error = {}, " ".join(f"{type(failure).__name__}: {failure}".split())[:500]
     text = "".join(p.text for p in given.body)
-    return DocumentLayers(given.document, validated, error, signature(text, given.duplicates))
+    # lean: the hash values only, which is all the clusters read (and what the cache stores)
+    minhash = LeanMinHash(signature(text, given.duplicates))
+    return DocumentLayers(given.document, validated, error, minhash)
+
+
+def input_bytes(given: DocumentInput) -> bytes:
+    """Everything `enrich_document` reads of a document, as canonical JSON: its cache key's content (the
+    signature settings are in the cache's context)."""
+    payload = {
+        "document": given.document,
+        "body": [[p.paragraph_index, p.text, p.char_start, p.char_end] for p in given.body],
+        "raw_text": given.raw_text,
+        "credits": given.credits,
+    }
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=json_default
+    ).encode("utf-8")
+
+
+def enrich_cached(given: DocumentInput, cache: Cache | None) -> DocumentLayers:
+    """`enrich_document`, from the cache when it holds the document's key (the function the executor maps)."""
+    if cache is None:
+        return enrich_document(given)
+    stats = CacheStats()
+    cache = replace(cache, stats=stats)
+    key = cache.key(input_bytes(given))
+    payload = cache.get(key)
+    if payload is not None:
+        try:
+            rows, error, minhash = pickle.loads(payload)
+        except Exception:  # a payload that passed its checksum but does not load: treated as corrupt
+            stats.corrupt += 1
+        else:
+            stats.hits += 1
+            return DocumentLayers(given.document, rows, error, minhash, stats)
+    result = enrich_document(given)
+    stats.misses += 1
+    cache.put(key, pickle.dumps((result.rows, result.error, result.signature), protocol=5))
+    return replace(result, stats=stats)
+
+
+def signature_settings(duplicates: DuplicateSettings) -> str:
+    """The duplicate settings a signature depends on (the threshold is the clusters' alone)."""
+    return f"num_perm={duplicates.num_perm} shingle={duplicates.shingle} seed={duplicates.seed}"
 
 
 def describe_document(document: dict[str, Any]) -> str:
@@ -239,6 +296,8 @@ def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_
 def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
     report = StageReport(NAME)
     duplicate_settings = DuplicateSettings(**settings.enrich.duplicates.model_dump())
+    cache = open_cache(settings.execution.cache, NAME, signature_settings(duplicate_settings))
+    stats = CacheStats()
     signatures = {}
     layer_errors: dict[str, str] = {}
     dates: dict[str, dt.date | None] = {}
@@ -272,10 +331,15 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
             progress.task(NAME, lambda: row_count(source / "documents.parquet"), "docs")
         )
         for result in ordered_map(
-            enrich_document, inputs(), settings.execution.jobs, settings.execution.scheduler
+            partial(enrich_cached, cache=cache),
+            inputs(),
+            settings.execution.jobs,
+            settings.execution.scheduler,
         ):
             task.advance()
             report.received += 1
+            if result.stats is not None:
+                stats.add(result.stats)
             doc_id = result.document["doc_id"]
             if result.error is not None:
                 layer_errors[doc_id] = result.error
@@ -308,5 +372,9 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
     report.extra["layer_errors"] = len(layer_errors)
     report.extra["near_duplicates"] = duplicates
     report.extra["clusters_with_duplicates"] = len({c for d, c in canonical.items() if d != c})
+    if cache is not None:
+        report.cache = stats.as_dict()
+        if (line := warning(cache.folder, stats)) is not None:
+            report.problems.append(line)
     report.save(target)
     return report

@@ -2,16 +2,23 @@
 
 Files are read in sorted path order, one at a time. Every file becomes raw units (`RawUnit`: one per file, or
 one per container row) or a `Reject`, and one `Source` row (path, size, sha256).
+
+With a cache folder (`execution.cache`), what a file became is stored under the SHA-256 of its path, its bytes'
+hash, the code id and the ingest settings (`pipeline.cache`): a rebuild still reads and hashes every file (the
+`sources` table needs the hash) but decodes and splits only the files it has not seen.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pipeline import codec
+from pipeline.cache import Cache, CacheStats, open_cache, warning
 from pipeline.codec import SOURCES_FILE, UNITS_FILE, RecordWriter
 from pipeline.containers import (
     HTML_TEXT_KINDS,
@@ -289,9 +296,86 @@ def raw_entries(raw: Path, snapshots: Path | None) -> list[RawEntry]:
     return [*iter_raw_entries(raw), *iter_raw_entries(snapshots, prefix=f"{SNAPSHOT_FOLDER}/")]
 
 
+# Encoded units of one file kept for its cache entry; a file that makes more (a huge container) is not cached,
+# so memory stays bounded whatever the file.
+CACHE_ENTRY_BYTES = 64 * 1024 * 1024
+# A cached file's lines: each is a tag, then the encoded record (a unit's tag carries its capture format).
+UNIT_TAG, REJECT_TAG = b"u", b"r"
+
+
+@dataclass(frozen=True)
+class Produced:
+    """One unit or reject as written: its encoded line, the reject (for the report) or the unit's format."""
+
+    line: bytes
+    reject: Reject | None
+    capture_format: str | None
+
+
+def _encoded(units: Iterable[RawUnit | Reject]) -> Iterator[Produced]:
+    for unit in units:
+        if isinstance(unit, Reject):
+            yield Produced(codec.encode(unit), unit, None)
+        else:
+            yield Produced(codec.encode(unit), None, unit.capture_format)
+
+
+def _from_entry(payload: bytes, source: Path) -> list[Produced] | None:
+    """A cached file's units, or None when the entry does not read back (then the file is ingested again)."""
+    produced = []
+    for number, line in enumerate(payload.split(b"\n"), 1):
+        if line.startswith(UNIT_TAG):
+            capture_format, _, encoded = line[1:].partition(b" ")
+            produced.append(Produced(encoded, None, capture_format.decode("ascii")))
+        elif line.startswith(REJECT_TAG):
+            reject = codec.decode(source, number, line[1:], Reject)
+            if not isinstance(reject, Reject):
+                return None
+            produced.append(Produced(line[1:], reject, None))
+        else:
+            return None
+    return produced
+
+
+def cached_units(
+    relative: str, data: bytes, sha256: str, settings: Settings, cache: Cache | None, stats: CacheStats
+) -> Iterator[Produced]:
+    """What `ingest_file` makes of a file, encoded: from the cache when it holds the file's key, else computed
+    and stored (unless the file made more than `CACHE_ENTRY_BYTES`)."""
+    if cache is None:
+        yield from _encoded(ingest_file(relative, data, settings))
+        return
+    cache = replace(cache, stats=stats)
+    key = cache.key(relative + "\0" + sha256)
+    payload = cache.get(key)
+    if payload is not None and (produced := _from_entry(payload, Path(relative))) is not None:
+        stats.hits += 1
+        yield from produced
+        return
+    stats.misses += 1
+    lines: list[bytes] | None = []
+    size = 0
+    for item in _encoded(ingest_file(relative, data, settings)):
+        if lines is not None:
+            tag = (
+                REJECT_TAG
+                if item.reject is not None
+                else UNIT_TAG + (item.capture_format or "").encode() + b" "
+            )
+            lines.append(tag + item.line)
+            size += len(item.line)
+            if size > CACHE_ENTRY_BYTES:
+                lines = None
+        yield item
+    if lines is not None:
+        cache.put(key, b"\n".join(lines))
+
+
 def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
     report = StageReport(NAME)
     formats: dict[str, int] = {}
+    cache = open_cache(settings.execution.cache, NAME, settings.ingest.model_dump_json())
+    stats = CacheStats()
     origins = read_origins(settings.snapshot.origins)
     # the walks sort their entries, so they are held in memory already: the count for the bar is free
     entries = raw_entries(source, settings.snapshot.folder)
@@ -303,15 +387,25 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
         for entry in entries:
             task.advance()
             report.received += 1
-            source_row, produced = read_units(entry, settings)
+            source_row, read = read_entry(entry, settings.ingest.limits)
             sources.write(Source(**source_row, **origin_columns(origins.get(entry.relative))))
-            for unit in produced:
-                units.write(unit)
-                if isinstance(unit, Reject):
-                    report.reject(unit)
+            produced = (
+                cached_units(entry.relative, read, source_row["raw_sha256"], settings, cache, stats)
+                if isinstance(read, bytes)
+                else _encoded([read])
+            )
+            for item in produced:
+                units.write_encoded(item.line)
+                if item.reject is not None:
+                    report.reject(item.reject)
                 else:
                     report.emitted += 1
-                    formats[unit.capture_format] = formats.get(unit.capture_format, 0) + 1
+                    name = item.capture_format or ""
+                    formats[name] = formats.get(name, 0) + 1
     report.extra["capture_formats"] = dict(sorted(formats.items()))
+    if cache is not None:
+        report.cache = stats.as_dict()
+        if (line := warning(cache.folder, stats)) is not None:
+            report.problems.append(line)
     report.save(target)
     return report

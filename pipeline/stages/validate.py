@@ -6,18 +6,26 @@ made the bundle: the tables stay consistent whoever wrote the file read here. Th
 document seen before is a `duplicate_document`. A failing document becomes one reject row and none of its records
 reach the tables. This stage fills `record_sha256`; `documents` leaves it without enrich's columns. Metrics for
 `dvc metrics show` are computed while streaming.
+
+With a cache folder (`execution.cache`), what a line becomes on its own (its checks, rows and digest; the
+duplicate check needs the corpus and runs every time) is stored under the SHA-256 of the line and the code id
+(`pipeline.cache`), so a rebuild decodes and checks only the bundles it has not seen; the tables are written
+whole every time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections import Counter
 from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline import codec
+from pipeline.cache import Cache, CacheStats, open_cache, warning
 from pipeline.checks import file_to_write
 from pipeline.codec import SOURCES_FILE, TEMPLATES_FILE, UNITS_FILE, Unreadable
 from pipeline.errors import RendaError
@@ -80,6 +88,58 @@ def run(
     return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, metrics_path, progress))
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What one line of the parsed units is on its own, before the corpus-wide duplicate check: an earlier
+    stage's reject passed on, this stage's reject, or the rows of an accepted bundle (its document row with
+    `record_sha256`)."""
+
+    earlier: Reject | None = None
+    refused: Reject | None = None
+    records: dict[str, Any] | None = None
+
+
+def check_line(path: Path, number: int, line: bytes) -> Checked:
+    """One line decoded strictly, checked as a table and dumped to rows. Pure."""
+    unit = codec.decode(path, number, line, DocumentBundle, Reject)
+    if isinstance(unit, Reject):
+        return Checked(earlier=unit)
+    if isinstance(unit, Unreadable):
+        return Checked(refused=unit.reject(NAME))
+    problems = table_problems(unit)
+    if problems:
+        document = unit.document
+        detail = "; ".join(problems[:3])
+        return Checked(
+            refused=new_reject(document.source_file, document.source_row, NAME, "invalid_table", detail)
+        )
+    records = unit.model_dump()
+    records["document"] = {**records["document"], "record_sha256": record_digest(records)}
+    return Checked(records=records)
+
+
+def checked_line(path: Path, number: int, line: bytes, cache: Cache | None) -> Checked:
+    """`check_line`, from the cache when it holds the line's key (a payload that does not load is a miss)."""
+    if cache is None:
+        return check_line(path, number, line)
+    key = cache.key(line)
+    payload = cache.get(key)
+    if payload is not None:
+        try:
+            checked = pickle.loads(payload)
+        except Exception:  # passed its checksum but does not load: treated as corrupt
+            cache.stats.corrupt += 1
+        else:
+            if isinstance(checked, Checked):
+                cache.stats.hits += 1
+                return checked
+            cache.stats.corrupt += 1
+    checked = check_line(path, number, line)
+    cache.stats.misses += 1
+    cache.put(key, pickle.dumps(checked, protocol=5))
+    return checked
+
+
 def _write(
     source: Path, target: Path, settings: Settings, metrics_path: Path | None, progress: Progress
 ) -> StageReport:
@@ -88,6 +148,10 @@ def _write(
     formats: Counter[str] = Counter()
     with_field: Counter[str] = Counter()
     rows: Counter[str] = Counter()
+    stats = CacheStats()
+    cache = open_cache(settings.execution.cache, NAME)
+    if cache is not None:
+        cache = replace(cache, stats=stats)
     with ExitStack() as stack:
         columns = {"documents": VALIDATED_DOCUMENT_COLUMNS}  # enrich adds the rest
         writers = {
@@ -105,34 +169,40 @@ def _write(
                 writers["templates"].write(template.model_dump())
                 rows["templates"] += 1
         task = stack.enter_context(progress.task(NAME, lambda: codec.count(source / UNITS_FILE), "docs"))
-        for unit in codec.read(source / UNITS_FILE, DocumentBundle, Reject):
+        for number, line in codec.lines(source / UNITS_FILE):
             task.advance()
             report.received += 1
-            if isinstance(unit, Reject):  # an earlier stage's
-                writers["rejects"].write(unit.model_dump())
+            checked = checked_line(source / UNITS_FILE, number, line, cache)
+            if checked.earlier is not None:
+                writers["rejects"].write(checked.earlier.model_dump())
                 rows["rejects"] += 1
                 continue
-            reject = unit.reject(NAME) if isinstance(unit, Unreadable) else _refused(unit, seen)
-            if reject is not None:
+            records = checked.records
+            reject = checked.refused or _duplicate(records["document"] if records else {}, seen)
+            if reject is not None or records is None:
+                assert reject is not None
                 report.reject(reject)
                 writers["rejects"].write(reject.model_dump())
                 rows["rejects"] += 1
                 continue
-            bundle, document = unit, unit.document
-            seen[document.doc_id] = document.source_file + (
-                f"#row{document.source_row}" if document.source_row is not None else ""
+            document = records["document"]
+            seen[document["doc_id"]] = document["source_file"] + (
+                f"#row{document['source_row']}" if document["source_row"] is not None else ""
             )
             report.emitted += 1
-            formats[document.capture_format] += 1
+            formats[document["capture_format"]] += 1
             for field_name in COVERAGE_FIELDS:
-                with_field[field_name] += getattr(document, field_name) not in (None, [])
-            records = bundle.model_dump()
-            writers["documents"].write({**records["document"], "record_sha256": record_digest(records)})
+                with_field[field_name] += document[field_name] not in (None, [])
+            writers["documents"].write(document)
             rows["documents"] += 1
             for table in BUNDLE_TABLES[1:]:
                 for row in records[table]:
                     writers[table].write(row)
                 rows[table] += len(records[table])
+    if cache is not None:
+        report.cache = stats.as_dict()
+        if (message := warning(cache.folder, stats)) is not None:
+            report.problems.append(message)
     documents = report.emitted
     metrics = {
         "documents": documents,
@@ -151,20 +221,15 @@ def _write(
     return report
 
 
-def _refused(bundle: DocumentBundle, seen: dict[str, str]) -> Reject | None:
-    """The reject of a bundle whose records disagree, or whose document was seen before; else None."""
-    document = bundle.document
-    problems = table_problems(bundle)
-    if problems:
-        return new_reject(
-            document.source_file, document.source_row, NAME, "invalid_table", "; ".join(problems[:3])
-        )
-    if document.doc_id in seen:
-        return new_reject(
-            document.source_file,
-            document.source_row,
-            NAME,
-            "duplicate_document",
-            f"same content as {seen[document.doc_id]} (doc_id {document.doc_id})",
-        )
-    return None
+def _duplicate(document: dict[str, Any], seen: dict[str, str]) -> Reject | None:
+    """The reject of a document seen before (by doc_id), else None."""
+    if document.get("doc_id") not in seen:
+        return None
+    doc_id = document["doc_id"]
+    return new_reject(
+        document["source_file"],
+        document["source_row"],
+        NAME,
+        "duplicate_document",
+        f"same content as {seen[doc_id]} (doc_id {doc_id})",
+    )

@@ -1,0 +1,302 @@
+"""The per-document cache (`pipeline.cache`): warm rebuilds are byte-identical, only new or changed inputs are
+recomputed (counted by the misses each stage reports, never by timing), a relevant setting or the code changes
+every key, a bad entry is a miss that gets replaced, and an unwritable folder is one warning line."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, FIXTURES, ROOT
+
+from pipeline.cache import MAGIC, Cache, CacheStats, open_cache
+from pipeline.settings import (
+    DatasetSettings,
+    DuplicateParams,
+    EnrichSettings,
+    ExecutionSettings,
+    IngestSettings,
+    IssuerSettings,
+    Settings,
+)
+from pipeline.stages import enrich, ingest, parse, release, validate
+from pipeline.stages.base import StageReport
+
+STAGES = (
+    ("ingest", ingest, "ingested"),
+    ("parse", parse, "parsed"),
+    ("validate", validate, "validated"),
+    ("enrich", enrich, "enriched"),
+    ("release", release, "release"),
+)
+CACHED = ("ingest", "parse", "validate", "enrich")
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    """Every fixture format, containers included, and the example capture."""
+    folder = tmp_path / "raw"
+    shutil.copytree(FIXTURES, folder)
+    shutil.copyfile(EXAMPLE, folder / EXAMPLE.name)
+    return folder
+
+
+def settings_with(cache: Path | None, jobs: int = 1, **sections: object) -> Settings:
+    return Settings(execution=ExecutionSettings(jobs=jobs, cache=cache), **sections)  # type: ignore[arg-type]
+
+
+def run_all(raw: Path, out: Path, settings: Settings) -> dict[str, StageReport]:
+    """The five stages as `dvc repro` runs them, each into its own folder under `out`."""
+    reports = {}
+    source = raw
+    for name, stage, folder in STAGES:
+        reports[name] = stage.run(source, out / folder, settings)
+        source = out / folder
+    return reports
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def cache_counts(reports: dict[str, StageReport]) -> dict[str, dict[str, int]]:
+    return {name: reports[name].cache for name in CACHED}
+
+
+def test_cold_warm_and_no_cache_give_byte_identical_outputs(raw: Path, tmp_path: Path) -> None:
+    """Every stage's output folder (the DVC outputs) and the release are the same bytes without a cache, with
+    a cold one and with a warm one, on one process and on a pool of two (whose cache counts come back)."""
+    cache = tmp_path / "cache"
+    plain = run_all(raw, tmp_path / "plain", settings_with(None))
+    cold = run_all(raw, tmp_path / "cold", settings_with(cache))
+    warm = run_all(raw, tmp_path / "warm", settings_with(cache, jobs=2))
+    assert plain["parse"].cache is None
+    received = {name: plain[name].received for name in CACHED}
+    files_read = received["ingest"]
+    assert cache_counts(cold) == {
+        "ingest": {"hits": 0, "misses": files_read, "corrupt": 0},
+        "parse": {"hits": 0, "misses": received["parse"], "corrupt": 0},
+        "validate": {"hits": 0, "misses": received["validate"], "corrupt": 0},
+        "enrich": {"hits": 0, "misses": received["enrich"], "corrupt": 0},
+    }
+    assert cache_counts(warm) == {
+        "ingest": {"hits": files_read, "misses": 0, "corrupt": 0},
+        "parse": {"hits": received["parse"], "misses": 0, "corrupt": 0},
+        "validate": {"hits": received["validate"], "misses": 0, "corrupt": 0},
+        "enrich": {"hits": received["enrich"], "misses": 0, "corrupt": 0},
+    }
+    assert received["enrich"] >= 10
+    for _, _, folder in STAGES:  # report.json included: the cache's counts are for the terminal only
+        expected = files(tmp_path / "plain" / folder)
+        assert "report.json" in expected or folder == "release"
+        for run in ("cold", "warm"):
+            assert files(tmp_path / run / folder) == expected, (run, folder)
+    for name in CACHED:  # the same problems printed, whatever the cache did
+        for run in (cold, warm):
+            assert run[name].problems == plain[name].problems
+
+
+def test_adding_one_capture_computes_only_that_one(raw: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    settings = settings_with(cache)
+    before = run_all(raw, tmp_path / "before", settings)
+    added = EXAMPLE.read_bytes() + "\n\n本文是新增的一篇测试稿件。\n".encode()
+    (raw / "added").mkdir()
+    (raw / "added" / "new.txt").write_bytes(added)
+    after = run_all(raw, tmp_path / "after", settings)
+    assert after["parse"].emitted == before["parse"].emitted + 1
+    assert cache_counts(after) == {
+        "ingest": {"hits": before["ingest"].received, "misses": 1, "corrupt": 0},
+        "parse": {"hits": before["parse"].received, "misses": 1, "corrupt": 0},
+        "validate": {"hits": before["validate"].received, "misses": 1, "corrupt": 0},
+        "enrich": {"hits": before["enrich"].received, "misses": 1, "corrupt": 0},
+    }
+    # the same bytes as a build of the grown folder without any cache
+    plain = run_all(raw, tmp_path / "plain", settings_with(None))
+    assert plain["enrich"].received == after["enrich"].received
+    assert files(tmp_path / "after" / "release") == files(tmp_path / "plain" / "release")
+
+
+@pytest.mark.parametrize(
+    ("sections", "expected"),
+    [
+        # the signature's settings: every enrich result changes, ingest and parse are untouched
+        ({"enrich": EnrichSettings(duplicates=DuplicateParams(shingle=4))}, {"enrich": "all"}),
+        # the threshold is read by the clusters only (over all signatures, every run): nothing recomputed
+        ({"enrich": EnrichSettings(duplicates=DuplicateParams(threshold=0.7))}, {}),
+        # the issuer settings go into every bundle; enrich recomputes the documents whose row changed
+        (
+            {"issuers": IssuerSettings(in_scope=["people_congress"])},
+            {"parse": "all", "validate": "some", "enrich": "some"},
+        ),
+        # ingest's own settings: every file again (its units are the same bytes, so parse hits)
+        ({"ingest": IngestSettings(exclude=["nothing-matches-this"])}, {"ingest": "all"}),
+        # settings no per-document result reads
+        ({"execution": None}, {}),
+    ],
+)
+def test_a_relevant_setting_misses_an_irrelevant_one_hits(
+    raw: Path, tmp_path: Path, sections: dict[str, object], expected: dict[str, str]
+) -> None:
+    cache = tmp_path / "cache"
+    first = run_all(raw, tmp_path / "first", settings_with(cache))
+    if "execution" in sections:
+        again_settings = Settings(
+            execution=ExecutionSettings(jobs=2, cache=cache), dataset=DatasetSettings(version="9.9.9")
+        )
+    else:
+        again_settings = settings_with(cache, **sections)
+    again = run_all(raw, tmp_path / "again", again_settings)
+    for name in CACHED:
+        total = first[name].received
+        counts = again[name].cache
+        assert counts is not None
+        assert counts["hits"] + counts["misses"] == total and counts["corrupt"] == 0, name
+        how = expected.get(name, "none")
+        if how == "all":
+            assert counts["misses"] == total, (name, counts)
+        elif how == "none":
+            assert counts["misses"] == 0, (name, counts)
+
+
+def test_changed_code_misses_everything(raw: Path, tmp_path: Path) -> None:
+    """The key holds the package's code tree id: a copy of the package with one comment added parses every
+    unit again (the copy runs in its own process, as after an edit)."""
+    cache = tmp_path / "cache"
+    ingest.run(raw, tmp_path / "ingested", settings_with(cache))
+    command = [sys.executable, "-c", "from pipeline.cli import main; main()", "parse"]
+    options = ["--jobs", "1", "--cache", str(cache), "--quiet"]
+    first = subprocess.run(
+        [*command, str(tmp_path / "ingested"), str(tmp_path / "p1"), *options],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert first.returncode == 0, first.stderr
+    units = parse.run(tmp_path / "ingested", tmp_path / "p0", settings_with(None)).received
+    assert first.stderr.splitlines()[-1].endswith(f"cache: 0 hits, {units} misses")
+    edited = tmp_path / "edited-code"
+    shutil.copytree(ROOT / "pipeline", edited / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    with (edited / "pipeline" / "parser.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n# an edit\n")
+    runs = {}
+    for name, cwd in (("same", ROOT), ("edited", edited)):
+        result = subprocess.run(
+            [*command, str(tmp_path / "ingested"), str(tmp_path / name), *options],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=cwd,  # `python -c` imports the package from the working folder first
+        )
+        assert result.returncode == 0, result.stderr
+        runs[name] = result.stderr.splitlines()[-1]
+    assert runs["same"].endswith(f"cache: {units} hits, 0 misses")
+    assert runs["edited"].endswith(f"cache: 0 hits, {units} misses")
+    assert (tmp_path / "edited" / "units.jsonl").read_bytes() == (
+        tmp_path / "p0" / "units.jsonl"
+    ).read_bytes()
+
+
+def test_corrupt_entries_are_misses_and_get_replaced(raw: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    settings = settings_with(cache)
+    run_all(raw, tmp_path / "first", settings)
+    entries = sorted(p for p in (cache / "parse").rglob("*") if p.is_file())
+    truncated, flipped, emptied, replaced = entries[:4]
+    truncated.write_bytes(truncated.read_bytes()[: len(MAGIC) + 10])
+    data = bytearray(flipped.read_bytes())
+    data[-1] ^= 0xFF
+    flipped.write_bytes(bytes(data))
+    emptied.write_bytes(b"")
+    replaced.unlink()
+    replaced.mkdir()  # an entry that cannot be read as a file
+    (enrich_entry,) = sorted(p for p in (cache / "enrich").rglob("*") if p.is_file())[:1]
+    # a checksum that matches a payload that does not load
+    enrich_entry.write_bytes(MAGIC + hashlib.sha256(b"not a pickle").digest() + b"not a pickle")
+    second = run_all(raw, tmp_path / "second", settings)
+    parsed = second["parse"].received
+    assert second["parse"].cache == {"hits": parsed - 4, "misses": 4, "corrupt": 4}
+    assert second["enrich"].cache is not None and second["enrich"].cache["corrupt"] == 1
+    assert files(tmp_path / "second" / "release") == files(tmp_path / "first" / "release")
+    third = run_all(raw, tmp_path / "third", settings)  # three entries were replaced; the folder was not
+    assert third["parse"].cache == {"hits": parsed - 1, "misses": 1, "corrupt": 1}
+    assert third["enrich"].cache is not None and third["enrich"].cache["corrupt"] == 0
+
+
+def test_unwritable_cache_folder_is_one_warning(raw: Path, tmp_path: Path) -> None:
+    """A cache path that cannot be a folder (it is under a file; root ignores permission bits): the stages run
+    and write the same outputs, and each prints one line saying so."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder\n")
+    reports = run_all(raw, tmp_path / "out", settings_with(blocker / "cache"))
+    run_all(raw, tmp_path / "plain", settings_with(None))
+    assert files(tmp_path / "out" / "release") == files(tmp_path / "plain" / "release")
+    for name in CACHED:
+        warnings = [p for p in reports[name].problems if p.startswith("cache ")]
+        assert warnings == [
+            f"cache {blocker / 'cache'}: not writable (Not a directory); results were not stored "
+            "(outputs are unaffected)"
+        ]
+        assert reports[name].cache is not None and reports[name].cache["hits"] == 0
+    ingested, parsed, folder = tmp_path / "out" / "ingested", tmp_path / "p", blocker / "c"
+    command = [sys.executable, "-c", "from pipeline.cli import main; main()", "parse", str(ingested)]
+    result = subprocess.run(
+        [*command, str(parsed), "--cache", str(folder), "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert f"renda: cache {blocker / 'c'}: not writable (Not a directory)" in result.stderr
+
+
+def test_entries_are_checksummed_and_keyed_by_context(tmp_path: Path) -> None:
+    cache = open_cache(tmp_path, "parse", "settings A")
+    other = open_cache(tmp_path, "parse", "settings B")
+    assert cache is not None and other is not None and open_cache(None, "parse") is None
+    key = cache.key(b"one unit")
+    assert key != other.key(b"one unit") and key != cache.key(b"another unit")
+    assert cache.get(key) is None
+    cache.put(key, b"payload")
+    assert cache.get(key) == b"payload" and other.get(other.key(b"one unit")) is None
+    (entry,) = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert entry == tmp_path / "parse" / key[:2] / key  # no temporary file left behind
+    assert entry.read_bytes().startswith(MAGIC)
+    stats = CacheStats()
+    fresh = Cache(cache.folder, cache.namespace, cache.context, stats)
+    entry.write_bytes(entry.read_bytes()[:-1] + b"X")
+    assert fresh.get(key) is None and stats.corrupt == 1
+    fresh.put(key, b"payload")
+    assert fresh.get(key) == b"payload"
+
+
+def test_changed_learned_templates_miss_in_parse(raw: Path, tmp_path: Path) -> None:
+    """The template lines parse drops first are part of its key: new lines re-parse everything (and give the
+    same bytes as an uncached parse with them), the same lines again hit everything."""
+    from pipeline.codec import TEMPLATES_FILE, RecordWriter
+    from pipeline.models import Template
+
+    cache = tmp_path / "cache"
+    ingested = tmp_path / "ingested"
+    ingest.run(raw, ingested, settings_with(None))
+    learned = tmp_path / "templates"
+    learned.mkdir()
+    with RecordWriter(learned / TEMPLATES_FILE) as rows:
+        rows.write(Template(origin=".", zone="head", line="查看原文", n_documents=3, n_origin_documents=3))
+
+    plain = parse.run(ingested, tmp_path / "plain", settings_with(cache))
+    total = plain.received
+    assert plain.cache is not None and plain.cache["misses"] == total
+    with_lines = parse.run(ingested, tmp_path / "with", settings_with(cache), templates=learned)
+    assert with_lines.cache is not None and with_lines.cache["misses"] == total
+    uncached = parse.run(ingested, tmp_path / "uncached", settings_with(None), templates=learned)
+    assert uncached.cache is None
+    assert files(tmp_path / "with") == files(tmp_path / "uncached")
+    again = parse.run(ingested, tmp_path / "again", settings_with(cache), templates=learned)
+    assert again.cache is not None and again.cache["misses"] == 0 and again.cache["hits"] == total
