@@ -98,6 +98,13 @@ def test_renda_bench_rebuild_misses_only_the_added_captures(tmp_path: Path) -> N
         "enrich": 1,
     }
     assert counts["enrich"]["hits"] == 100
-    assert set(result["incremental_stages"]) == {"ingest", "templates", "parse", "validate", "enrich", "release"}
+    assert set(result["incremental_stages"]) == {
+        "ingest",
+        "templates",
+        "parse",
+        "validate",
+        "enrich",
+        "release",
+    }
     assert "rebuilt with the per-document cache" in done.stdout
     assert "enrich 100 hits, 1 misses" in done.stdout
