@@ -488,6 +488,24 @@ def test_near_duplicates_cluster_with_earliest_canonical() -> None:
     assert clusters(dict(reversed(list(signatures.items()))), dates, settings) == canonical  # order-free
 
 
+@given(st.text(alphabet="人大常委会召开议审报告 \n，。ab𝌆", max_size=300))
+def test_signature_is_datasketchs_own(text: str) -> None:
+    """The numpy signature holds the hash values datasketch's `update_batch` computes from the same shingles."""
+    import zlib
+
+    import numpy as np
+    from datasketch import MinHash
+
+    settings = DuplicateSettings()
+    compact = "".join(text.split())
+    shingles = {compact[i : i + 5] for i in range(max(1, len(compact) - 4))}
+    expected = MinHash(num_perm=128, seed=1, hashfunc=lambda shingle: zlib.crc32(shingle.encode("utf-8")))
+    expected.update_batch(sorted(shingles))
+    found = signature(text, settings)
+    assert np.array_equal(found.hashvalues, expected.hashvalues)
+    assert found.jaccard(expected) == 1.0
+
+
 def test_enrich_in_a_build_marks_reposts_and_duplicates(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
