@@ -321,11 +321,16 @@ class Markdown:
         return self.grid is not None
 
 
+def _is_fence(line: str) -> bool:
+    """Whether the line is a code fence (its `Markdown` says `fence`)."""
+    return line.strip(EDGE_SPACE).startswith("```")
+
+
 def read_markdown(line: str) -> Markdown:
     """Read one line: block markers (`>`, bullets, `#`, a fence) at its start, then its inline markup."""
-    rest = line.strip(EDGE_SPACE)
-    if rest.startswith("```"):
+    if _is_fence(line):
         return Markdown("", fence=True)
+    rest = line.strip(EDGE_SPACE)
     quote = False
     while rest.startswith(">"):
         quote = True
@@ -472,12 +477,14 @@ def read_lines(text: str, indented: bool = False) -> list[tuple[Line, Markdown]]
         if spans and _inside(line.start, spans, starts):
             read.append((line, Markdown(line.text, source=line.text, code=not line.is_blank)))
             continue
-        markdown = read_markdown(line.text)
-        pieces = [line] if fenced or markdown.fence else cut_line(text, line)
-        if markdown.fence:
+        # A line cut at its HTML is read piece by piece, so it is cut before it is read: reading the whole line
+        # too (every tag through markdown-it) cost as much as the cutting and the pieces together.
+        fence = _is_fence(line.text)
+        pieces = [line] if fenced or fence else cut_line(text, line)
+        if fence:
             fenced = not fenced
         if pieces == [line]:
-            read.append((line, markdown))
+            read.append((line, read_markdown(line.text)))
             continue
         read.extend((piece, read_markdown(piece.text)) for piece in pieces)
     return [(dataclasses.replace(line, number=number), md) for number, (line, md) in enumerate(read)]

@@ -389,6 +389,37 @@ def test_official_mentions() -> None:
     assert list(mentions("区委书记同志们要高度重视")) == []
 
 
+officials_text = st.lists(
+    st.sampled_from(
+        ["市委", "书记", "副主任", "主任", "常务副省长", "委员长", "总书记", "张三", "王", "欧阳", "李明", "同志", "主持",
+         "表示", "，", "。", " ", "a", "区人大常委会", "们", "检察长", "习近平"]
+    ),
+    max_size=40,
+)  # fmt: skip
+
+
+@given(officials_text)
+def test_official_matches_are_those_of_the_whole_regex(parts: list[str]) -> None:
+    """The scan that tries `OFFICIAL` only near a title finds what `OFFICIAL.finditer` finds, in order."""
+    from pipeline.layers.officials import OFFICIAL, _official_matches
+
+    text = "".join(parts)
+    expected = [(m.span(), m["position"], m["name"]) for m in OFFICIAL.finditer(text)]
+    assert [(m.span(), m["position"], m["name"]) for m in _official_matches(text)] == expected
+
+
+def test_official_mentions_far_from_and_next_to_titles() -> None:
+    """A position of 14 characters before the title is the longest; a title right after a match starts anew."""
+    long_position = "一二三四五六七八九十一二三四市长"
+    text = "前言。" + long_position + "王正谱表示，" + "副市长李明、区长张三主持。"
+    assert [(p, n) for p, n, _, _ in mentions(text)] == [
+        (long_position, "王正谱"),
+        ("副市长", "李明"),
+        ("区长", "张三"),
+    ]
+    assert list(mentions("没有任何职务的一段话。" * 50)) == []
+
+
 def test_one_position_list_for_credits_bylines_and_officials() -> None:
     """A title the officials layer knows is a position to the credit splitter and the speaker byline too."""
     from pipeline.formats import FORMATS
@@ -455,6 +486,24 @@ def test_near_duplicates_cluster_with_earliest_canonical() -> None:
     canonical = clusters(signatures, dates, settings)
     assert canonical == {"a" * 16: "b" * 16, "b" * 16: "b" * 16, "c" * 16: "c" * 16}
     assert clusters(dict(reversed(list(signatures.items()))), dates, settings) == canonical  # order-free
+
+
+@given(st.text(alphabet="人大常委会召开议审报告 \n，。ab𝌆", max_size=300))
+def test_signature_is_datasketchs_own(text: str) -> None:
+    """The numpy signature holds the hash values datasketch's `update_batch` computes from the same shingles."""
+    import zlib
+
+    import numpy as np
+    from datasketch import MinHash
+
+    settings = DuplicateSettings()
+    compact = "".join(text.split())
+    shingles = {compact[i : i + 5] for i in range(max(1, len(compact) - 4))}
+    expected = MinHash(num_perm=128, seed=1, hashfunc=lambda shingle: zlib.crc32(shingle.encode("utf-8")))
+    expected.update_batch(sorted(shingles))
+    found = signature(text, settings)
+    assert np.array_equal(found.hashvalues, expected.hashvalues)
+    assert found.jaccard(expected) == 1.0
 
 
 def test_enrich_in_a_build_marks_reposts_and_duplicates(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -29,24 +30,41 @@ def _crc32(data: bytes) -> int:
     return zlib.crc32(data)
 
 
-# Shingle hashes fed to the MinHash per call: datasketch builds a (hashes × num_perm) uint64 matrix per call, so a
-# 1,000,000-character body in one call took about 1 GiB; in chunks the memory stays a few MiB whatever the length.
+# Shingle hashes permuted per numpy call: a (hashes × num_perm) uint32 matrix, so a 1,000,000-character body in
+# one call would take about 0.5 GiB; in chunks the memory stays a few MiB whatever the length.
 SIGNATURE_CHUNK = 4096
+# datasketch's default permutation scheme since 2.0.0: each hash pre-mixed by MurmurHash3's 32-bit finalizer, then
+# a * h + b modulo 2**32 per permutation (`datasketch.minhash`, "affine32").
+SCHEME = "affine32"
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
-def _identity(value: int) -> int:
-    """The shingles are hashed already (crc32 of their UTF-8 bytes); datasketch applies its permutations."""
-    return value
+@cache
+def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    """datasketch's permutations for (num_perm, seed): drawn once per run, not once per document, and shared by
+    every signature (datasketch keeps a shared array as it is)."""
+    return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer on uint32 values (wrapping multiplication), as datasketch pre-mixes each hash."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    values = values ^ (values >> s1)
+    values = values * m1
+    values = values ^ (values >> s2)
+    values = values * m2
+    return values ^ (values >> s3)
 
 
 def signature(text: str, settings: DuplicateSettings) -> MinHash:
     """MinHash of the body's character shingles (whitespace removed).
 
-    Each shingle is hashed once to a crc32 value, the distinct values are kept in a numpy array (4 bytes each,
-    not a Python string each), and they reach datasketch in chunks. The minimum over permutations does not
-    depend on order or on repeats, so this is the same signature as hashing the set of shingle strings.
+    Each shingle is hashed once to a crc32 value and the distinct values are kept in a numpy array (4 bytes each,
+    not a Python string each). The permutations are applied in numpy, chunk by chunk, as datasketch's
+    `update_batch` applies them, without its per-value Python loop: the same hash values (a test compares them).
+    The minimum over permutations does not depend on order or on repeats, so this is the same signature as
+    hashing the set of shingle strings.
     """
-    minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity)
     compact = "".join(text.split())
     size = settings.shingle
     count = max(1, len(compact) - size + 1)
@@ -54,9 +72,13 @@ def signature(text: str, settings: DuplicateSettings) -> MinHash:
         (_crc32(compact[i : i + size].encode("utf-8")) for i in range(count)), dtype=np.uint32, count=count
     )
     distinct = np.unique(hashes)
+    permutations = _permutations(settings.num_perm, settings.seed)
+    a, b = permutations
+    values = np.full(settings.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
     for start in range(0, len(distinct), SIGNATURE_CHUNK):
-        minhash.update_batch(distinct[start : start + SIGNATURE_CHUNK].tolist())
-    return minhash
+        mixed = _fmix32(distinct[start : start + SIGNATURE_CHUNK]).reshape(-1, 1)
+        values = np.minimum(values, (mixed * a + b).min(axis=0))
+    return MinHash(seed=settings.seed, hashvalues=values, permutations=permutations, scheme=SCHEME)
 
 
 def clusters(

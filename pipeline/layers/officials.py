@@ -39,8 +39,11 @@ COMPOUND_SURNAMES = (
 )
 # A name after these is rare: the leader's name stands before them (`习近平总书记`).
 NAME_BEFORE_POSITIONS = ("总书记",)
+# Where a title stands: a match of `OFFICIAL` starts at most `POSITION_PREFIX` characters before one.
+POSITION_PREFIX = 14
+TITLE = re.compile(OFFICIAL_TITLE)
 OFFICIAL = re.compile(
-    rf"(?P<position>(?:[\u4e00-\u9fff]{{0,14}}?){OFFICIAL_TITLE})(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?={AFTER_NAME})"
+    rf"(?P<position>(?:[\u4e00-\u9fff]{{0,{POSITION_PREFIX}}}?){OFFICIAL_TITLE})(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?={AFTER_NAME})"
 )
 # Name-like strings that are words: a position followed by these is not a person.
 NOT_NAMES = ("同志", "会议", "主持", "表示", "指出", "强调", "出席", "讲话", "一行", "带队", "率队", "们")
@@ -52,13 +55,40 @@ def looks_like_name(name: str) -> bool:
 
 def mentions(text: str) -> Iterator[tuple[str, str, int, int]]:
     """(position, name, start, end) of each position + name in `text`."""
-    for match in OFFICIAL.finditer(text):
+    for match in _official_matches(text):
         name, position = match["name"], match["position"]
         if position.endswith(NAME_BEFORE_POSITIONS) or not looks_like_name(name):
             continue
         if name.startswith(OFFICIAL_TITLES):
             continue
         yield position, name, match.start(), match.end()
+
+
+def _official_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of `OFFICIAL.finditer(text)`, tried only near a title.
+
+    `OFFICIAL` is tried at every position of a text, and at each it grows its prefix one character at a time
+    (up to `POSITION_PREFIX`), trying every title after each: most of the officials layer's time on texts that
+    hold no title at all. A match needs a title within `POSITION_PREFIX` characters of where it starts, so the
+    positions tried are those before the next title (found by one C-level search); any earlier position cannot
+    match. Positions are tried in order and a match resumes the scan at its end, as `finditer` does, so the
+    matches are the same.
+    """
+    position = 0
+    while True:
+        title = TITLE.search(text, position)
+        if title is None:
+            return
+        found = None
+        for start in range(max(position, title.start() - POSITION_PREFIX), title.start() + 1):
+            found = OFFICIAL.match(text, start)
+            if found is not None:
+                break
+        if found is None:
+            position = title.start() + 1
+            continue
+        yield found
+        position = found.end()
 
 
 def is_official_position(position: str | None) -> bool:
