@@ -101,13 +101,20 @@ META_NAMES: dict[str, tuple[str, ...]] = {
     "source": ("source", "contentsource"),
     "url": ("og:url",),
 }
-# WeChat pages keep the account, title and publication time in script variables, the time as Unix seconds.
+# WeChat pages keep the account, title and publication time in script variables, the time as Unix seconds: as
+# `var nickname = …` in article pages, as properties of a data object (`d.nick_name = …`, `d.title = …`,
+# `d.ct = …`) in video and picture pages. The first assignment of a literal wins.
 WECHAT_VARIABLES: dict[str, re.Pattern[str]] = {
-    "account": re.compile(r"""var\s+nickname\s*=\s*(?:htmlDecode\()?["']([^"']+)["']"""),
-    "title": re.compile(r"""var\s+msg_title\s*=\s*(?:'([^']+)'|"([^"]+)")"""),
-    "timestamp": re.compile(r"""var\s+ct\s*=\s*["'](\d{9,11})["']"""),
+    "account": re.compile(r"""(?:\bvar\s+nickname|\.nick_name)\s*=\s*(?:htmlDecode\()?["']([^"']+)["']"""),
+    "title": re.compile(r"""(?:\bvar\s+msg_title|\b(?:d|cgiData)\.title)\s*=\s*(?:'([^']+)'|"([^"]+)")"""),
+    "timestamp": re.compile(r"""(?:\bvar\s+ct|\b(?:d|cgiData)\.ct)\s*=\s*["'](\d{9,11})["']"""),
     "url": re.compile(r"""var\s+msg_link\s*=\s*["']([^"']+)["']"""),
 }
+# A page that fills an element by script (`document.getElementById('js_video_desc').innerHTML = "…"`, WeChat's
+# video pages): the literal is the element's content, as a browser shows it.
+SCRIPT_FILLED = re.compile(
+    r"getElementById\(\s*['\"]([\w-]+)['\"]\s*\)\.innerHTML\s*=\s*\"((?:[^\"\\\n]|\\.)*)\""
+)
 
 
 # Layout tables: portals put the whole article (or a page's columns) in table cells. A table is layout, not data,
@@ -506,6 +513,30 @@ def _wechat(markup: str) -> dict[str, str]:
     return values
 
 
+def _fill_from_scripts(root: lxml.html.HtmlElement, markup: str) -> None:
+    """Put each script-assigned literal into its (empty of text) element, before the scripts are dropped."""
+    for found in SCRIPT_FILLED.finditer(markup):
+        element_id, literal = found.groups()
+        try:
+            value = str(json.loads(f'"{literal}"'))
+        except ValueError:
+            continue  # not a string JSON reads (a JavaScript-only escape): the element keeps what it has
+        targets = root.xpath("//*[@id=$name]", name=element_id)
+        fragment = parse_html(f"<div>{value}</div>") if value.strip() else None
+        if not targets or fragment is None or _shown_text(targets[0]):
+            continue
+        body = fragment.find(".//div")
+        target = targets[0]
+        target.text = body.text if body is not None else value
+        for child in list(body) if body is not None else []:
+            target.append(child)
+
+
+def _shown_text(element: lxml.html.HtmlElement) -> str:
+    """The element's text outside its scripts and styles: what a page shows before its scripts run."""
+    return "".join(element.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")).strip()
+
+
 # A page saved as the body of a string literal (a scraper's JSON value written out without its quotes): no real
 # line break, but escaped ones (`\\n`) and escaped quotes (`\\"`) everywhere.
 ESCAPED_PAGE_MIN_BREAKS = 10
@@ -535,6 +566,7 @@ def read_page(markup: str) -> Page:
         if site and "account" not in meta:
             meta["account"] = site
     meta.update(_wechat(markup))
+    _fill_from_scripts(root, markup)
     _clean(root)
     main = main_element(root)
     text = render_element(main)

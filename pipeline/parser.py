@@ -348,6 +348,9 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
     ]
     if any(match_key(row.text) == match_key(name) for name in names):
         return "account_name"
+    title = doc.header.get("title")
+    if title and len(title) >= rules.ACCOUNT_NAME_MIN_CHARS and match_key(row.text) == match_key(title):
+        return "title_repeat"  # a page that prints its headline again (a video's caption under the player)
     if any(re.match(rules.account_blurb(name), row.text) for name in names):
         return "account_blurb"
     return None

@@ -243,3 +243,50 @@ def test_a_pages_source_meta_is_the_documents_source_not_its_account() -> None:
     # the text wins where it shows a source
     shown = with_container_fields({**fields, "source": "新华社"}, None, {"source": "人民网"})
     assert shown["source"] == "新华社"
+
+
+# A WeChat video page: no `var nickname`/`var msg_title`; the data object holds them, and a script fills the
+# description paragraph, which is the article's only text; the video's title is printed again under the player.
+VIDEO_PAGE = """<html><head><title>视频</title></head><body>
+<div id="js_article">
+  <strong class="account_nickname_inner">山河人大</strong>
+  <span id="publish_time">2024-03-12</span>
+  <div id="js_content">
+    <p class="share_notice" id="js_video_desc"><script>
+      document.getElementById('js_video_desc').innerHTML = "区人大常委会组织代表视察重点项目，\\u542c取情况介绍。<br>代表们建议加强要素保障。";
+    </script></p>
+    <div class="video_info"><span id="video_title">代表视察重点项目纪实</span></div>
+  </div>
+</div>
+<script>
+(function(_g){ var d = _g.cgiData = {};
+  d.ct = "1710201600";
+  d.title = "代表视察重点项目纪实";
+  d.nick_name = "山河人大";
+})(window);
+</script></body></html>"""
+
+
+def test_wechat_video_page_reads_the_data_object_and_the_script_filled_description() -> None:
+    (unit,) = ingest_file("video.html", VIDEO_PAGE.encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    header, paragraphs, headings = _summary(bundle)
+    assert (header["title"], header["account"], header["published_date"]) == (
+        "代表视察重点项目纪实",  # d.title, not the <title> 视频
+        "山河人大",  # d.nick_name
+        dt.date(2024, 3, 12),
+    )
+    # the JSON escape decoded; the <br> inside the one <p> is a line break within its paragraph
+    assert paragraphs == [
+        ("body", "区人大常委会组织代表视察重点项目，听取情况介绍。代表们建议加强要素保障。")
+    ]
+    assert headings == [None]  # the title printed again under the player is dropped, not a heading
+
+
+def test_a_script_never_replaces_text_the_page_already_shows() -> None:
+    page = """<html><body><div id="js_content"><p id="desc">页面上原有的文字，足够长的一段正文内容在这里。</p>
+    <script>document.getElementById('desc').innerHTML = "脚本里的另一段文字";</script></div></body></html>"""
+    assert "脚本里" not in read_page(page).text
+    assert "页面上原有的文字" in read_page(page).text
