@@ -628,7 +628,8 @@ _FIELD_LIST: tuple[Field, ...] = (
     Field(
         "label",
         "string",
-        "The credit label exactly as printed (作者, 责编, 来源, …).",
+        "The credit label exactly as printed (作者, 责编, 来源, …); （） for a reporter named in brackets after the "
+        "article's last sentence.",
         "原文中的署名标签。",
         "责编",
     ),

@@ -155,6 +155,7 @@ def parse_text(
     _mark_signatures(blocks)
     _structure(blocks, doc)
     _dateline_credits(text, doc)
+    _closing_reporter(text, doc)
     doc.credits = [
         {**credit, "item_index": i} for i, credit in enumerate(sorted(doc.credits, key=_credit_order))
     ]
@@ -182,6 +183,33 @@ def _dateline_credits(text: str, doc: ParsedDocument) -> None:
             }
         )
         return
+
+
+def _closing_reporter(text: str, doc: ParsedDocument) -> None:
+    """The reporter in brackets after the article's last sentence (`…举行。（张巨峰）`) as a credit pointing into the
+    last paragraph, when no credit names an author or reporter yet."""
+    body = doc.body_paragraphs
+    if not body or any(credit["role"] in ("author", "reporter") for credit in doc.credits):
+        return
+    last = body[-1]
+    found = rules.CLOSING_REPORTER.search(text, last["char_start"], last["char_end"])
+    if found is None:
+        return
+    names = [name for name in re.split(r"[\s\u3000、]+", found["value"]) if name]
+    if any(name in rules.NOT_A_NAME or name.endswith(rules.NOT_A_NAME_ENDINGS) for name in names):
+        return
+    if found["label"] is None and any(len(name) > rules.BARE_NAME_MAX_CHARS for name in names):
+        return  # without 记者 a four-character word in brackets is a note (`（史上最全）`) more often than a name
+    doc.credits.append(
+        {
+            "item_index": len(doc.credits),
+            "role": rules.CREDIT_LABELS[found["label"]] if found["label"] else "reporter",
+            "label": found["label"] or rules.BRACKETS_LABEL,  # the brackets are all that marks it
+            "value": nfc(" ".join(names)),
+            "char_start": found.start("credit"),
+            "char_end": found.end("credit"),
+        }
+    )
 
 
 def span_text(raw_text: str, char_start: int, char_end: int, markdown: bool, kind: str = "body") -> str:
@@ -348,12 +376,35 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
     ]
     if any(match_key(row.text) == match_key(name) for name in names):
         return "account_name"
-    title = doc.header.get("title")
-    if title and len(title) >= rules.ACCOUNT_NAME_MIN_CHARS and match_key(row.text) == match_key(title):
-        return "title_repeat"  # a page that prints its headline again (a video's caption under the player)
+    if _repeats_title(row.text, doc.header.get("title")):
+        return "title_repeat"
     if any(re.match(rules.account_blurb(name), row.text) for name in names):
         return "account_blurb"
     return None
+
+
+def _title_run_end(rows: list[Row], index: int, doc: ParsedDocument) -> int:
+    """The end of a run of lines (up to a blank one) that together print the title again, broken over lines as
+    on the page; `index` itself when they do not."""
+    end = index
+    while end < len(rows) and not rows[end].blank and end - index < rules.TITLE_MAX_LINES:
+        end += 1
+    if end - index < 2 or (end < len(rows) and not rows[end].blank):
+        return index
+    return (
+        end
+        if _repeats_title("".join(row.text for row in rows[index:end]), doc.header.get("title"))
+        else index
+    )
+
+
+def _repeats_title(text: str, title: str | None) -> bool:
+    """A line that is the headline printed again: a video's caption under its player, or a decision's title
+    repeated above its text with the passing note (`…的决议（2007年6月29日…通过）`)."""
+    if not title or len(title) < rules.ACCOUNT_NAME_MIN_CHARS:
+        return False
+    key = match_key(title)
+    return match_key(text) == key or match_key(rules.TRAILING_NOTE.sub("", text)) == key
 
 
 # --- head -----------------------------------------------------------------------------------------------------
@@ -394,6 +445,11 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
             _drop(doc, row, f"head:{reason}")
             index += 1
+            continue
+        if (end := _title_run_end(rows, index, doc)) > index:
+            for line in rows[index:end]:
+                _drop(doc, line, "head:title_repeat")
+            index = end
             continue
         return _summary_points(rows, index, doc)
     return len(rows)

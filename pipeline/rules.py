@@ -316,3 +316,25 @@ BRACKETED_CREDIT = re.compile(r"[（(【\[](?P<inner>[^（()）【】\[\]]+)[）
 # A further credit on the same line: `编辑：A　审核：B`.
 CREDIT_SPLIT = re.compile(rf"\s+(?=(?:{_LABELS})\s*[:：|丨｜/／])")
 CREDIT_VALUE_MAX_CHARS = 60
+
+
+# A parenthesised note at the end of a line (`（2007年6月29日第十届全国人民代表大会常务委员会第二十八次会议通过）`,
+# `（张巨峰）`): removed before comparing the line with the title.
+TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]{1,80}[）)]\s*$")
+# The most lines a title printed again in the text may be broken over (kicker, two title lines, passing note).
+TITLE_MAX_LINES = 5
+# A reporter named in brackets after the last sentence of a news article: `…南美站活动将先后在巴西、乌拉圭、阿根廷举
+# 行。（张巨峰）`, `（记者 李响 王洋）`. The paragraph keeps its text; the credit points into it. Names only: a
+# contributing office (`（德清县发改局）`) or a note (`（完）`, `（未完待续）`) is no credit.
+CLOSING_REPORTER = re.compile(
+    r"(?<=[。！？!?”」])\s*[（(](?P<credit>(?:(?P<label>本报记者|记者|通讯员)[\s\u3000]*)?"
+    r"(?P<value>[\u4e00-\u9fff·]{2,4}(?:[\s\u3000、]+[\u4e00-\u9fff·]{2,4}){0,3}))[）)]\s*$"
+)
+# Last characters of a bracketed word that make it an office or place, not a person (局, 办, 委 …).
+BARE_NAME_MAX_CHARS = 3
+# The label of a credit no word introduces, only the brackets around it.
+BRACKETS_LABEL = "（）"
+NOT_A_NAME_ENDINGS = tuple("局办委会部院厅处站社报台网所室队团司馆校县市区省镇乡村组科署")
+NOT_A_NAME = frozenset(
+    ("未完", "待续", "未完待续", "全文完", "下转", "上接", "转载", "原创", "摘编", "节选", "供图")
+)

@@ -579,3 +579,50 @@ def test_a_summary_of_sentences_set_as_a_heading_reads_as_text() -> None:
     doc = parse_text(f"# 标题\n\n## {summary}\n\n正文第一段写的是会议的情况。\n", FORMATS["generic"])
     assert [s["heading"] for s in doc.sections] == [None]
     assert [p["text"] for p in doc.paragraphs] == [summary, "正文第一段写的是会议的情况。"]
+
+
+def test_a_reporter_in_brackets_after_the_last_sentence_is_a_credit_inside_it() -> None:
+    text = "# 标题在此\n\n第一段正文。\n\n活动将先后在三地举行。（张巨峰）\n"
+    doc = parse_text(text, FORMATS["generic"])
+    start = text.index("张巨峰")
+    assert doc.credits == [
+        {
+            "item_index": 0,
+            "role": "reporter",
+            "label": "（）",
+            "value": "张巨峰",
+            "char_start": start,
+            "char_end": start + len("张巨峰"),
+        }
+    ]
+    assert doc.paragraphs[-1]["text"] == "活动将先后在三地举行。（张巨峰）"  # text unchanged
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "。（德清县发改局）",  # a contributing office
+        "。（未完待续）",  # a note
+        "！（史上最全）",  # four characters without 记者: a note more often than a name
+        "（张巨峰）",  # not after a sentence end
+    ],
+)
+def test_bracketed_words_that_are_no_reporter_give_no_credit(ending: str) -> None:
+    doc = parse_text(f"# 标题在此\n\n第一段正文。\n\n活动将先后在三地举行{ending}\n", FORMATS["generic"])
+    assert doc.credits == []
+
+
+def test_the_title_printed_again_over_several_lines_with_its_passing_note_is_dropped() -> None:
+    text = (
+        "# 山河市人民代表大会常务委员会关于批准预算调整方案的决议\n\n"
+        "山河市人民代表大会常务委员会\n关于批准预算调整方案的决议\n（2024年6月29日山河市第十六届人民代表大会常务委员会第十次会议通过）\n\n"
+        "山河市第十六届人民代表大会常务委员会第十次会议审查了市人民政府提出的预算调整方案。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [p["text"] for p in doc.paragraphs] == [
+        "山河市第十六届人民代表大会常务委员会第十次会议审查了市人民政府提出的预算调整方案。"
+    ]
+    assert [d.reason for d in doc.dropped] == ["header:title"] + ["head:title_repeat"] * 3
+    fields = document_fields(doc)
+    assert fields["title"] == "山河市人民代表大会常务委员会关于批准预算调整方案的决议"
+    assert fields["published_date"] == dt.date(2024, 6, 29)  # the passing note still dates it
