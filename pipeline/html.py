@@ -179,8 +179,27 @@ def parse_html(markup: str) -> lxml.html.HtmlElement | None:
 UNWRAPPED_TAGS = ("form",)
 
 
+# Text painted white on no background of its own is text the reader does not see: pages pad themselves with it
+# (strings of random characters against copying, keywords for search engines). Any background on the element or
+# around it (a coloured box, a banner picture) may be what makes white text readable, so then it stays.
+WHITE_TEXT = re.compile(
+    r"(?:^|;)\s*color\s*:\s*(?:#fff(?:fff)?|white|rgb\(\s*255\s*,\s*255\s*,\s*255\s*\))\s*(?:;|$)",
+    re.IGNORECASE,
+)
+BACKGROUND = re.compile(r"(?:^|;)\s*background(?:-color|-image)?\s*:", re.IGNORECASE)
+
+
+def _unseen(element: lxml.html.HtmlElement) -> bool:
+    if not WHITE_TEXT.search(element.get("style", "")):
+        return False
+    return not any(BACKGROUND.search(e.get("style", "")) for e in (element, *element.iterancestors()))
+
+
 def _clean(root: lxml.html.HtmlElement) -> None:
     for element in list(root.iter(*DROPPED_TAGS)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    for element in [e for e in root.iter() if isinstance(e.tag, str) and _unseen(e)]:
         if element.getparent() is not None:
             element.drop_tree()
     for element in list(root.iter(*UNWRAPPED_TAGS)):
@@ -325,6 +344,9 @@ def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str
             yield text if plain else "#" * HEADING_TAGS[tag] + " " + text
         return
     has_block_child = any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element)
+    if tag == "li" and has_block_child and not plain:
+        yield from _marked_as_item(_blocks_within(element, plain))
+        return
     if not has_block_child:
         text = _inline(element, plain)
         if text and plain:
@@ -333,7 +355,22 @@ def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str
             prefix = "- " if tag == "li" else ""
             yield prefix + (f"**{text}**" if "\n" not in text and _all_bold(element) else text)
         return
-    # Mixed content: inline runs between child blocks are paragraphs of their own.
+    yield from _blocks_within(element, plain)
+
+
+def _marked_as_item(blocks: Iterator[str | Grid]) -> Iterator[str | Grid]:
+    """A list item's blocks with the item's `- ` on its first paragraph (`<li><p>…</p></li>`, as editors write
+    list items, is still an item: a short item must not read as a heading)."""
+    marked = False
+    for block in blocks:
+        if not marked and isinstance(block, str) and not block.startswith(("#", "- ", "<table")):
+            block, marked = "- " + block, True
+        yield block
+
+
+def _blocks_within(element: lxml.html.HtmlElement, plain: bool) -> Iterator[str | Grid]:
+    """The paragraphs of an element holding blocks: inline runs between child blocks are paragraphs of their
+    own."""
     run: list[str] = [_literal(element.text, plain)]
 
     def flush() -> Iterator[str]:

@@ -37,6 +37,11 @@ BARE_HEADING_MAX_CHARS = 40
 # A bold line that does not end like a sentence heads a section up to twice that length.
 BOLD_HEADING_MAX_CHARS = 2 * BARE_HEADING_MAX_CHARS
 BARE_STYLE = "bare"
+# A bare line that ends a sentence before its end (`是长得像的像！（突然开始正经的分析）`: a sentence and an aside) or
+# ends in a tilde (`又是可爱的羊和你们相见~`: chat) is text, not a heading. A mark a closing quote follows (`“奋斗！”
+# 的青春`) is quoted speech and stays possible in a heading.
+SENTENCE_INSIDE = re.compile(r"[。！？](?=[^”’」』\"'。！？])")
+CHAT_END = ("~", "～")
 # A line that stops at a comma or a semicolon is an item of an enumeration running on to the next line (`委员长，`
 # / `副委员长若干人，`), never a heading, whatever its length or numbering.
 CLAUSE_END = ("，", ",", "、", "；", ";")
@@ -64,6 +69,8 @@ def heading_style(text: str) -> str | None:
             return style.name if has_words and len(text) <= style.max_chars else None
     if "://" in text or not any("\u4e00" <= c <= "\u9fff" for c in text):
         return None  # a bare URL or a line without Chinese is not a bare heading
+    if SENTENCE_INSIDE.search(text) or text.endswith(CHAT_END):
+        return None
     return BARE_STYLE if len(text) <= BARE_HEADING_MAX_CHARS else None
 
 

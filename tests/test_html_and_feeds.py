@@ -116,6 +116,14 @@ def test_rendered_text_is_the_raw_text_offsets_point_into() -> None:
         ("<p>一</p><p>二<br>三</p>", "一\n\n二\n三"),
         ("<div>前言<p>段落</p>后记</div>", "前言\n\n段落\n\n后记"),
         ("<ul><li>甲</li><li><b>乙</b></li></ul>", "- 甲\n\n- **乙**"),
+        # an item whose text sits in a <p> is still an item; its second paragraph continues it unmarked
+        ("<ul><li><p>甲</p></li><li><p><span>乙</span></p><p>续</p></li></ul>", "- 甲\n\n- 乙\n\n续"),
+        ("<ol><li><h3>标</h3><p>文</p></li></ol>", "### 标\n\n- 文"),
+        # white text with no background anywhere is not seen; on a coloured box it is
+        ('<p>正文<span style="font-size:12px;color: rgb(255, 255, 255);">贸唇械叫</span></p>', "正文"),
+        ('<p style="color:#FFF">隐藏</p><p>正文</p>', "正文"),
+        ('<section style="background-color:#c00"><p style="color:white">红底白字</p></section>', "红底白字"),
+        ('<p style="color: #ffffff80">半透明</p>', "半透明"),
         ("<h1><p>被移出的标题</p></h1>\n<p>正文。</p>", "# 被移出的标题\n\n正文。"),
         ("<h2></h2>\n<p>正文。</p>", "正文。"),
         ("<p>a<script>x()</script>b<!-- c --></p><style>p{}</style>", "ab"),

@@ -626,3 +626,30 @@ def test_the_title_printed_again_over_several_lines_with_its_passing_note_is_dro
     fields = document_fields(doc)
     assert fields["title"] == "山河市人民代表大会常务委员会关于批准预算调整方案的决议"
     assert fields["published_date"] == dt.date(2024, 6, 29)  # the passing note still dates it
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("但她确实还蛮像杨幂的，是长得像的像！（突然开始正经的分析）", False),  # a sentence, then an aside
+        ("又是美好的周末，又是可爱的羊和你们相见~", False),  # chat
+        ("“奋斗！”的青春最美丽", True),  # quoted speech inside a heading
+        ("代表履职的新平台", True),
+    ],
+)
+def test_a_short_plain_line_holding_a_finished_sentence_is_text_not_a_heading(
+    line: str, heading: bool
+) -> None:
+    text = f"# 标题在此\n\n{line}\n\n第一段正文写的是会议的情况。\n\n第二段正文写的是代表的建议。\n"
+    doc = parse_text(text, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [line if heading else None]
+    texts = [p["text"] for p in doc.paragraphs]
+    assert (
+        texts == ["第一段正文写的是会议的情况。", "第二段正文写的是代表的建议。"]
+        if heading
+        else [line]
+        + [
+            "第一段正文写的是会议的情况。",
+            "第二段正文写的是代表的建议。",
+        ]
+    )
