@@ -535,6 +535,8 @@ def _is_body_heading(rows: list[Row], index: int, doc: ParsedDocument) -> bool:
     row = rows[index]
     if not (row.md.bold_only or row.md.heading_level) or _promo(row) or "title" not in doc.header:
         return False
+    if _repeats_title(row.text, doc.header.get("title")):
+        return False  # the page's headline inside its article element, under a title its metadata gave
     if row.md.heading_level and row.text:
         return True
     if _numbered(row.text):

@@ -32,7 +32,7 @@ OFFICIAL_TITLE = "(?:" + "|".join(sorted(OFFICIAL_TITLES, key=len, reverse=True)
 # Words a byline prints after the names that are what the people did, not people (`记者陈智 整合`).
 CREDIT_VERBS = frozenset(("整合", "综合", "编译", "整理", "报道", "采写", "供稿", "摄", "文", "图", "等"))
 NAME_MAX_CHARS = 4
-PEOPLE_SEPARATORS = re.compile(r"[、,，;；/]+")
+PEOPLE_SEPARATORS = re.compile(r"[、,，;；/&＆]+")
 
 
 def looks_like_position(token: str) -> bool:
@@ -86,5 +86,5 @@ def split_people(value: str) -> list[tuple[str, str | None]]:
 
 
 def split_names(value: str) -> list[str]:
-    """Names from an editor-like credit: split on 、 , ， ; / and whitespace."""
+    """Names from an editor-like credit: split on 、 , ， ; / & and whitespace."""
     return [name for part in PEOPLE_SEPARATORS.split(value) for name in pair_padded(split_words(part))]

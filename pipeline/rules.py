@@ -260,7 +260,7 @@ def lead_candidate(text: str) -> str | None:
 # The credit roles (the vocabulary `fields.CREDIT_ROLES` is their order here), each with the labels printed for it.
 CREDIT_ROLE_LABELS: dict[str, tuple[str, ...]] = {
     "source": ("来源", "转自", "信息来源", "来源于", "稿件来源", "文章来源", "新闻来源"),
-    "author": ("作者", "文", "撰文"),
+    "author": ("作者", "文", "撰文", "撰稿", "撰稿人", "执笔"),
     "editor": ("责任编辑", "责编", "编辑"),
     "reviewer": ("审核", "审校"),
     "proofreader": ("校对",),

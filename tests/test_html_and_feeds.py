@@ -298,3 +298,24 @@ def test_a_script_never_replaces_text_the_page_already_shows() -> None:
     <script>document.getElementById('desc').innerHTML = "脚本里的另一段文字";</script></div></body></html>"""
     assert "脚本里" not in read_page(page).text
     assert "页面上原有的文字" in read_page(page).text
+
+
+def test_a_headline_that_exclaims_inside_is_the_title_and_its_writers_are_authors() -> None:
+    page = """<html><head><title>补壹刀：别笑！联盟今天成立了_山河网</title></head><body><div class="article">
+    <h1>补壹刀：别笑！联盟今天成立了</h1>
+    <p><strong>执笔/叨叨姐、胡一刀&amp;李小飞刀</strong></p>
+    <p>西方世界的一些政客正试图串联起来，组成一个所谓的联盟，今天正式宣布成立。</p>
+    <p>据统计，这个联盟目前一共找着十八个人，分别来自八个国家的议会。</p>
+    </div></body></html>"""
+    (unit,) = ingest_file("page.html", page.encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    header, paragraphs, headings = _summary(bundle)
+    assert header["title"] == "补壹刀：别笑！联盟今天成立了"
+    assert headings == [None]  # the headline is not also a body heading
+    assert bundle.document.authors == ["叨叨姐", "胡一刀", "李小飞刀"]
+    assert paragraphs == [
+        ("body", "西方世界的一些政客正试图串联起来，组成一个所谓的联盟，今天正式宣布成立。"),
+        ("body", "据统计，这个联盟目前一共找着十八个人，分别来自八个国家的议会。"),
+    ]

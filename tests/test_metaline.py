@@ -62,6 +62,7 @@ def test_anything_else_is_not_a_meta_line(line: str) -> None:
         ("【1】【2】【3】【4】", True),
         ("[打印] [关闭]", True),
         ("字号：大 中 小", True),
+        ("调整字体", True),
         ("图集", False),
         ("【详细】", False),
         ("第一条", False),

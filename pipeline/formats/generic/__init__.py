@@ -27,7 +27,7 @@ FORMAT = CaptureFormat(
         HeaderRule("kicker", re.compile(r"(?P<kicker>[^。！？!?—]{2,60}——)")),
         # A title is a short first line that does not read as a sentence; marked as a heading (`#`), it may end
         # with a question or an exclamation mark.
-        HeaderRule("title", re.compile(r"(#+)?\s*(?P<title>[^。！？!?]{1,60}?(?(1)[？！?!]?|))")),
+        HeaderRule("title", re.compile(r"(#+)?\s*(?P<title>(?(1)[^#。][^。]{0,59}?|[^。！？!?]{1,60}?))")),
         HeaderRule("subtitle", re.compile(r"(?P<subtitle>——[^。！？!?]{2,60})")),
         # …or, in flat newspaper text, is the unindented line right above the first indented paragraph (a 副题
         # without the dash), unless it dates or credits the article.

@@ -23,8 +23,9 @@ FORMAT = CaptureFormat(
     header_rules=(
         # A newspaper's headline stack: 引题 (an h3 above the headline), 主题 (the h1), 副题 (an h2 below it).
         HeaderRule("kicker", re.compile(r"#{3,6}\s*(?P<kicker>[^。！？!?]{1,80}?)")),
-        # The headline may end with a question or an exclamation mark (`新年伊始，习近平的重要文章谈了啥？`).
-        HeaderRule("title", re.compile(r"#\s*(?P<title>[^#。！？!?][^。！？!?]{0,79}?[？！?!]?)")),
+        # The headline may ask or exclaim, at its end or inside (`新年伊始，习近平的重要文章谈了啥？`, `补壹刀：别笑！18人的
+        # “新八国联军”今天成立了`); a full stop makes it a sentence.
+        HeaderRule("title", re.compile(r"#\s*(?P<title>[^#。][^。]{0,79}?)")),
         HeaderRule("subtitle", re.compile(r"##\s*(?P<subtitle>[^#][^。！？!?]{0,79}?)")),
         # A newspaper's imprint line: `《人民日报》（2026年05月14日 第 01 版）` names the paper and the day.
         HeaderRule(
