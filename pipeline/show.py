@@ -22,6 +22,9 @@ from pipeline.stages.ingest import read_units
 
 WIDTH = 100
 
+# One mark per paragraph kind of the field dictionary (`fields.PARAGRAPH_KINDS`; a test keeps them in step).
+KIND_MARKERS = {"body": "¶", "list_item": "•", "caption": "🖼", "code": "⌨", "table": "▦", "signature": "✍"}
+
 
 def _clip(text: str, width: int = 80) -> str:
     text = text.replace("\n", "⏎")
@@ -57,9 +60,7 @@ def render(where: str, bundle: DocumentBundle, dropped_lines: Sequence[Dropped],
         for paragraph in bundle.paragraphs:
             if paragraph.section_index != section.section_index:
                 continue
-            marker = {"body": "¶", "list_item": "•", "caption": "🖼", "code": "⌨", "table": "▦"}[
-                paragraph.kind
-            ]
+            marker = KIND_MARKERS[paragraph.kind]
             offsets = f"[{paragraph.char_start}:{paragraph.char_end}]"
             out.append(f"  {marker} {paragraph.paragraph_index:>3} {offsets:<14} {_clip(paragraph.text)}")
             if paragraph.lead_sentence:

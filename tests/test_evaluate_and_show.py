@@ -258,3 +258,18 @@ def test_show_prints_a_document_process_rejects_as_one_line(tmp_path: Path) -> N
         f"{path}  rejected at parse (no_body): no body paragraph found (5 lines dropped as chrome/header, "
         "0 credits)\n"
     )
+
+
+def test_show_marks_every_paragraph_kind_of_the_field_dictionary(tmp_path: Path) -> None:
+    from pipeline.fields import PARAGRAPH_KINDS
+    from pipeline.show import KIND_MARKERS
+
+    assert set(KIND_MARKERS) == set(PARAGRAPH_KINDS)
+    path = tmp_path / "letter.txt"
+    path.write_text(
+        "# 给老党员的回信\n\n张连生同志：\n\n您好！来信收悉。向您和全国的老党员致以诚挚问候。\n\n习近平\n\n2026年6月17日\n\n"
+        "（新华社北京6月18日电）\n\n新华社北京6月18日电  中共中央总书记习近平日前给老党员张连生回信。\n",
+        encoding="utf-8",
+    )
+    shown = show(path).splitlines()
+    assert [line.split()[1] for line in shown if line.startswith("  ✍")] == ["2", "3", "4"]
