@@ -1105,8 +1105,10 @@ def _is_caption(block: Block) -> bool:
 def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
     """Headings open sections; everything else is a paragraph of the current section."""
     style_levels: dict[str, int] = {}
-    for index, block in enumerate(blocks):
-        style = _heading_style(block, is_last=index == len(blocks) - 1)
+    styles = _without_bare_runs(
+        [_heading_style(b, is_last=i == len(blocks) - 1) for i, b in enumerate(blocks)]
+    )
+    for block, style in zip(blocks, styles, strict=True):
         if style is not None:
             level = style_levels.setdefault(style, len(style_levels) + 1)
             doc.sections.append(
@@ -1138,6 +1140,22 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
             }
         )
     _mark_lead_sentences(doc)
+
+
+def _without_bare_runs(styles: list[str | None]) -> list[str | None]:
+    """Plain short lines standing one after another with no text between them are a list (names, a contact
+    block, a column of figures), not a heading above each: a run of `rules.BARE_RUN_MIN` or more loses its heading
+    style. A heading over its subheading (two lines) stays."""
+    result = list(styles)
+    start = 0
+    while start < len(result):
+        end = start
+        while end < len(result) and result[end] == rules.BARE_STYLE:
+            end += 1
+        if end - start >= rules.BARE_RUN_MIN:
+            result[start:end] = [None] * (end - start)
+        start = max(end, start + 1)
+    return result
 
 
 def _cell_rows(grid: Grid, paragraph_index: int) -> list[dict[str, Any]]:

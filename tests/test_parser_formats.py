@@ -645,3 +645,29 @@ def test_a_short_plain_line_holding_a_finished_sentence_is_text_not_a_heading(
     assert [s["heading"] for s in doc.sections] == [line if heading else None]
     body = ["第一段正文写的是会议的情况。", "第二段正文写的是代表的建议。"]
     assert [p["text"] for p in doc.paragraphs] == (body if heading else [line, *body])
+
+
+def test_plain_short_lines_one_after_another_are_a_list_not_headings() -> None:
+    text = (
+        "# 关于拟表彰对象的公示\n\n"
+        "现将有关拟表彰对象情况予以公示，如有异议，请于公示期内反映。\n\n"
+        "电话：010—12380\n\n网站：12380举报网站\n\n邮政编码：100815\n\n"
+        "公示期间，请如实反映拟表彰对象的有关情况。\n\n"
+        "山河的变迁\n\n出行方式开始改变\n\n"
+        "拉林铁路开通运营至今，动车出行已成为当地许多居民的日常出行方式。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    # three lines in a row: a contact block; two: a heading over its subheading
+    assert [(s["heading"], s["level"]) for s in doc.sections] == [
+        (None, 0),
+        ("山河的变迁", 1),
+        ("出行方式开始改变", 1),
+    ]
+    assert [(p["section_index"], p["text"]) for p in doc.paragraphs] == [
+        (0, "现将有关拟表彰对象情况予以公示，如有异议，请于公示期内反映。"),
+        (0, "电话：010—12380"),
+        (0, "网站：12380举报网站"),
+        (0, "邮政编码：100815"),
+        (0, "公示期间，请如实反映拟表彰对象的有关情况。"),
+        (2, "拉林铁路开通运营至今，动车出行已成为当地许多居民的日常出行方式。"),
+    ]
