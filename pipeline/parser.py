@@ -1105,9 +1105,8 @@ def _is_caption(block: Block) -> bool:
 def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
     """Headings open sections; everything else is a paragraph of the current section."""
     style_levels: dict[str, int] = {}
-    styles = _without_bare_runs(
-        [_heading_style(b, is_last=i == len(blocks) - 1) for i, b in enumerate(blocks)]
-    )
+    styles = [_heading_style(b, is_last=i == len(blocks) - 1) for i, b in enumerate(blocks)]
+    styles = _without_heading_runs(blocks, styles)
     for block, style in zip(blocks, styles, strict=True):
         if style is not None:
             level = style_levels.setdefault(style, len(style_levels) + 1)
@@ -1142,20 +1141,28 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
     _mark_lead_sentences(doc)
 
 
-def _without_bare_runs(styles: list[str | None]) -> list[str | None]:
-    """Plain short lines standing one after another with no text between them are a list (names, a contact
-    block, a column of figures), not a heading above each: a run of `rules.BARE_RUN_MIN` or more loses its heading
-    style. A heading over its subheading (two lines) stays."""
+def _without_heading_runs(blocks: list[Block], styles: list[str | None]) -> list[str | None]:
+    """Plain lines of one heading style standing one after another with no text between them are a list (names,
+    a contact block, `（一）《…协定》`, `（二）《…备忘录》`, …), not a heading above each, since none of them heads
+    any text: a run of `rules.BARE_RUN_MIN` or more loses its heading style. A heading over its subheading (two
+    lines) stays, and so do lines marked as headings (`#`, bold)."""
     result = list(styles)
     start = 0
     while start < len(result):
         end = start
-        while end < len(result) and result[end] == rules.BARE_STYLE:
+        while end < len(result) and _plain_style(blocks[end], result[end]) == _plain_style(
+            blocks[start], result[start]
+        ):
             end += 1
-        if end - start >= rules.BARE_RUN_MIN:
+        if _plain_style(blocks[start], result[start]) and end - start >= rules.BARE_RUN_MIN:
             result[start:end] = [None] * (end - start)
         start = max(end, start + 1)
     return result
+
+
+def _plain_style(block: Block, style: str | None) -> str | None:
+    """The heading style of a line that only its wording makes a heading (no `#`, no bold), else None."""
+    return None if block.heading_level or block.bold_only else style
 
 
 def _cell_rows(grid: Grid, paragraph_index: int) -> list[dict[str, Any]]:

@@ -42,7 +42,8 @@ BARE_STYLE = "bare"
 # 的青春`) is quoted speech and stays possible in a heading.
 SENTENCE_INSIDE = re.compile(r"[。！？](?=[^”’」』\"'。！？])")
 CHAT_END = ("~", "～")
-# Bare heading lines one after another with no text between: this many or more are a list, not headings.
+# Plain heading lines of one style one after another with no text between: this many or more are a list, not
+# headings.
 BARE_RUN_MIN = 3
 # A line that stops at a comma or a semicolon is an item of an enumeration running on to the next line (`委员长，`
 # / `副委员长若干人，`), never a heading, whatever its length or numbering.

@@ -671,3 +671,24 @@ def test_plain_short_lines_one_after_another_are_a_list_not_headings() -> None:
         (0, "公示期间，请如实反映拟表彰对象的有关情况。"),
         (2, "拉林铁路开通运营至今，动车出行已成为当地许多居民的日常出行方式。"),
     ]
+
+
+def test_numbered_lines_in_a_row_with_no_text_between_are_items_not_headings() -> None:
+    text = (
+        "# 会晤成果文件清单\n\n"
+        "一、请两国元首见证签署的合作文件\n\n"
+        "（一）《城市发展领域合作的谅解备忘录》\n\n（二）《跨境铁路二线的协定》\n\n（三）《海关干部教育培训合作的谅解备忘录》\n\n"
+        "二、双方共同发表的文件\n\n"
+        "双方发表了关于倡导世界多极化的联合声明，全文另行刊发。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [(s["heading"], s["level"]) for s in doc.sections] == [
+        ("一、请两国元首见证签署的合作文件", 1),
+        ("二、双方共同发表的文件", 1),
+    ]
+    assert [(p["section_index"], p["text"]) for p in doc.paragraphs] == [
+        (0, "（一）《城市发展领域合作的谅解备忘录》"),
+        (0, "（二）《跨境铁路二线的协定》"),
+        (0, "（三）《海关干部教育培训合作的谅解备忘录》"),
+        (1, "双方发表了关于倡导世界多极化的联合声明，全文另行刊发。"),
+    ]
