@@ -1040,6 +1040,8 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
         return True
     if joined.open_quote():
         return True
+    if len(previous.text) == 1 and len(text) <= rules.SPELLED_OUT_MAX_CHARS:
+        return True  # text set one character per line (`本` / `周` / … / `为中`): one sentence, not many
     if fmt.markdown and not previous.line.hard_break and not previous.md.bold_only:
         return not row.md.bold_only
     short_fragment = (

@@ -81,6 +81,9 @@ def heading_style(text: str) -> str | None:
 # wrapped). The end of a block's joined text is kept for the sentence-end test (RUN_TAIL_CHARS), and an opening
 # quote or bracket without its partner in the last OPEN_QUOTE_WINDOW_CHARS of it means the sentence goes on.
 WRAPPED_FRAGMENT_MAX_CHARS = 4
+# Text set one character per line (a designer's vertical or spaced-out line): after a line of one character, a
+# line of up to this many continues it.
+SPELLED_OUT_MAX_CHARS = 2
 RUN_TAIL_CHARS = 256
 OPEN_QUOTE_WINDOW_CHARS = 40
 

@@ -129,10 +129,15 @@ def has_clause_marks(text: str) -> bool:
 
 
 def join_wrapped(parts: list[str]) -> str:
-    """Join soft-wrapped lines: no space between CJK text, one space between Latin words or numbers."""
+    """Join soft-wrapped lines: no space between CJK text, one space between Latin words or numbers, none
+    between a single character and a part of at most two (text set one character per line: `C` / `N` / `V`,
+    `月1` / `9`)."""
     joined = ""
+    previous = ""
     for part in parts:
-        if (
+        if min(len(previous), len(part)) == 1 and max(len(previous), len(part)) <= 2:
+            pass
+        elif (
             joined
             and part
             and joined[-1].isascii()
@@ -142,4 +147,5 @@ def join_wrapped(parts: list[str]) -> str:
         ) or (joined and part and joined[-1] in ".,;:!?)" and part[0].isascii() and part[0].isalnum()):
             joined += " "
         joined += part
+        previous = part
     return joined

@@ -692,3 +692,13 @@ def test_numbered_lines_in_a_row_with_no_text_between_are_items_not_headings() -
         (0, "（三）《海关干部教育培训合作的谅解备忘录》"),
         (1, "双方发表了关于倡导世界多极化的联合声明，全文另行刊发。"),
     ]
+
+
+def test_text_set_one_character_per_line_is_one_paragraph() -> None:
+    spelled = "本  \n周  \n评  \n价  \n级  \n别  \n为中  \n。  \n"
+    text = f"# 漏洞周报\n\n{spelled}\n国家信息安全漏洞共享平台本周共收集、整理信息安全漏洞315个。\n"
+    doc = parse_text(text, FORMATS["wechatmp2markdown"])
+    assert [p["text"] for p in doc.paragraphs] == [
+        "本周评价级别为中。",
+        "国家信息安全漏洞共享平台本周共收集、整理信息安全漏洞315个。",
+    ]

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.text import first_sentence, iter_sentences, match_key, split_lines
+from pipeline.text import first_sentence, iter_sentences, join_wrapped, match_key, split_lines
 
 
 def test_split_lines_keeps_offsets_for_every_newline_style() -> None:
@@ -34,3 +35,18 @@ def test_sentences_include_closing_quotes() -> None:
     assert [text[a:b] for a, b in iter_sentences(text)] == ["他说：“好。”", "然后走了！", "还有"]
     assert first_sentence("加强人大“四个机关”建设。区委准确把握") == "加强人大“四个机关”建设。"
     assert first_sentence("只有一句。") is None
+
+
+@pytest.mark.parametrize(
+    ("parts", "joined"),
+    [
+        (["人大代表", "履职"], "人大代表履职"),
+        (["the people's", "congress"], "the people's congress"),
+        (["C", "N", "V", "D"], "CNVD"),  # a word set one character per line
+        (["月1", "9", "日"], "月19日"),
+        (["of", "it"], "of it"),  # two-character words are words
+        (["2024", "5"], "2024 5"),
+    ],
+)
+def test_join_wrapped(parts: list[str], joined: str) -> None:
+    assert join_wrapped(parts) == joined
