@@ -115,6 +115,9 @@ REJECT_REASON_DESCRIPTIONS: dict[str, str] = {
     "malformed_row": "A container row that cannot be read (a JSONL line that is not a JSON object, a CSV row with "
     "the wrong number of cells); the other rows of the file are read.",
     "no_body": "Parsing found no body paragraph (only chrome, header or credits).",
+    "page_credits": "The document is a page's credit block, not an article: its title is a credit line (本版责编：…) "
+    "and its text a line or two (版式设计 …, 本版邮箱：…), at most 200 characters; newspaper feeds list it as an item of "
+    "its own.",
     "parse_error": "The parser raised an error on this document; the detail names it.",
     "duplicate_document": "Same doc_id (same content) as a document seen earlier in path order.",
     "invalid_record": "A record failed its pydantic model; the detail gives the field and the error.",

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline import rules
 from pipeline.dates import parse_date
 from pipeline.fields import BODY_KINDS
 from pipeline.formats import FORMATS
@@ -96,6 +97,11 @@ def trace(unit: RawUnit, settings: DocumentSettings | None = None) -> Processed:
             f"{len(doc.credits)} credits)"
         )
         return Processed(_reject(unit, "parse", "no_body", detail), doc)
+    if _page_credits(doc, unit.meta.get("title")):
+        title = doc.header.get("title") or unit.meta.get("title")
+        size = sum(len(p["text"]) for p in doc.body_paragraphs)
+        detail = f"titled {title!r}, with {len(doc.body_paragraphs)} paragraph(s) of {size} characters"
+        return Processed(_reject(unit, "parse", "page_credits", detail), doc)
     try:
         bundle = DocumentBundle.model_validate(assemble(unit, doc, settings), strict=True)
     except ValidationError as error:
@@ -104,6 +110,14 @@ def trace(unit: RawUnit, settings: DocumentSettings | None = None) -> Processed:
     if problems:
         return Processed(_reject(unit, "validate", "invalid_table", "; ".join(problems[:3])), doc)
     return Processed(bundle, doc)
+
+
+def _page_credits(doc: ParsedDocument, meta_title: str | None) -> bool:
+    """A page's credit block listed as an item: a credit line for a title, a line or two for a text."""
+    title = doc.header.get("title") or meta_title or ""
+    if not rules.PAGE_CREDITS_TITLE.fullmatch(title.strip()):
+        return False
+    return sum(len(p["text"]) for p in doc.body_paragraphs) <= rules.PAGE_CREDITS_TEXT_MAX_CHARS
 
 
 def _template_rows(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,27 @@ def test_a_headline_that_exclaims_inside_is_the_title_and_its_writers_are_author
         ("body", "西方世界的一些政客正试图串联起来，组成一个所谓的联盟，今天正式宣布成立。"),
         ("body", "据统计，这个联盟目前一共找着十八个人，分别来自八个国家的议会。"),
     ]
+
+
+def _feed(*items: tuple[str, str]) -> bytes:
+    entries = "".join(
+        f"<item><title>{title}</title><description>{html.escape(body)}</description></item>"
+        for title, body in items
+    )
+    return f"<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>山河日报</title>{entries}</channel></rss>".encode()
+
+
+def test_a_pages_credit_block_listed_as_a_feed_item_is_a_page_credits_reject() -> None:
+    feed = _feed(
+        ("[06版：要闻] 本版责编：罗 彦 史 哲", "<h1>本版责编：罗 彦 史 哲</h1><p>版式设计 蔡华伟</p>"),
+        ("本版责编：马 涌", "<p>本版邮箱：rmrbpl@peopledaily.cn（来稿请注明栏目名）</p>"),
+        # an article whose title starts with a label word is an article
+        ("编辑部召开座谈会", "<p>编辑部召开座谈会，听取读者对办好新闻版面的意见和建议。</p>"),
+        ("编辑：王 强", "<p>" + "代表们围绕优化营商环境提出意见和建议，" * 12 + "</p>"),
+    )
+    results = [
+        process(unit) if isinstance(unit, RawUnit) else unit
+        for unit in ingest_file("feed.xml", feed, Settings())
+    ]
+    assert [getattr(r, "reason_code", None) for r in results] == ["page_credits", "page_credits", None, None]
+    assert results[0].detail == "titled '本版责编：罗 彦 史 哲', with 1 paragraph(s) of 8 characters"
