@@ -91,17 +91,17 @@ def trace(unit: RawUnit, settings: DocumentSettings | None = None) -> Processed:
         doc = parse_text(unit.raw_text, fmt, _template_rows(unit, fmt, settings.templates))
     except Exception as error:  # one bad document must not stop the corpus; the reject names the error
         return Processed(_reject(unit, "parse", "parse_error", f"{type(error).__name__}: {error}"), None)
+    if _page_credits(doc, unit.meta.get("title")):
+        title = doc.header.get("title") or unit.meta.get("title")
+        size = sum(len(p["text"]) for p in doc.body_paragraphs)
+        detail = f"titled {title!r}, with {len(doc.body_paragraphs)} paragraph(s) of {size} characters"
+        return Processed(_reject(unit, "parse", "page_credits", detail), doc)
     if not doc.body_paragraphs:
         detail = (
             f"no body paragraph found ({len(doc.dropped)} lines dropped as chrome/header, "
             f"{len(doc.credits)} credits)"
         )
         return Processed(_reject(unit, "parse", "no_body", detail), doc)
-    if _page_credits(doc, unit.meta.get("title")):
-        title = doc.header.get("title") or unit.meta.get("title")
-        size = sum(len(p["text"]) for p in doc.body_paragraphs)
-        detail = f"titled {title!r}, with {len(doc.body_paragraphs)} paragraph(s) of {size} characters"
-        return Processed(_reject(unit, "parse", "page_credits", detail), doc)
     try:
         bundle = DocumentBundle.model_validate(assemble(unit, doc, settings), strict=True)
     except ValidationError as error:

@@ -326,11 +326,11 @@ DATELINE_SEARCH_CHARS = 200
 DATELINE_PARAGRAPHS = 2
 # A credit in brackets: `（责编：汤诗瑶、丁涛）`.
 BRACKETED_CREDIT = re.compile(r"[（(【\[](?P<inner>[^（()）【】\[\]]+)[）)】\]]")
-# A newspaper feed lists a page's credit block as an item of its own: titled `本版责编：李 拯 李洪兴` (or `编辑：…`
-# with names only), with a line or two such as `版式设计 蔡华伟` or `本版邮箱：…（来稿请注明栏目名）` as its whole text
-# (at most PAGE_CREDITS_TEXT_MAX_CHARS). Such an item is no article.
+# A newspaper feed lists a page's credit block as an item of its own: titled `本版责编：李 拯 李洪兴` (or `一版责编：…
+# 二版责编：…`, or `编辑：…` with names only), with no text or a line or two such as `版式设计 蔡华伟` or `本版邮箱：…
+# （来稿请注明栏目名）` (at most PAGE_CREDITS_TEXT_MAX_CHARS in all). Such an item is no article.
 PAGE_CREDITS_TITLE = re.compile(
-    rf"(?:本版|本期|本刊)(?:{_LABELS})\s*[:：]?\s*\S.*"
+    rf"(?:本版|本期|本刊|[一二三四五六七八九十\d]{{1,3}}版)(?:{_LABELS})\s*[:：]?\s*\S.*"
     rf"|(?:{_LABELS})\s*[:：]\s*[\u4e00-\u9fff·]{{1,4}}(?:[\s\u3000、，,]+[\u4e00-\u9fff·]{{1,4}})*"
 )
 PAGE_CREDITS_TEXT_MAX_CHARS = 200

@@ -334,6 +334,10 @@ def test_a_pages_credit_block_listed_as_a_feed_item_is_a_page_credits_reject() -
     feed = _feed(
         ("[06版：要闻] 本版责编：罗 彦 史 哲", "<h1>本版责编：罗 彦 史 哲</h1><p>版式设计 蔡华伟</p>"),
         ("本版责编：马 涌", "<p>本版邮箱：rmrbpl@peopledaily.cn（来稿请注明栏目名）</p>"),
+        (
+            "[04版：要闻] 一版责编：许 诺 二版责编：吕 莉",
+            "<h1><p>一版责编：许 诺 二版责编：吕 莉</p></h1>",
+        ),  # no text
         # an article whose title starts with a label word is an article
         ("编辑部召开座谈会", "<p>编辑部召开座谈会，听取读者对办好新闻版面的意见和建议。</p>"),
         ("编辑：王 强", "<p>" + "代表们围绕优化营商环境提出意见和建议，" * 12 + "</p>"),
@@ -342,5 +346,11 @@ def test_a_pages_credit_block_listed_as_a_feed_item_is_a_page_credits_reject() -
         process(unit) if isinstance(unit, RawUnit) else unit
         for unit in ingest_file("feed.xml", feed, Settings())
     ]
-    assert [getattr(r, "reason_code", None) for r in results] == ["page_credits", "page_credits", None, None]
+    assert [getattr(r, "reason_code", None) for r in results] == [
+        "page_credits",
+        "page_credits",
+        "page_credits",
+        None,
+        None,
+    ]
     assert results[0].detail == "titled '本版责编：罗 彦 史 哲', with 1 paragraph(s) of 8 characters"
