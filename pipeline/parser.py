@@ -383,11 +383,27 @@ def _furniture(row: Row, doc: ParsedDocument) -> str | None:
     return None
 
 
+def _sentence_rest(rows: list[Row], index: int) -> int:
+    """The end of the lines that finish the sentence `rows[index]` breaks off (`…与文章作者和本` / `公众号无关。`): the
+    lines right after it, with no blank line between, up to the one that ends a sentence."""
+    end = index + 1
+    text = rows[index].text
+    while (
+        not ends_sentence(text)
+        and end < len(rows)
+        and not rows[end].blank
+        and end - index < rules.TITLE_MAX_LINES
+    ):
+        text = rows[end].text
+        end += 1
+    return end if ends_sentence(text) else index + 1
+
+
 def _title_run_end(rows: list[Row], index: int, doc: ParsedDocument) -> int:
     """The end of a run of lines (up to a blank one) that together print the title again, broken over lines as
     on the page; `index` itself when they do not."""
     end = index
-    while end < len(rows) and not rows[end].blank and end - index < rules.TITLE_MAX_LINES:
+    while end < len(rows) and not rows[end].blank and end - index < rules.BROKEN_SENTENCE_MAX_LINES:
         end += 1
     if end - index < 2 or (end < len(rows) and not rows[end].blank):
         return index
@@ -443,8 +459,10 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
             index += 1
             continue
         if (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
-            _drop(doc, row, f"head:{reason}")
-            index += 1
+            end = _sentence_rest(rows, index) if reason == "promotion" else index + 1
+            for line in rows[index:end]:
+                _drop(doc, line, f"head:{reason}")
+            index = end
             continue
         if (end := _title_run_end(rows, index, doc)) > index:
             for line in rows[index:end]:

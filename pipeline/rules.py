@@ -344,6 +344,8 @@ CREDIT_VALUE_MAX_CHARS = 60
 TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]{1,80}[）)]\s*$")
 # The most lines a title printed again in the text may be broken over (kicker, two title lines, passing note).
 TITLE_MAX_LINES = 5
+# The most lines a furniture sentence broken by hard line breaks is followed over (`…与文章作者和本` / `公众号无关。`).
+BROKEN_SENTENCE_MAX_LINES = 5
 # A reporter named in brackets after the last sentence of a news article: `…南美站活动将先后在巴西、乌拉圭、阿根廷举
 # 行。（张巨峰）`, `（记者 李响 王洋）`. The paragraph keeps its text; the credit points into it. Names only: a
 # contributing office (`（德清县发改局）`) or a note (`（完）`, `（未完待续）`) is no credit.

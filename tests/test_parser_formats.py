@@ -702,3 +702,19 @@ def test_text_set_one_character_per_line_is_one_paragraph() -> None:
         "本周评价级别为中。",
         "国家信息安全漏洞共享平台本周共收集、整理信息安全漏洞315个。",
     ]
+
+
+def test_a_notice_broken_over_lines_at_the_top_is_dropped_whole() -> None:
+    text = (
+        "# 平台安全通报\n\n"
+        "**声明：**\n"
+        "本公众号文章仅供学习，如因此产生的一切不良后果与文章作者和本  \n"
+        "公众号无关。  \n\n"
+        "近日，研究人员发现一个新的远控平台，支持多平台架构。\n"
+    )
+    doc = parse_text(text, FORMATS["wechat_html2text"])
+    assert [p["text"] for p in doc.paragraphs] == ["近日，研究人员发现一个新的远控平台，支持多平台架构。"]
+    assert [(d.reason, d.text) for d in doc.dropped if d.reason == "head:promotion"] == [
+        ("head:promotion", "本公众号文章仅供学习，如因此产生的一切不良后果与文章作者和本"),
+        ("head:promotion", "公众号无关。"),
+    ]
