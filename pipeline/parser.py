@@ -642,6 +642,7 @@ def _credit_parts(row: Row) -> list[tuple[int, int, str, str]]:
             or rules.BYLINE_CREDIT.fullmatch(cleaned)
             or rules.PHOTO_CREDIT.fullmatch(cleaned)
             or rules.SLASH_CREDIT.fullmatch(cleaned)
+            or rules.SPACED_SOURCE_CREDIT.fullmatch(cleaned)
             or rules.SUPPLIED_BY.fullmatch(cleaned)
         )
         if found is None or len(found["value"]) > rules.CREDIT_VALUE_MAX_CHARS:

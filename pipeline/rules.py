@@ -265,7 +265,7 @@ def lead_candidate(text: str) -> str | None:
 
 # The credit roles (the vocabulary `fields.CREDIT_ROLES` is their order here), each with the labels printed for it.
 CREDIT_ROLE_LABELS: dict[str, tuple[str, ...]] = {
-    "source": ("来源", "转自", "信息来源", "来源于", "稿件来源", "文章来源", "新闻来源"),
+    "source": ("来源", "转自", "转载自", "信息来源", "来源于", "稿件来源", "文章来源", "新闻来源"),
     "author": ("作者", "文", "撰文", "撰稿", "撰稿人", "执笔"),
     "editor": ("责任编辑", "责编", "编辑"),
     "reviewer": ("审核", "审校"),
@@ -293,6 +293,9 @@ AUTHOR_ROLES = ("author", "reporter")
 EARLY_CREDIT_BLOCKS = 3
 # A byline with a slash: `文/刘淑洋 亿欧专栏作者`, `图/新华社`.
 SLASH_CREDIT = re.compile(rf"(?P<label>{_LABELS})\s*[/／]\s*(?P<value>[^/／\s].*)")
+# A source named after a space instead of a colon: `转自 Sp4ce's Blog！`, `来源 新华社`.
+_SOURCE_LABELS = "|".join(sorted(map(re.escape, CREDIT_ROLE_LABELS["source"]), key=len, reverse=True))
+SPACED_SOURCE_CREDIT = re.compile(rf"(?P<label>{_SOURCE_LABELS})[ \t\u3000]+(?P<value>[^\s:：].*?)[！!。]?")
 # A contributor named before the word: `医技药剂党支部、药剂科供稿`.
 SUPPLIED_BY = re.compile(r"(?P<value>[^\s:：]{2,40}?)(?P<label>供稿)")
 # A byline printed without a colon: `本报记者  李  鹤  李  洋` (names padded with spaces, see `pair_padded`).

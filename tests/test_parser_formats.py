@@ -718,3 +718,20 @@ def test_a_notice_broken_over_lines_at_the_top_is_dropped_whole() -> None:
         ("head:promotion", "本公众号文章仅供学习，如因此产生的一切不良后果与文章作者和本"),
         ("head:promotion", "公众号无关。"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("转自 Sp4ce's Blog！", ("source", "转自", "Sp4ce's Blog")),
+        ("来源　新华社", ("source", "来源", "新华社")),
+    ],
+)
+def test_a_source_named_after_a_space_is_a_credit(line: str, credit: tuple[str, str, str]) -> None:
+    text = f"# 标题在此\n\n第一段正文写的是会议的情况。\n\n第二段正文写的是代表的建议。\n\n{line}\n"
+    doc = parse_text(text, FORMATS["generic"])
+    assert [(c["role"], c["label"], c["value"]) for c in doc.credits] == [credit]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "第一段正文写的是会议的情况。",
+        "第二段正文写的是代表的建议。",
+    ]
