@@ -623,7 +623,8 @@ _FIELD_LIST: tuple[Field, ...] = (
     Field(
         "role",
         "string",
-        "Normalised credit role, from the label printed in the capture (作者→author, 责编→editor, 来源→source, …).",
+        "Normalised credit role, from the label printed in the capture (作者→author, 责编→editor, 来源→source, "
+        "译者→translator, …).",
         "署名角色（由原文标签归一化）。",
         "author",
         allowed=CREDIT_ROLES,

@@ -239,6 +239,20 @@ def _inline(element: lxml.html.HtmlElement, plain: bool = False) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# What a link address may not hold inside markdown's `(…)`: escaped as in a URL.
+_ADDRESS_ESCAPES = str.maketrans({"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E"})
+
+
+def _link_only(element: lxml.html.HtmlElement) -> str | None:
+    """The web address of a block whose whole text is one link (`<p><a href="https://…">上期回顾</a></p>`), else
+    None: a list of such paragraphs after an article is its related-articles list, which the parser drops as a
+    link list only if it sees the links."""
+    anchors = [a for a in element.iter("a") if a.get("href", "").startswith(("http://", "https://"))]
+    if len(anchors) != 1 or not _text_of(element) or _text_of(anchors[0]) != _text_of(element):
+        return None
+    return anchors[0].get("href", "").strip().translate(_ADDRESS_ESCAPES)
+
+
 def _all_bold(element: lxml.html.HtmlElement) -> bool:
     """Every character of the block's text stands inside <strong>/<b>."""
     total = _text_of(element)
@@ -353,7 +367,11 @@ def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str
             yield text
         elif text:
             prefix = "- " if tag == "li" else ""
-            yield prefix + (f"**{text}**" if "\n" not in text and _all_bold(element) else text)
+            address = _link_only(element)
+            if address is not None and "\n" not in text:
+                yield f"{prefix}[{text}]({address})"  # a paragraph that is one link: read as a link line
+            else:
+                yield prefix + (f"**{text}**" if "\n" not in text and _all_bold(element) else text)
         return
     yield from _blocks_within(element, plain)
 

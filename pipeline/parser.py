@@ -753,13 +753,13 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
 
 
 def _early_credits(blocks: list[Block], doc: ParsedDocument) -> list[Block]:
-    """A byline among the first blocks of the body (`文/刘淑洋 亿欧专栏作者` under a lead line) is a credit, not a
-    heading or a paragraph: the blocks without it."""
+    """A byline among the first blocks of the body (`文/刘淑洋 亿欧专栏作者` under a lead line) or the last ones
+    (`原文：alex@github` / `译文：…` above the original's address) is a credit, not a heading or a paragraph: the
+    blocks without it."""
     kept = []
     for index, block in enumerate(blocks):
-        parts = (
-            _credit_parts(block.rows[0]) if index < rules.EARLY_CREDIT_BLOCKS and len(block.rows) == 1 else []
-        )
+        near_edge = index < rules.EARLY_CREDIT_BLOCKS or index >= len(blocks) - rules.LATE_CREDIT_BLOCKS
+        parts = _credit_parts(block.rows[0]) if near_edge and len(block.rows) == 1 else []
         if parts:
             _add_credits(doc, parts)
             _drop(doc, block.rows[0], "body:credit")

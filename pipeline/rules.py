@@ -265,7 +265,7 @@ def lead_candidate(text: str) -> str | None:
 
 # The credit roles (the vocabulary `fields.CREDIT_ROLES` is their order here), each with the labels printed for it.
 CREDIT_ROLE_LABELS: dict[str, tuple[str, ...]] = {
-    "source": ("来源", "转自", "转载自", "信息来源", "来源于", "稿件来源", "文章来源", "新闻来源"),
+    "source": ("来源", "转自", "转载自", "信息来源", "来源于", "稿件来源", "文章来源", "新闻来源", "原文"),
     "author": ("作者", "文", "撰文", "撰稿", "撰稿人", "执笔"),
     "editor": ("责任编辑", "责编", "编辑"),
     "reviewer": ("审核", "审校"),
@@ -274,6 +274,7 @@ CREDIT_ROLE_LABELS: dict[str, tuple[str, ...]] = {
     "photographer": ("摄影", "图片", "图", "摄"),
     "reporter": ("记者", "本报记者"),
     "contributor": ("供稿", "通讯员", "本报通讯员"),
+    "translator": ("译者", "翻译", "译文"),
 }
 # Credit labels as printed → role.
 CREDIT_LABELS: dict[str, str] = {
@@ -291,6 +292,8 @@ CREDIT_LINE = re.compile(rf"(?P<label>{_LABELS})\s*[:：|丨｜]\s*(?P<value>\S.
 AUTHOR_ROLES = ("author", "reporter")
 # A byline this early in the body (the first blocks) is still a credit.
 EARLY_CREDIT_BLOCKS = 3
+# …and this late (the last blocks, above an address or a note the tail reading stopped at).
+LATE_CREDIT_BLOCKS = 3
 # A byline with a slash: `文/刘淑洋 亿欧专栏作者`, `图/新华社`.
 SLASH_CREDIT = re.compile(rf"(?P<label>{_LABELS})\s*[/／]\s*(?P<value>[^/／\s].*)")
 # A source named after a space instead of a colon: `转自 Sp4ce's Blog！`, `来源 新华社`.

@@ -354,3 +354,27 @@ def test_a_pages_credit_block_listed_as_a_feed_item_is_a_page_credits_reject() -
         None,
     ]
     assert results[0].detail == "titled '本版责编：罗 彦 史 哲', with 1 paragraph(s) of 8 characters"
+
+
+def test_a_translated_page_ends_with_credits_and_without_its_list_of_linked_articles() -> None:
+    page = """<html><head><title>按下回车之后发生了什么</title></head><body><div id="js_content">
+    <p>渲染结束后，浏览器根据某些时间机制运行代码或与用户交互，产生又一轮渲染与绘制。</p>
+    <p>原文：alex@github</p><p>译文：skyline75489</p>
+    <p>https://github.com/skyline75489/what-happens-when-zh_CN</p>
+    <p><a href="http://mp.weixin.qq.com/s?__biz=1&amp;mid=2" target="_blank"><span>再见Flash，停止其开发和更新</span></a></p>
+    <p><a href="https://mp.weixin.qq.com/s/(x) y">无需大量写代码，也能提高编程能力</a></p>
+    </div></body></html>"""
+    text = read_page(page).text
+    assert "[无需大量写代码，也能提高编程能力](https://mp.weixin.qq.com/s/%28x%29%20y)" in text
+    (unit,) = ingest_file("page.html", page.encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    assert [(c.role, c.label, c.value) for c in bundle.credits] == [
+        ("source", "原文", "alex@github"),
+        ("translator", "译文", "skyline75489"),
+    ]
+    assert [p.text for p in bundle.paragraphs] == [
+        "渲染结束后，浏览器根据某些时间机制运行代码或与用户交互，产生又一轮渲染与绘制。",
+        "https://github.com/skyline75489/what-happens-when-zh_CN",
+    ]
