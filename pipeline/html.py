@@ -526,14 +526,18 @@ def _select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlEl
 # `<title>` is usually `headline - section - site`: the parts are separated by these.
 TITLE_SEPARATOR = re.compile(r"\s*(?:_{1,2}|-{1,2}|\||｜|—{1,2}|–)\s*")
 MIN_HEADLINE_CHARS = 6
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def split_page_title(text: str) -> tuple[str, str | None]:
-    """(headline, site) of a page's `<title>`: the first part when it reads as a headline, the last as the site."""
+    """(headline, site) of a page's `<title>`: the first part when it reads as a headline, the last as the site
+    (the last part in Chinese when the site also gives its name in Latin letters or its domain after it:
+    `…_澎湃新闻-The Paper` is 澎湃新闻, `…_长江网_cjn.cn` is 长江网)."""
     parts = [part for part in TITLE_SEPARATOR.split(text) if part]
     if len(parts) < 2 or len(parts[0]) < MIN_HEADLINE_CHARS:
         return text, None
-    return parts[0], parts[-1]
+    named = [part for part in parts[1:] if _CJK.search(part)]
+    return parts[0], named[-1] if named else parts[-1]
 
 
 def _meta(root: lxml.html.HtmlElement) -> dict[str, str]:

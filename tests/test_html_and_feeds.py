@@ -165,6 +165,13 @@ def test_page_title_splits_headline_and_site() -> None:
         "新华网",
     )
     assert split_page_title("山西省人民政府网站") == ("山西省人民政府网站", None)
+    # the site's Chinese name, not the Latin one or the domain printed after it
+    assert split_page_title("新年伊始，习近平的重要文章谈了啥？_中南海_澎湃新闻-The Paper") == (
+        "新年伊始，习近平的重要文章谈了啥？",
+        "澎湃新闻",
+    )
+    assert split_page_title("外媒眼中的武汉长假：蓬勃发展_新闻中心_长江网_cjn.cn")[1] == "长江网"
+    assert split_page_title("Breaking news today - Reuters")[1] == "Reuters"
     assert (
         read_page("<title>短-站</title><p>正文</p>").meta["title"] == "短-站"
     )  # a short first part is no headline
