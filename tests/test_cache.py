@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, FIXTURES, ROOT
 
-from pipeline.cache import MAGIC, Cache, CacheStats, open_cache
+from pipeline.cache import MAGIC, Cache, CacheStats, name_and_version, open_cache
 from pipeline.settings import (
     DatasetSettings,
     DuplicateParams,
@@ -308,3 +308,14 @@ def test_changed_learned_templates_miss_in_parse(raw: Path, tmp_path: Path) -> N
     assert files(tmp_path / "with") == files(tmp_path / "uncached")
     again = parse.run(ingested, tmp_path / "again", settings_with(cache), templates=learned)
     assert again.cache is not None and again.cache["misses"] == 0 and again.cache["hits"] == total
+
+
+def test_code_id_reads_the_same_names_and_versions_as_the_metadata_parser() -> None:
+    """The code id lists every installed distribution as `name==version` read from its metadata's header by a
+    regex; that is what the full metadata parser gives, for every distribution installed here."""
+    from importlib import metadata
+
+    distributions = list(metadata.distributions())
+    assert len(distributions) > 20
+    for dist in distributions:
+        assert name_and_version(dist) == f"{(dist.metadata['Name'] or '').lower()}=={dist.version}"
