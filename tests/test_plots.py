@@ -129,7 +129,7 @@ def test_drawn_axes_are_dates_integers_and_log() -> None:
 def test_month_bars_leave_out_zero_bars_without_changing_a_pixel(tmp_path: Path) -> None:
     """`month_bars` draws no bar for a month without documents; the PNG is the same bytes as drawing every
     group's bar of every month, zeros included (as it did before), with zero bars on top of the tallest month
-    (a sticky edge of the y axis) and a group silent for a year."""
+    (a sticky edge of the y axis), a group silent for a year and one without any document."""
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
@@ -153,6 +153,7 @@ def test_month_bars_leave_out_zero_bars_without_changing_a_pixel(tmp_path: Path)
         "甲": [(3 * i) % 7 if i % 5 else 0 for i in range(len(months))],
         "乙": [0 if i < 12 else i % 3 for i in range(len(months))],
         "丙": [9 if i == 40 else 0 for i in range(len(months))],
+        "丁": [0] * len(months),  # no documents in these months (the recent panel of an older account)
         "others": [1 if i % 11 == 0 else 0 for i in range(len(months))],
     }
     _style()

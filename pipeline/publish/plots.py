@@ -202,7 +202,9 @@ def month_bars(axes: Axes, months: list[dt.date], series: dict[str, list[int]]) 
     drawn = None
     zero_bottoms: list[float] = []
     for group, values in series.items():
-        shown = [index for index, value in enumerate(values) if value]
+        # a group without documents in these months keeps one zero bar: its colour, label and place in the
+        # colour cycle stay as they were
+        shown = [index for index, value in enumerate(values) if value] or [0]
         bars = axes.bar(
             [months[index] for index in shown],
             [values[index] for index in shown],
