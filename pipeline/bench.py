@@ -36,7 +36,7 @@ from pathlib import Path
 
 STAGES = ("ingest", "templates", "parse", "validate", "enrich", "release")
 # The stages with a per-document cache (--cache); parse and enrich also run on a process pool (--jobs).
-CACHED_STAGES = ("ingest", "parse", "validate", "enrich")
+CACHED_STAGES = ("ingest", "templates", "parse", "validate", "enrich")
 # The end of a stage's last line on stderr when it used the cache.
 CACHE_LINE = re.compile(rb"cache: (\d+) hits, (\d+) misses\s*$")
 # Characters per document in the shared corpus (1,173 documents): 10th, 25th, 50th, 75th, 90th, 99th percentile.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -39,11 +40,24 @@ def code_id() -> str:
     """What every cached result depends on besides its input and settings: the package's code (its git tree
     id, data files included), the Python version and every installed distribution's version. Computed once per
     process."""
-    versions = sorted(
-        f"{(dist.metadata['Name'] or '').lower()}=={dist.version}" for dist in metadata.distributions()
-    )
+    versions = sorted(name_and_version(dist) for dist in metadata.distributions())
     payload = "\n".join([code_tree_id(), sys.version, *versions])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+_HEADER = re.compile(r"^(Name|Version):[ \t]*(.*?)[ \t\r]*$", re.MULTILINE)
+_END_OF_HEADER = re.compile(r"\r?\n\r?\n")
+
+
+def name_and_version(dist: metadata.Distribution) -> str:
+    """`name==version` of an installed distribution (name lowercased), from its metadata's header block read
+    with a regex: the same string as `dist.metadata['Name']` and `dist.version` give, without parsing every
+    field of every distribution's metadata as e-mail (0.15 CPU s of each cached stage's start)."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    fields: dict[str, str] = {}
+    for field_name, value in _HEADER.findall(_END_OF_HEADER.split(text, maxsplit=1)[0]):
+        fields.setdefault(field_name, value)
+    return f"{fields.get('Name', '').lower()}=={fields.get('Version')}"
 
 
 def digest(*parts: bytes | str) -> str:

@@ -115,8 +115,8 @@ CacheFolder = Annotated[
     Path | None,
     typer.Option(
         "--cache",
-        help="per-document cache folder of ingest, parse, validate and enrich (default: execution.cache in params; none "
-        "without params); outputs are byte-identical with or without it",
+        help="per-document cache folder of ingest, templates, parse, validate and enrich (default: "
+        "execution.cache in params; none without params); outputs are byte-identical with or without it",
     ),
 ]
 
@@ -223,12 +223,15 @@ def templates(
     in_dir: StageInput,
     out_dir: StageOutput,
     params: Params = None,
+    cache: CacheFolder = None,
     bars: Bars = None,
 ) -> None:
     """Learn page-furniture lines (site names, breadcrumbs, footers) that recur in the documents of one origin."""
+    from pipeline.settings import with_jobs
     from pipeline.stages import templates as templates_stage
 
-    _print_report(templates_stage.run(in_dir, out_dir, load_settings(params), _progress(bars)))
+    settings = with_jobs(load_settings(params), None, None, cache)
+    _print_report(templates_stage.run(in_dir, out_dir, settings, _progress(bars)))
 
 
 @command("renda parse data/interim/ingested data/interim/parsed --templates data/interim/templates --jobs 2")

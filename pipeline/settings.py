@@ -209,8 +209,9 @@ class ExecutionSettings(_Section):
     jobs: int = Field(default=0, ge=0, le=512)
     # Address of an existing Dask scheduler (tcp://host:8786) to run that work on instead; null: local.
     scheduler: str | None = None
-    # Folder of the per-document cache of ingest, parse, validate and enrich (`pipeline.cache`); null: no cache. Outputs are
-    # byte-identical with a cold, warm or no cache, so no stage lists it as a dependency.
+    # Folder of the per-document cache of ingest, templates, parse, validate and enrich (`pipeline.cache`);
+    # null: no cache. Outputs are byte-identical with a cold, warm or no cache, so no stage lists it as a
+    # dependency.
     cache: Path | None = None
 
 

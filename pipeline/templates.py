@@ -136,6 +136,17 @@ def document_lines(rows: list[Row], fmt: CaptureFormat, params: TemplateParams) 
     return found
 
 
+# What one document adds to the counts: its fingerprint and its (zone, key, printed line) that may be furniture.
+DocumentCounts = tuple[bytes, frozenset[tuple[str, str, str]]]
+
+
+def document_counts(text: str, fmt: CaptureFormat, params: TemplateParams) -> DocumentCounts:
+    """What one document adds to its origins' counts. Pure: it reads only the text, the format and `window` and
+    `max_line_chars` of `params` (the thresholds are the learner's alone), so the stage can cache it."""
+    rows = read_rows(text, fmt)
+    return fingerprint(rows), frozenset(document_lines(rows, fmt, params))
+
+
 @dataclass
 class OriginCounts:
     """One origin's counts: distinct documents seen (by fingerprint) and, per (zone, key), in how many of them
@@ -168,8 +179,11 @@ class TemplateLearner:
     copies: int = 0  # (origin, document) pairs not counted because a copy of the document was
 
     def add(self, origins: tuple[str, ...], text: str, fmt: CaptureFormat) -> None:
-        rows = read_rows(text, fmt)
-        print_, lines = fingerprint(rows), document_lines(rows, fmt, self.params)
+        self.add_counted(origins, document_counts(text, fmt, self.params))
+
+    def add_counted(self, origins: tuple[str, ...], counted: DocumentCounts) -> None:
+        """Count one document from what `document_counts` found in it (a cached result, or a fresh one)."""
+        print_, lines = counted
         for origin in origins:
             if not self.origins.setdefault(origin, OriginCounts()).add(print_, lines):
                 self.copies += 1

@@ -80,7 +80,7 @@ def test_renda_bench_prints_every_stage_and_the_ratio(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_renda_bench_rebuild_misses_only_the_added_captures(tmp_path: Path) -> None:
     """The +1 % rebuild runs over the cache the full build filled: 100 documents, 1 added, so every cached stage
-    misses that one (its file, unit, bundle and document) and hits the rest."""
+    misses that one (its file, its unit in templates and parse, its bundle and document) and hits the rest."""
     done = subprocess.run(
         [sys.executable, "-c", "from pipeline.cli import main; main()", "bench", "--synthetic", "100",
          "--json", str(tmp_path / "bench.json")],
@@ -90,9 +90,10 @@ def test_renda_bench_rebuild_misses_only_the_added_captures(tmp_path: Path) -> N
     result = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     assert result["documents"] == 100
     counts = result["cache"]
-    assert set(counts) == {"ingest", "parse", "validate", "enrich"}
+    assert set(counts) == {"ingest", "templates", "parse", "validate", "enrich"}
     assert {stage: c["misses"] for stage, c in counts.items()} == {
         "ingest": 1,
+        "templates": 1,
         "parse": 1,
         "validate": 1,
         "enrich": 1,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, FIXTURES, ROOT
 
-from pipeline.cache import MAGIC, Cache, CacheStats, open_cache
+from pipeline.cache import MAGIC, Cache, CacheStats, name_and_version, open_cache
 from pipeline.settings import (
     DatasetSettings,
     DuplicateParams,
@@ -23,17 +23,19 @@ from pipeline.settings import (
     IssuerSettings,
     Settings,
 )
-from pipeline.stages import enrich, ingest, parse, release, validate
+from pipeline.stages import enrich, ingest, parse, release, templates, validate
 from pipeline.stages.base import StageReport
 
+# name, module, output folder, input folder (None: the raw folder)
 STAGES = (
-    ("ingest", ingest, "ingested"),
-    ("parse", parse, "parsed"),
-    ("validate", validate, "validated"),
-    ("enrich", enrich, "enriched"),
-    ("release", release, "release"),
+    ("ingest", ingest, "ingested", None),
+    ("templates", templates, "templates", "ingested"),
+    ("parse", parse, "parsed", "ingested"),
+    ("validate", validate, "validated", "parsed"),
+    ("enrich", enrich, "enriched", "validated"),
+    ("release", release, "release", "enriched"),
 )
-CACHED = ("ingest", "parse", "validate", "enrich")
+CACHED = ("ingest", "templates", "parse", "validate", "enrich")
 
 
 @pytest.fixture
@@ -50,12 +52,15 @@ def settings_with(cache: Path | None, jobs: int = 1, **sections: object) -> Sett
 
 
 def run_all(raw: Path, out: Path, settings: Settings) -> dict[str, StageReport]:
-    """The five stages as `dvc repro` runs them, each into its own folder under `out`."""
+    """The six stages as `dvc repro` runs them, each into its own folder under `out` (parse with the learned
+    templates)."""
     reports = {}
-    source = raw
-    for name, stage, folder in STAGES:
-        reports[name] = stage.run(source, out / folder, settings)
-        source = out / folder
+    for name, stage, folder, source in STAGES:
+        given = raw if source is None else out / source
+        if name == "parse":
+            reports[name] = parse.run(given, out / folder, settings, templates=out / "templates")
+        else:
+            reports[name] = stage.run(given, out / folder, settings)
     return reports
 
 
@@ -79,18 +84,20 @@ def test_cold_warm_and_no_cache_give_byte_identical_outputs(raw: Path, tmp_path:
     files_read = received["ingest"]
     assert cache_counts(cold) == {
         "ingest": {"hits": 0, "misses": files_read, "corrupt": 0},
+        "templates": {"hits": 0, "misses": received["templates"], "corrupt": 0},
         "parse": {"hits": 0, "misses": received["parse"], "corrupt": 0},
         "validate": {"hits": 0, "misses": received["validate"], "corrupt": 0},
         "enrich": {"hits": 0, "misses": received["enrich"], "corrupt": 0},
     }
     assert cache_counts(warm) == {
         "ingest": {"hits": files_read, "misses": 0, "corrupt": 0},
+        "templates": {"hits": received["templates"], "misses": 0, "corrupt": 0},
         "parse": {"hits": received["parse"], "misses": 0, "corrupt": 0},
         "validate": {"hits": received["validate"], "misses": 0, "corrupt": 0},
         "enrich": {"hits": received["enrich"], "misses": 0, "corrupt": 0},
     }
     assert received["enrich"] >= 10
-    for _, _, folder in STAGES:  # report.json included: the cache's counts are for the terminal only
+    for _, _, folder, _ in STAGES:  # report.json included: the cache's counts are for the terminal only
         expected = files(tmp_path / "plain" / folder)
         assert "report.json" in expected or folder == "release"
         for run in ("cold", "warm"):
@@ -111,6 +118,7 @@ def test_adding_one_capture_computes_only_that_one(raw: Path, tmp_path: Path) ->
     assert after["parse"].emitted == before["parse"].emitted + 1
     assert cache_counts(after) == {
         "ingest": {"hits": before["ingest"].received, "misses": 1, "corrupt": 0},
+        "templates": {"hits": before["templates"].received, "misses": 1, "corrupt": 0},
         "parse": {"hits": before["parse"].received, "misses": 1, "corrupt": 0},
         "validate": {"hits": before["validate"].received, "misses": 1, "corrupt": 0},
         "enrich": {"hits": before["enrich"].received, "misses": 1, "corrupt": 0},
@@ -300,3 +308,14 @@ def test_changed_learned_templates_miss_in_parse(raw: Path, tmp_path: Path) -> N
     assert files(tmp_path / "with") == files(tmp_path / "uncached")
     again = parse.run(ingested, tmp_path / "again", settings_with(cache), templates=learned)
     assert again.cache is not None and again.cache["misses"] == 0 and again.cache["hits"] == total
+
+
+def test_code_id_reads_the_same_names_and_versions_as_the_metadata_parser() -> None:
+    """The code id lists every installed distribution as `name==version` read from its metadata's header by a
+    regex; that is what the full metadata parser gives, for every distribution installed here."""
+    from importlib import metadata
+
+    distributions = list(metadata.distributions())
+    assert len(distributions) > 20
+    for dist in distributions:
+        assert name_and_version(dist) == f"{(dist.metadata['Name'] or '').lower()}=={dist.version}"

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,8 +111,10 @@ def test_drawn_axes_are_dates_integers_and_log() -> None:
     months = [D(2024, 1, 1), D(2024, 2, 1), D(2024, 3, 1)]
     month_bars(months_axes, months, {"甲": [3, 0, 1]})
     starts = sorted(patch.get_x() for patch in months_axes.patches)
-    assert starts == [mdates.date2num(month) for month in months]  # February is a bar of height 0
-    assert [patch.get_height() for patch in months_axes.patches] == [3, 0, 1]
+    assert starts == [mdates.date2num(month) for month in (months[0], months[2])]  # February: no bar …
+    assert [patch.get_height() for patch in months_axes.patches] == [3, 1]
+    low, high = months_axes.get_xlim()  # … but its place on the axis, a visible zero
+    assert low < mdates.date2num(months[0]) and high > mdates.date2num(D(2024, 4, 1))
     assert months_axes.get_ylabel() == "Documents"
     assert all(float(tick).is_integer() for tick in months_axes.yaxis.get_majorticklocs())
     log_histogram(lengths_axes, [3, 40, 41, 500, 233_123, 0], "Characters per thing", "Things")
@@ -121,3 +124,42 @@ def test_drawn_axes_are_dates_integers_and_log() -> None:
     assert sum(patch.get_height() for patch in lengths_axes.patches) == 5
     assert all(float(tick).is_integer() for tick in lengths_axes.yaxis.get_majorticklocs())
     plt.close(figure)
+
+
+def test_month_bars_leave_out_zero_bars_without_changing_a_pixel(tmp_path: Path) -> None:
+    """`month_bars` draws no bar for a month without documents; the PNG is the same bytes as drawing every
+    group's bar of every month, zeros included (as it did before), with zero bars on top of the tallest month
+    (a sticky edge of the y axis), a group silent for a year and one without any document."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    from pipeline.publish.plots import _save, _style, month_bars, month_range, next_month
+
+    def every_bar(axes: Any, months: list[D], series: dict[str, list[int]]) -> None:
+        bottom = [0] * len(months)
+        for group, values in series.items():
+            axes.bar(months, values, width=dt.timedelta(days=27), bottom=bottom, align="edge", label=group)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        axes.set_xlim(months[0] - dt.timedelta(days=15), next_month(months[-1]) + dt.timedelta(days=15))
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=12)
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel("Documents")
+
+    months = month_range(D(2019, 1, 1), D(2024, 12, 1))
+    series = {
+        "甲": [(3 * i) % 7 if i % 5 else 0 for i in range(len(months))],
+        "乙": [0 if i < 12 else i % 3 for i in range(len(months))],
+        "丙": [9 if i == 40 else 0 for i in range(len(months))],
+        "丁": [0] * len(months),  # no documents in these months (the recent panel of an older account)
+        "others": [1 if i % 11 == 0 else 0 for i in range(len(months))],
+    }
+    _style()
+    for name, draw in (("every", every_bar), ("shown", month_bars)):
+        figure, axes = plt.subplots(figsize=(9, 3.8))
+        draw(axes, months, series)
+        axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1), title="account")
+        _save(figure, tmp_path / f"{name}.png")
+    assert (tmp_path / "every.png").read_bytes() == (tmp_path / "shown.png").read_bytes()

@@ -197,6 +197,42 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
 
+def test_cached_counts_read_only_window_and_max_line_chars(tmp_path: Path) -> None:
+    """The stage caches what each unit adds to the counts under its line, the code and the two settings that
+    read it: changing `window` or `max_line_chars` recounts every unit, changing a threshold recounts none
+    (it is applied to the totals), and every run writes the bytes a run without a cache writes."""
+    from pipeline.settings import ExecutionSettings
+    from pipeline.stages import ingest
+    from pipeline.stages import templates as stage
+
+    write_site(tmp_path / "raw" / "site", {f"page{i}.txt": page(i) for i in range(4)})
+    ingest.run(tmp_path / "raw", tmp_path / "ingested", SETTINGS)
+    base = SETTINGS.templates
+    runs = {
+        "cold": base,
+        "warm": base,
+        "threshold": base.model_copy(update={"min_documents": 5}),
+        "window": base.model_copy(update={"window": 2}),
+        "chars": base.model_copy(update={"max_line_chars": 10}),
+    }
+    learned = {}
+    for name, params in runs.items():
+        for cache in (tmp_path / "cache", None):
+            settings = SETTINGS.model_copy(
+                update={"templates": params, "execution": ExecutionSettings(jobs=1, cache=cache)}
+            )
+            out = tmp_path / f"{name}-{'cached' if cache else 'plain'}"
+            report = stage.run(tmp_path / "ingested", out, settings)
+            learned[name, cache is not None] = (out / "templates.jsonl").read_bytes()
+            if cache is None:
+                assert report.cache is None
+                continue
+            misses = 0 if name in ("warm", "threshold") else 4
+            assert report.cache == {"hits": 4 - misses, "misses": misses, "corrupt": 0}, name
+        assert learned[name, True] == learned[name, False], name
+    assert learned["cold", True].count(b"\n") == 4 and learned["threshold", True] == b""
+
+
 def test_line_key_counts_digits_and_spacing_as_one() -> None:
     assert line_key("点击数：123") == line_key("点击数: 4567") == "点击数:#"
     assert line_key("首页 > 新闻") == line_key("首页>新闻")

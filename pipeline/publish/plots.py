@@ -190,11 +190,34 @@ def bar_chart(
 
 
 def month_bars(axes: Axes, months: list[dt.date], series: dict[str, list[int]]) -> None:
-    """Stacked bars, one calendar month wide each, on a date axis; whole-number count ticks."""
+    """Stacked bars, one calendar month wide each, on a date axis; whole-number count ticks.
+
+    A group's month without documents gets no bar: a bar of height 0 paints nothing, but decades of months
+    times the top accounts are thousands of them, and adding and drawing those was most of the release's plot
+    time. What such a bar did do is kept: its bottom is a sticky edge of the y axis (a zero bar stacked on the
+    tallest month stops the autoscale margin there), so the bottoms go to the sticky edges of a drawn bar and
+    the image is the same bytes as with every zero bar drawn (`tests/test_plots.py` compares them).
+    """
     bottom = [0] * len(months)
+    drawn = None
+    zero_bottoms: list[float] = []
     for group, values in series.items():
-        axes.bar(months, values, width=dt.timedelta(days=27), bottom=bottom, align="edge", label=group)
+        # a group without documents in these months keeps one zero bar: its colour, label and place in the
+        # colour cycle stay as they were
+        shown = [index for index, value in enumerate(values) if value] or [0]
+        bars = axes.bar(
+            [months[index] for index in shown],
+            [values[index] for index in shown],
+            width=dt.timedelta(days=27),
+            bottom=[bottom[index] for index in shown],
+            align="edge",
+            label=group,
+        )
+        zero_bottoms.extend(bottom[index] for index, value in enumerate(values) if not value)
+        drawn = drawn or (bars.patches[0] if bars.patches else None)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    if drawn is not None:
+        drawn.sticky_edges.y.extend(zero_bottoms)
     axes.set_xlim(months[0] - dt.timedelta(days=15), next_month(months[-1]) + dt.timedelta(days=15))
     locator = mdates.AutoDateLocator(minticks=3, maxticks=12)
     axes.xaxis.set_major_locator(locator)

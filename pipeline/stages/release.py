@@ -72,6 +72,11 @@ class CsvNotes:
 
 def csv_cell(value: Any) -> str:
     """CSV text of one value: lists as JSON arrays, dates ISO, null as an empty cell (no string is empty)."""
+    kind = type(value)
+    if kind is str:  # most cells, so tested first (1.5 million calls at ×4)
+        return value
+    if kind is int:  # not a bool: type() is exact
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, list):

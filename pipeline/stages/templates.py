@@ -4,13 +4,21 @@ Reads ingest's units once, streaming, and counts the short lines at the head and
 (`pipeline.templates`); writes the lines that recur in enough distinct documents of their origin as `templates`
 rows. `parse` reads them and drops those lines first; `validate` writes them as the `templates` table. Rejects
 and unreadable lines of the input are parse's to pass on or reject: they are not counted here.
+
+With a cache folder (`execution.cache`), what a unit adds to the counts (its origins, fingerprint and candidate
+lines, `pipeline.templates.document_counts`) is stored under the SHA-256 of the unit's exact line, the code id and
+the two settings it reads (`window`, `max_line_chars`; the thresholds are applied to the totals every time), so a
+rebuild reads and splits only the units it has not seen.
 """
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline import codec
+from pipeline.cache import Cache, CacheStats, open_cache, warning
 from pipeline.codec import TEMPLATES_FILE, UNITS_FILE, RecordWriter, Unreadable
 from pipeline.errors import RendaError
 from pipeline.formats import FORMATS
@@ -18,7 +26,7 @@ from pipeline.models import RawUnit, Reject, Template
 from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.settings import Settings
 from pipeline.stages.base import StageReport, check_input_folder, run_atomic
-from pipeline.templates import TemplateLearner, TemplateParams, origins_of
+from pipeline.templates import DocumentCounts, TemplateLearner, TemplateParams, document_counts, origins_of
 
 NAME = "templates"
 
@@ -32,21 +40,59 @@ def run(source: Path, target: Path, settings: Settings, progress: Progress = NO_
     return run_atomic(NAME, source, target, lambda out: _write(source, out, settings, progress))
 
 
+def unit_counts(
+    path: Path, number: int, line: bytes, params: TemplateParams
+) -> tuple[tuple[str, ...], DocumentCounts] | None:
+    """A unit's origins and what it adds to their counts; None for a reject or an unreadable line (parse's to
+    pass on or reject, not counted here). Pure."""
+    unit = codec.decode(path, number, line, RawUnit, Reject)
+    if not isinstance(unit, RawUnit):
+        return None
+    counted = document_counts(unit.raw_text, FORMATS[unit.capture_format], params)
+    return origins_of(unit.source_file, unit.source_row), counted
+
+
+def cached_counts(
+    path: Path, number: int, line: bytes, params: TemplateParams, cache: Cache | None
+) -> tuple[tuple[str, ...], DocumentCounts] | None:
+    """`unit_counts`, from the cache when it holds the line's key (a payload that does not load is a miss)."""
+    if cache is None:
+        return unit_counts(path, number, line, params)
+    key = cache.key(line)
+    payload = cache.get(key)
+    if payload is not None:
+        try:
+            found = pickle.loads(payload)
+        except Exception:  # passed its checksum but does not load: treated as corrupt
+            cache.stats.corrupt += 1
+        else:
+            cache.stats.hits += 1
+            return found  # type: ignore[no-any-return]
+    found = unit_counts(path, number, line, params)
+    cache.stats.misses += 1
+    cache.put(key, pickle.dumps(found, protocol=5))
+    return found
+
+
 def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
-    # load: the units ingest wrote, one at a time
+    # load: the units ingest wrote, one line at a time (decoded only when the cache does not hold it)
     report = StageReport(NAME)
-    learner = TemplateLearner(params_of(settings))
+    params = params_of(settings)
+    learner = TemplateLearner(params)
+    stats = CacheStats()
+    cache = open_cache(settings.execution.cache, NAME, f"window={params.window} max={params.max_line_chars}")
+    if cache is not None:
+        cache = replace(cache, stats=stats)
     counted = 0
     with progress.task(NAME, lambda: codec.count(source / UNITS_FILE), "docs") as task:
-        for unit in codec.read(source / UNITS_FILE, RawUnit, Reject):
+        for number, line in codec.lines(source / UNITS_FILE):
             task.advance()
             report.received += 1
-            if not isinstance(unit, RawUnit):
+            found = cached_counts(source / UNITS_FILE, number, line, params, cache)
+            if found is None:
                 continue  # a reject or an unreadable line: parse passes it on or rejects it
             # process: count the unit's window lines under its origin
-            learner.add(
-                origins_of(unit.source_file, unit.source_row), unit.raw_text, FORMATS[unit.capture_format]
-            )
+            learner.add_counted(*found)
             counted += 1
     # save: the learned lines, sorted, as `templates` records
     rows = learner.rows()
@@ -58,6 +104,10 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
     report.extra["copies_not_counted"] = learner.copies
     report.extra["origins"] = len(learner.origins)
     report.extra["origins_with_templates"] = len({row["origin"] for row in rows})
+    if cache is not None:
+        report.cache = stats.as_dict()
+        if (message := warning(cache.folder, stats)) is not None:
+            report.problems.append(message)
     report.save(target)
     return report
 
