@@ -100,9 +100,10 @@ class Cache:
     context: str
     stats: CacheStats = field(default_factory=CacheStats, compare=False)
 
-    def key(self, content: bytes | str) -> str:
-        """The key of a result computed from `content` (the input's exact bytes) in this context."""
-        return digest(self.namespace, self.context, content)
+    def key(self, content: bytes | str, *also: bytes | str) -> str:
+        """The key of a result computed from `content` (the input's exact bytes) in this context, and from
+        whatever else `also` names that this one input depends on."""
+        return digest(self.namespace, self.context, content, *also)
 
     def _path(self, key: str) -> Path:
         return self.folder / self.namespace / key[:2] / key

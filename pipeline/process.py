@@ -53,8 +53,8 @@ class DocumentSettings:
 
     def fingerprint(self) -> str:
         """These settings as canonical JSON: part of the cache key of every result `process` makes with them,
-        so an edited registry entry or scope, or a changed set of learned template lines, re-parses what it
-        could change (everything), and nothing else in params.yaml does."""
+        so an edited registry entry or scope re-parses what it could change (everything), and nothing else in
+        params.yaml does. The template lines a document is parsed with are keyed per document (`parse_line`)."""
         registry = {
             table: {
                 name: entry.model_dump(mode="json") for name, entry in getattr(self.registry, table).items()
@@ -64,7 +64,7 @@ class DocumentSettings:
         payload = {
             "registry": registry,
             "in_scope": list(self.in_scope),
-            "templates": self.templates.as_json(),
+            "templates": self.templates.settings_json(),
         }
         return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 

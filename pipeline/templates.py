@@ -15,6 +15,7 @@ the same inputs give the same rows.
 from __future__ import annotations
 
 import hashlib
+import json
 import posixpath
 import re
 from collections import Counter
@@ -224,6 +225,10 @@ class Furniture:
     def __bool__(self) -> bool:
         return bool(self.head or self.tail)
 
+    def as_json(self) -> str:
+        """Canonical JSON of these keys: part of the cache key of a document parsed with them."""
+        return json.dumps({HEAD: sorted(self.head), TAIL: sorted(self.tail)}, ensure_ascii=False)
+
     def has(self, zone: str, key: str) -> bool:
         return key in (self.head if zone == HEAD else self.tail)
 
@@ -251,16 +256,11 @@ class Templates:
             max_line_chars,
         )
 
-    def as_json(self) -> dict[str, object]:
-        """Everything a parse reads from these templates, in a canonical order: part of parse's cache key."""
-        return {
-            "by_origin": {
-                origin: {HEAD: sorted(f.head), TAIL: sorted(f.tail)}
-                for origin, f in sorted(self.by_origin.items())
-            },
-            "window": self.window,
-            "max_line_chars": self.max_line_chars,
-        }
+    def settings_json(self) -> dict[str, object]:
+        """What every parse reads from these templates besides its own origins' lines (`of(...).as_json()`, keyed
+        per document): part of parse's cache key, so learning a line for one origin re-parses that origin's
+        documents only."""
+        return {"window": self.window, "max_line_chars": self.max_line_chars}
 
     def of(self, origins: tuple[str, ...]) -> Furniture:
         """The furniture of a document from these origins (its container's and its folder's together)."""

@@ -284,11 +284,13 @@ def test_entries_are_checksummed_and_keyed_by_context(tmp_path: Path) -> None:
     assert fresh.get(key) == b"payload"
 
 
-def test_changed_learned_templates_miss_in_parse(raw: Path, tmp_path: Path) -> None:
-    """The template lines parse drops first are part of its key: new lines re-parse everything (and give the
-    same bytes as an uncached parse with them), the same lines again hit everything."""
-    from pipeline.codec import TEMPLATES_FILE, RecordWriter
+def test_learned_templates_re_parse_only_the_documents_of_their_origin(raw: Path, tmp_path: Path) -> None:
+    """The template lines parse drops first are part of each document's key, through its own origins: lines
+    learned for one folder re-parse that folder's documents only (and give the same bytes as an uncached parse
+    with them); the same lines again hit everything."""
+    from pipeline.codec import TEMPLATES_FILE, UNITS_FILE, RecordWriter, lines
     from pipeline.models import Template
+    from pipeline.stages.parse import line_origins
 
     cache = tmp_path / "cache"
     ingested = tmp_path / "ingested"
@@ -296,18 +298,49 @@ def test_changed_learned_templates_miss_in_parse(raw: Path, tmp_path: Path) -> N
     learned = tmp_path / "templates"
     learned.mkdir()
     with RecordWriter(learned / TEMPLATES_FILE) as rows:
-        rows.write(Template(origin=".", zone="head", line="查看原文", n_documents=3, n_origin_documents=3))
+        rows.write(
+            Template(origin="generic", zone="head", line="查看原文", n_documents=3, n_origin_documents=3)
+        )
+    in_origin = sum("generic" in line_origins(line) for _, line in lines(ingested / UNITS_FILE))
+    assert in_origin > 0
 
     plain = parse.run(ingested, tmp_path / "plain", settings_with(cache))
     total = plain.received
+    assert in_origin < total
     assert plain.cache is not None and plain.cache["misses"] == total
     with_lines = parse.run(ingested, tmp_path / "with", settings_with(cache), templates=learned)
-    assert with_lines.cache is not None and with_lines.cache["misses"] == total
+    assert with_lines.cache is not None
+    assert (with_lines.cache["misses"], with_lines.cache["hits"]) == (in_origin, total - in_origin)
     uncached = parse.run(ingested, tmp_path / "uncached", settings_with(None), templates=learned)
     assert uncached.cache is None
     assert files(tmp_path / "with") == files(tmp_path / "uncached")
     again = parse.run(ingested, tmp_path / "again", settings_with(cache), templates=learned)
     assert again.cache is not None and again.cache["misses"] == 0 and again.cache["hits"] == total
+
+
+def test_a_units_origins_are_read_from_its_encoded_line() -> None:
+    from pipeline import codec
+    from pipeline.models import RawUnit
+    from pipeline.stages.parse import line_origins
+    from pipeline.templates import origins_of
+
+    for source_file, source_row in (('a/b "c".md', None), ("国/表.csv", 7), ("top.txt", None)):
+        unit = RawUnit.model_validate(
+            {
+                "doc_id": "0" * 16,
+                "source_file": source_file,
+                "source_row": source_row,
+                "raw_sha256": "0" * 64,
+                "encoding": "utf-8",
+                "n_replaced_bytes": 0,
+                "container": None if source_row is None else "csv",
+                "capture_format": "generic",
+                "meta": {},
+                "raw_text": "正文",
+            }
+        )
+        assert line_origins(codec.encode(unit)) == origins_of(source_file, source_row)
+    assert line_origins(b'{"type":"reject","record":{}}') == ()
 
 
 def test_code_id_reads_the_same_names_and_versions_as_the_metadata_parser() -> None:

@@ -11,6 +11,8 @@ seen, and a hit is copied to the output without being decoded. The report counts
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from dataclasses import dataclass, replace
 from functools import partial
@@ -26,7 +28,7 @@ from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.settings import Settings
 from pipeline.stages.base import StageReport, check_input_folder, run_atomic
 from pipeline.stages.templates import read_templates
-from pipeline.templates import Templates
+from pipeline.templates import Templates, origins_of
 
 NAME = "parse"
 
@@ -72,6 +74,22 @@ class Outcome:
 BUNDLE, EARLIER, REJECT = b"b", b"e", b"r"
 
 
+# Where an encoded unit says it came from: its fields are written in the model's order, so they stand near the
+# start of the line (`{"type":"raw_unit","record":{"doc_id":…,"source_file":"…","source_row":…`).
+_UNIT_ORIGIN = re.compile(rb'"source_file":("(?:[^"\\]|\\.)*"),"source_row":(null|\d+)')
+ORIGIN_SEARCH_BYTES = 4096
+
+
+def line_origins(line: bytes) -> tuple[str, ...]:
+    """The template origins of an encoded unit without decoding it (its text may be megabytes): () for a line
+    that names none (a reject passed on; its result uses no templates)."""
+    found = _UNIT_ORIGIN.search(line, 0, ORIGIN_SEARCH_BYTES)
+    if found is None:
+        return ()
+    row = None if found.group(2) == b"null" else int(found.group(2))
+    return origins_of(json.loads(found.group(1)), row)
+
+
 def parse_line(
     item: tuple[int, bytes], source: Path, settings: DocumentSettings, cache: Cache | None
 ) -> Outcome:
@@ -79,7 +97,7 @@ def parse_line(
     function the executor maps (the line is decoded only on a miss)."""
     number, line = item
     stats = CacheStats()
-    key = cache.key(line) if cache is not None else ""
+    key = cache.key(line, settings.templates.of(line_origins(line)).as_json()) if cache is not None else ""
     if cache is not None:
         cache = replace(cache, stats=stats)
         payload = cache.get(key)
