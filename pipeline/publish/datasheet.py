@@ -30,7 +30,7 @@ from pipeline.publish.composition import Composition, markdown, read_composition
 from pipeline.publish.plots import PLOT_FILES
 from pipeline.publish.prose import prose
 from pipeline.settings import Settings
-from pipeline.tables import iter_rows
+from pipeline.tables import iter_rows, release_unused
 
 
 def _cell(text: object) -> str:
@@ -84,6 +84,8 @@ def _length_summary(release: Path) -> str:
         group = parquet.read_row_group(index, columns=["kind", "text"])
         body = pc.is_in(group.column("kind"), value_set=pa.array(BODY_KINDS))
         histogram.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
+        del group, body
+        release_unused()
     total = sum(histogram.values())
     if total == 0:
         return "No body paragraphs."

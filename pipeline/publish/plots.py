@@ -31,7 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from pipeline.fields import BODY_KINDS
-from pipeline.tables import iter_rows
+from pipeline.tables import iter_rows, release_unused
 
 PLOTS_DIR = "plots"
 TOP_ACCOUNTS = 8
@@ -287,6 +287,7 @@ def _lengths(release: Path, path: Path) -> None:
         body = pc.is_in(group.column("kind"), value_set=pc.cast(list(BODY_KINDS), "string"))
         paragraph_lengths.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
         del group, body
+        release_unused()
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     log_histogram(left, paragraph_lengths, "Characters per body paragraph", "Paragraphs")
     log_histogram(right, document_lengths, "Body characters per document", "Documents")
