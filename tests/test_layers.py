@@ -7,9 +7,11 @@ import shutil
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from conftest import EXAMPLE, FIXTURES
+from datasketch import LeanMinHash, MinHash
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -530,3 +532,47 @@ def test_enrich_in_a_build_marks_reposts_and_duplicates(tmp_path: Path) -> None:
     assert documents["repost.md"]["authors"] == ["李四"]
     for table in ("terms", "term_occurrences", "citations", "figures", "officials"):
         assert pq.read_metadata(out / f"{table}.parquet").num_rows > 0, table
+
+
+def _planted_signatures(
+    seed: int, num_perm: int = 128
+) -> tuple[dict[str, MinHash], dict[str, dt.date | None]]:
+    """Documents in families: each family's members copy its first signature with a few hash values changed,
+    some a little (one cluster), some a lot (LSH candidates below the threshold), some in every band."""
+    rng = np.random.default_rng(seed)
+    signatures: dict[str, MinHash] = {}
+    dates: dict[str, dt.date | None] = {}
+    for family in range(60):
+        base = rng.integers(0, 2**32, num_perm, dtype=np.uint64)
+        for member in range(int(rng.integers(1, 7))):
+            values = base.copy()
+            changed = rng.choice(num_perm, int(rng.choice([0, 5, 20, 26, 40, 90])), replace=False)
+            values[changed] = rng.integers(0, 2**32, changed.size, dtype=np.uint64)
+            doc_id = f"{family:08x}{member:08x}"
+            signatures[doc_id] = MinHash(num_perm=num_perm, hashvalues=values, scheme="affine32")
+            dates[doc_id] = None if rng.random() < 0.3 else dt.date(2024, 1, 1 + int(rng.integers(0, 3)))
+    return signatures, dates
+
+
+@pytest.mark.parametrize("multiplier", [None, 0])  # 0: a band's key is its last value, so keys collide
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stored_clusters_are_the_clusters_of_the_held_signatures(
+    seed: int, multiplier: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.layers import duplicates
+
+    if multiplier is not None:
+        monkeypatch.setattr(duplicates, "_BAND_MULTIPLIER", np.uint64(multiplier))
+    monkeypatch.setattr(duplicates, "STORE_CHUNK", 7)  # rows read in several chunks
+    settings = DuplicateSettings()
+    signatures, dates = _planted_signatures(seed)
+    held = clusters(signatures, dates, settings)
+    assert len(set(held.values())) < len(held) - 20  # families cluster
+    assert len(set(held.values())) > 60  # and some members are too far from their family
+    order = list(signatures)
+    np.random.default_rng(seed).shuffle(order)  # the store's order is the input order, any
+    with duplicates.SignatureStore(settings) as store:
+        for doc_id in order:
+            store.add(doc_id, dates[doc_id], LeanMinHash(signatures[doc_id]))
+        canonical = duplicates.stored_clusters(store)
+        assert {store.doc_id(i): store.doc_id(int(canonical[i])) for i in range(store.count)} == held

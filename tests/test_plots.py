@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import statistics
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pipeline.publish.plots import PLOT_FILES, log_bins, month_range, monthly_by_group, monthly_series
+from pipeline.publish.plots import (
+    PLOT_FILES,
+    log_bins,
+    median_low,
+    month_range,
+    monthly_by_group,
+    monthly_series,
+)
 
 D = dt.date
 
@@ -117,7 +129,7 @@ def test_drawn_axes_are_dates_integers_and_log() -> None:
     assert low < mdates.date2num(months[0]) and high > mdates.date2num(D(2024, 4, 1))
     assert months_axes.get_ylabel() == "Documents"
     assert all(float(tick).is_integer() for tick in months_axes.yaxis.get_majorticklocs())
-    log_histogram(lengths_axes, [3, 40, 41, 500, 233_123, 0], "Characters per thing", "Things")
+    log_histogram(lengths_axes, Counter([3, 40, 41, 500, 233_123, 0]), "Characters per thing", "Things")
     assert lengths_axes.get_xscale() == "log"
     assert (lengths_axes.get_xlabel(), lengths_axes.get_ylabel()) == ("Characters (log scale)", "Things")
     assert lengths_axes.get_title() == "Characters per thing\n(n = 6, median 40; 1 empty not shown)"
@@ -163,3 +175,22 @@ def test_month_bars_leave_out_zero_bars_without_changing_a_pixel(tmp_path: Path)
         axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1, 1), title="account")
         _save(figure, tmp_path / f"{name}.png")
     assert (tmp_path / "every.png").read_bytes() == (tmp_path / "shown.png").read_bytes()
+
+
+@given(st.lists(st.integers(min_value=0, max_value=300_000), min_size=1, max_size=60))
+def test_the_median_of_counted_lengths_is_the_median_of_the_listed_ones(values: list[int]) -> None:
+    assert median_low(Counter(values)) == statistics.median_low(values)
+
+
+def test_a_histogram_of_counted_lengths_draws_the_bars_of_the_listed_ones() -> None:
+    import matplotlib.pyplot as plt
+
+    from pipeline.publish.plots import log_histogram
+
+    values = [1, 1, 2, 9, 10, 10, 10, 99, 100, 101, 5_000, 5_000, 40_000, 0, 0, 7]
+    figure, axes = plt.subplots()
+    log_histogram(axes, Counter(values), "Lengths", "Paragraphs")
+    counts, _ = np.histogram([v for v in values if v > 0], bins=log_bins(values))
+    assert [patch.get_height() for patch in axes.patches] == counts.tolist()
+    assert axes.get_title() == "Lengths\n(n = 16, median 10; 2 empty not shown)"
+    plt.close(figure)

@@ -238,3 +238,35 @@ def test_csv_cells_are_verbatim_and_the_datasheet_counts_spreadsheet_hazards(tmp
     section = csv_section(notes.over_limit, notes.formula_like)
     assert "Excel's cell limit; Excel cuts the rest): 1 (`rejects.detail` 1)" in section
     assert "may take for a formula: 1 (`rejects.detail` 1)" in section
+
+
+def test_the_manifest_lists_the_documents_of_the_columnar_digests(fixture_release: Path) -> None:
+    from pipeline.stages.release import DIGEST_CHUNK, DocumentDigests
+
+    table = pq.read_table(fixture_release / "documents.parquet").to_pylist()
+    held = {
+        row["doc_id"]: {
+            "record_sha256": row["record_sha256"],
+            "source": row["source_file"]
+            + (f"#row{row['source_row']}" if row["source_row"] is not None else ""),
+        }
+        for row in table
+    }
+    digests = DocumentDigests.read(fixture_release / "documents.parquet")
+    assert len(digests) == len(held) > 1
+    assert list(digests.items()) == sorted(held.items())
+    manifest = json.loads((fixture_release / "manifest.json").read_text(encoding="utf-8"))
+    assert list(manifest["documents"].items()) == sorted(held.items())
+    assert DIGEST_CHUNK >= 1
+
+
+def test_the_datasheet_date_range_counts_what_the_dates_list_would(fixture_release: Path) -> None:
+    from pipeline.publish.datasheet import date_range
+
+    days = [row["published_date"] for row in pq.read_table(fixture_release / "documents.parquet").to_pylist()]
+    dated = [day for day in days if day is not None]
+    assert 0 < len(dated) < len(days)  # the fixture has both
+    assert date_range(iter(days)) == (len(dated), min(dated), max(dated))
+    assert date_range(iter([None])) == (0, None, None)
+    datasheet = (fixture_release / "DATASHEET.md").read_text(encoding="utf-8")
+    assert f"{min(dated)} to {max(dated)} ({len(dated)} of {len(days)} documents show a date)" in datasheet

@@ -112,3 +112,24 @@ def test_wide_encoding_twins_parse_to_the_same_records(capture: Path, codec: str
     wide_bundle = _bundle(wide_unit)
     assert _without_identity(wide_bundle.model_dump()) == _without_identity(utf8_bundle.model_dump())
     assert wide_bundle.document.doc_id != utf8_bundle.document.doc_id  # other bytes, other id
+
+
+def test_validate_remembers_each_first_location_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.stages.validate import SeenDocuments, _duplicate
+
+    monkeypatch.setattr(SeenDocuments, "COMMIT_EVERY", 3)  # several commits, and some rows not yet committed
+    with SeenDocuments() as seen:
+        folder = Path(seen._folder.name)
+        for index in range(10):
+            seen.add(f"{index:016x}", f"raw/{index}.csv#row{index}")
+        assert seen.get(f"{7:016x}") == "raw/7.csv#row7"
+        assert seen.get(f"{9:016x}") == "raw/9.csv#row9"
+        assert seen.get("f" * 16) is None
+        copy = {"doc_id": f"{7:016x}", "source_file": "copy.txt", "source_row": None}
+        reject = _duplicate(copy, seen)
+        assert reject is not None
+        assert (reject.source_file, reject.reason_code) == ("copy.txt", "duplicate_document")
+        assert reject.detail == "same content as raw/7.csv#row7 (doc_id 0000000000000007)"
+        assert _duplicate({**copy, "doc_id": "e" * 16}, seen) is None
+        assert _duplicate({}, seen) is None
+    assert not folder.exists()

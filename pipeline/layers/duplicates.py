@@ -3,12 +3,17 @@
 Each document's body is shingled into character n-grams; MinHash signatures go into an LSH index; documents
 whose estimated Jaccard similarity reaches the threshold are joined into clusters (union-find). The canonical
 document of a cluster is the earliest published, then the smallest doc_id, so the choice never depends on
-input order. Signatures are kept in memory: `num_perm` × 8 bytes per document (1 KiB at 128).
+input order. `clusters` keeps the signatures in memory (`num_perm` × 8 bytes per document, 1 KiB at 128);
+the enrich stage stores them in a temporary file instead (`SignatureStore`) and reads them a band at a time
+(`stored_clusters`): the same clusters, in memory that does not grow with the corpus.
 """
 
 from __future__ import annotations
 
+import array
 import datetime as dt
+import os
+import tempfile
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -110,3 +115,136 @@ def clusters(
         for doc_id in group:
             canonical[doc_id] = chosen
     return canonical
+
+
+# A document without a date sorts after every dated one when a cluster's canonical document is chosen (as
+# `dt.date.max` does in `clusters`).
+NO_DATE = dt.date.max.toordinal()
+DOC_ID_BYTES = 16
+# Signatures read from the file at once when a band's keys are computed.
+STORE_CHUNK = 4096
+# Folds a band's hash values into one 64-bit key (wrapping): equal bands have equal keys; unequal bands that
+# share a key are told apart by comparing their values.
+_BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+class SignatureStore:
+    """Documents' signatures as they stream past, for the clusters: the hash values in a temporary file
+    (`num_perm` × 8 bytes each), each document's doc_id and date in compact arrays (20 bytes a document).
+    Nothing is a Python object per document, so memory stays flat as the corpus grows; the clusters read the
+    file one band at a time (`stored_clusters`)."""
+
+    def __init__(self, settings: DuplicateSettings) -> None:
+        self.settings = settings
+        self.count = 0
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close(), or by the with block)
+        self._doc_ids = bytearray()
+        self._days = array.array("i")
+        self._row_bytes = settings.num_perm * 8
+
+    def add(self, doc_id: str, day: dt.date | None, minhash: MinHash) -> None:
+        encoded = doc_id.encode("ascii")
+        if len(encoded) != DOC_ID_BYTES:
+            raise ValueError(f"doc_id {doc_id!r} is not {DOC_ID_BYTES} characters")
+        values = np.asarray(minhash.hashvalues, dtype=np.uint64)
+        if values.shape != (self.settings.num_perm,):
+            raise ValueError(f"a signature of {values.shape} hash values, not {self.settings.num_perm}")
+        self._file.write(values.tobytes())
+        self._doc_ids += encoded
+        self._days.append(day.toordinal() if day is not None else NO_DATE)
+        self.count += 1
+
+    def doc_id(self, index: int) -> str:
+        return self._doc_ids[index * DOC_ID_BYTES : (index + 1) * DOC_ID_BYTES].decode("ascii")
+
+    def doc_ids(self) -> np.ndarray:
+        return np.frombuffer(bytes(self._doc_ids), dtype=f"S{DOC_ID_BYTES}")
+
+    def days(self) -> np.ndarray:
+        """Each document's date as a proleptic ordinal (`NO_DATE` when it has none)."""
+        return np.frombuffer(self._days.tobytes(), dtype=np.int32)
+
+    def row(self, index: int) -> np.ndarray:
+        """The hash values of document `index` (read from the file)."""
+        self._file.flush()
+        data = os.pread(self._file.fileno(), self._row_bytes, index * self._row_bytes)
+        return np.frombuffer(data, dtype=np.uint64)
+
+    def band_keys(self, start: int, end: int) -> np.ndarray:
+        """One 64-bit key per document for hash values `start:end` (a band), read a chunk of rows at a time."""
+        self._file.flush()
+        keys = np.zeros(self.count, dtype=np.uint64)
+        for first in range(0, self.count, STORE_CHUNK):
+            rows = min(STORE_CHUNK, self.count - first)
+            data = os.pread(self._file.fileno(), rows * self._row_bytes, first * self._row_bytes)
+            band = np.frombuffer(data, dtype=np.uint64).reshape(rows, -1)[:, start:end]
+            folded = np.zeros(rows, dtype=np.uint64)
+            for column in range(band.shape[1]):
+                folded = folded * _BAND_MULTIPLIER + band[:, column]
+            keys[first : first + rows] = folded
+        return keys
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> SignatureStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def stored_clusters(store: SignatureStore) -> np.ndarray:
+    """For each document of `store` (by position), the position of its cluster's canonical document: the same
+    clusters as `clusters` over the same signatures, computed one LSH band at a time.
+
+    `clusters` joins two documents when they share a band of hash values (the LSH index's candidates) and their
+    estimated Jaccard similarity reaches the threshold; clusters are the connected groups, whatever the order
+    the pairs are looked at. Here each band's keys are sorted, documents with one key are the band's candidates
+    (their band values compared, so a key shared by other values joins nothing), and a pair already in one
+    cluster is not compared again. The canonical document is the earliest published, then the smallest doc_id.
+    """
+    settings = store.settings
+    n = store.count
+    parent = np.arange(n, dtype=np.int64)
+
+    def find(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = int(parent[index])
+        return index
+
+    lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
+    num_perm = float(settings.num_perm)
+    for start, end in lsh.hashranges:
+        keys = store.band_keys(start, end)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        breaks = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+        del keys
+        firsts = np.concatenate(([0], breaks))
+        lasts = np.concatenate((breaks, [n]))
+        for group in np.flatnonzero(lasts - firsts >= 2):
+            members = np.sort(order[firsts[group] : lasts[group]]).tolist()
+            rows = {index: store.row(index) for index in members}
+            for position, index in enumerate(members):
+                for other in members[:position]:
+                    a, b = find(index), find(other)
+                    if a == b:
+                        continue
+                    mine, theirs = rows[index], rows[other]
+                    if not np.array_equal(mine[start:end], theirs[start:end]):
+                        continue  # another band with the same key
+                    # datasketch's MinHash.jaccard, to the bit
+                    if float(np.count_nonzero(mine == theirs)) / num_perm >= settings.threshold:
+                        parent[max(a, b)] = min(a, b)
+        del order
+    roots = parent
+    while not np.array_equal(above := roots[roots], roots):  # every document's root: its cluster
+        roots = above
+    ranked = np.lexsort((store.doc_ids(), store.days()))  # earliest date first, then the smallest doc_id
+    rank = np.empty(n, dtype=np.int64)
+    rank[ranked] = np.arange(n)
+    best = np.full(n, n, dtype=np.int64)
+    np.minimum.at(best, roots, rank)
+    return ranked[best[roots]]

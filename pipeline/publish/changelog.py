@@ -18,9 +18,10 @@ release's CHANGELOG.md when it lies beside that manifest.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.fields import RENAMED_COLUMNS
 
@@ -149,10 +150,18 @@ def renamed_columns(version: str) -> str:
     return f"Renamed columns (update code that reads them): {', '.join(renamed)}.\n\n" if renamed else ""
 
 
+class DocumentMap(Protocol):
+    """doc_id → {record_sha256, source} in doc_id order: a dict, or the release's columnar `DocumentDigests`."""
+
+    def __len__(self) -> int: ...
+
+    def items(self) -> Iterable[tuple[str, dict[str, str]]]: ...
+
+
 def changelog(
     version: str,
     released: str,
-    documents: dict[str, dict[str, str]],
+    documents: DocumentMap,
     rejects: dict[str, dict[str, str]],
     previous_manifest: Path | None,
 ) -> str:
@@ -163,7 +172,8 @@ def changelog(
     previous: dict[str, Any] = json.loads(previous_manifest.read_text(encoding="utf-8"))
     old = previous.get("documents", {})
     old_rejects = previous.get("rejects")
-    changes = diff(documents, old)
+    current = dict(documents.items())  # a diff against the previous manifest holds both, as that one is held
+    changes = diff(current, old)
     entry += (
         f"Compared with {previous.get('version', '?')}: documents {len(changes.added)} added, "
         f"{len(changes.removed)} removed, {len(changes.changed)} changed ({len(changes.edited)} with edited "
@@ -176,14 +186,14 @@ def changelog(
             f"{len(reject_changes.changed)} with another stage or reason, "
             f"{len(reject_changes.unchanged)} unchanged.\n"
         )
-        entry += _document_sections(changes, documents, old)
+        entry += _document_sections(changes, current, old)
         entry += _reject_sections(reject_changes, rejects, old_rejects)
         same_data = not changes.any and not reject_changes.any
     else:
         entry += (
             f"Rejects not compared (the {previous.get('version', '?')} manifest has no list of rejects).\n"
         )
-        entry += _document_sections(changes, documents, old)
+        entry += _document_sections(changes, current, old)
         same_data = False
     beside = previous_manifest.parent / "CHANGELOG.md"
     earlier = beside.read_text(encoding="utf-8") if beside.is_file() else HEADER

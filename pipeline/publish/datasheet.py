@@ -6,9 +6,10 @@ datasheet cannot describe a dataset other than the one beside it. Its fixed sent
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from pipeline.publish.composition import Composition, markdown, read_composition
 from pipeline.publish.plots import PLOT_FILES
 from pipeline.publish.prose import prose
 from pipeline.settings import Settings
-from pipeline.tables import iter_rows
+from pipeline.tables import iter_rows, release_unused
 
 
 def _cell(text: object) -> str:
@@ -63,6 +64,18 @@ def _counts_table(counter: Counter[Any], header: tuple[str, str]) -> str:
     return "\n".join(lines)
 
 
+def date_range(values: Iterable[dt.date | None]) -> tuple[int, dt.date | None, dt.date | None]:
+    """How many values are dates, the first and the last: counted as they stream, never listed."""
+    count, first, last = 0, None, None
+    for value in values:
+        if value is None:
+            continue
+        count += 1
+        first = value if first is None or value < first else first
+        last = value if last is None or value > last else last
+    return count, first, last
+
+
 def _length_summary(release: Path) -> str:
     """Paragraph length quantiles from a histogram, so memory does not grow with the corpus."""
     histogram: Counter[int] = Counter()
@@ -71,6 +84,8 @@ def _length_summary(release: Path) -> str:
         group = parquet.read_row_group(index, columns=["kind", "text"])
         body = pc.is_in(group.column("kind"), value_set=pa.array(BODY_KINDS))
         histogram.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
+        del group, body
+        release_unused()
     total = sum(histogram.values())
     if total == 0:
         return "No body paragraphs."
@@ -173,8 +188,7 @@ def render_datasheet(
     rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
     accounts = Counter(_column(release, "documents", "account"))
-    dated = [d for d in _column(release, "documents", "published_date") if d is not None]
-    first_date, last_date = (min(dated), max(dated)) if dated else (None, None)
+    n_dated, first_date, last_date = date_range(_column(release, "documents", "published_date"))
     reasons = Counter(_column(release, "rejects", "reason_code"))
     n_docs = rows["documents"]
     coverage_lines = ["| field | documents with a value | share |", "|---|---:|---:|"]
@@ -182,7 +196,7 @@ def render_datasheet(
         present = sum(v not in (None, []) for v in _column(release, "documents", column))
         share = f"{present / n_docs:.1%}" if n_docs else "–"
         coverage_lines.append(f"| `{column}` | {present} | {share} |")
-    date_range = f"{first_date} to {last_date}" if first_date else "no dates found"
+    dates = f"{first_date} to {last_date}" if first_date else "no dates found"
     n_sources = rows["sources"]
     d = settings.dataset
     passages = prose("datasheet")
@@ -202,7 +216,7 @@ def render_datasheet(
         f"- **Instances.** {n_docs} documents (articles) from {n_sources} raw files; "
         f"{rows['rejects']} inputs rejected with a reason (see *Rejects*).",
         "- **Tables and rows.** " + ", ".join(f"`{name}` {count}" for name, count in rows.items()) + ".",
-        f"- **Publication dates.** {date_range} ({len(dated)} of {n_docs} documents show a date).",
+        f"- **Publication dates.** {dates} ({n_dated} of {n_docs} documents show a date).",
         "- **Capture formats.**\n\n" + _counts_table(formats, ("capture_format", "documents")),
         markdown(composition or read_composition(release, settings.issuers.in_scope)),
         "- **Accounts.**\n\n" + _counts_table(accounts, ("account", "documents")),

@@ -15,7 +15,7 @@ import datetime as dt
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import matplotlib
@@ -31,7 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from pipeline.fields import BODY_KINDS
-from pipeline.tables import iter_rows
+from pipeline.tables import iter_rows, release_unused
 
 PLOTS_DIR = "plots"
 TOP_ACCOUNTS = 8
@@ -227,14 +227,17 @@ def month_bars(axes: Axes, months: list[dt.date], series: dict[str, list[int]]) 
 
 
 def _per_month(release: Path, path: Path) -> None:
-    rows: list[tuple[dt.date, str]] = []
     undated = 0
-    for row in iter_rows(release / "documents.parquet", columns=["account", "published_date"]):
-        if row["published_date"] is None:
-            undated += 1
-            continue
-        rows.append((row["published_date"], row["account"] or NO_ACCOUNT))
-    months, series = monthly_by_group(rows)
+
+    def dated() -> Iterator[tuple[dt.date, str]]:  # counted by month as they stream, never listed
+        nonlocal undated
+        for row in iter_rows(release / "documents.parquet", columns=["account", "published_date"]):
+            if row["published_date"] is None:
+                undated += 1
+                continue
+            yield row["published_date"], row["account"] or NO_ACCOUNT
+
+    months, series = monthly_by_group(dated())
     zoom = len(months) > RECENT_MONTHS
     figure, panels = plt.subplots(2 if zoom else 1, 1, figsize=(9, 6.4 if zoom else 3.8), squeeze=False)
     whole = panels[0][0]
@@ -259,13 +262,29 @@ def _per_month(release: Path, path: Path) -> None:
     _save(figure, path)
 
 
-def log_histogram(axes: Axes, values: list[int], title: str, measure: str) -> None:
-    edges = log_bins(values)
+def median_low(counts: Mapping[int, int]) -> int:
+    """`statistics.median_low` of the values counted in `counts` (value → how many), without listing them."""
+    total = sum(counts.values())
+    if total == 0:
+        raise statistics.StatisticsError("no median for empty data")
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= (total + 1) // 2:  # the ((total + 1) // 2)-th smallest value, counting from 1
+            return value
+    raise AssertionError("unreachable")
+
+
+def log_histogram(axes: Axes, lengths: Mapping[int, int], title: str, measure: str) -> None:
+    """A histogram on a log axis of the values counted in `lengths` (value → how many): the values are never
+    listed one by one, so the memory is the number of distinct lengths, not of paragraphs."""
+    edges = log_bins(lengths)
     if not edges:
         _empty(axes, f"no {measure.lower()} with text")
         axes.set_title(title)
         return
-    axes.hist([value for value in values if value > 0], bins=edges, color="#55A868")
+    positive = sorted(value for value in lengths if value > 0)
+    axes.hist(positive, bins=edges, weights=[lengths[value] for value in positive], color="#55A868")
     axes.set_xscale("log")
     axes.set_xlim(edges[0], edges[-1])
     axes.xaxis.set_major_locator(LogLocator(base=10))
@@ -274,21 +293,24 @@ def log_histogram(axes: Axes, values: list[int], title: str, measure: str) -> No
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("Characters (log scale)")
     axes.set_ylabel(measure)
-    zero = sum(1 for value in values if value <= 0)
+    zero = sum(n for value, n in lengths.items() if value <= 0)
     note = f"; {zero:,} empty not shown" if zero else ""
-    axes.set_title(f"{title}\n(n = {len(values):,}, median {statistics.median_low(values):,}{note})")
+    n = sum(lengths.values())
+    axes.set_title(f"{title}\n(n = {n:,}, median {median_low(lengths):,}{note})")
 
 
 def _lengths(release: Path, path: Path) -> None:
-    paragraph_lengths: list[int] = []
-    document_lengths = [
+    paragraph_lengths: Counter[int] = Counter()
+    document_lengths: Counter[int] = Counter(
         row["n_chars"] for row in iter_rows(release / "documents.parquet", columns=["n_chars"])
-    ]
+    )
     parquet = pq.ParquetFile(release / "paragraphs.parquet")
     for index in range(parquet.num_row_groups):
         group = parquet.read_row_group(index, columns=["kind", "text"])
         body = pc.is_in(group.column("kind"), value_set=pc.cast(list(BODY_KINDS), "string"))
-        paragraph_lengths.extend(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
+        paragraph_lengths.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
+        del group, body
+        release_unused()
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     log_histogram(left, paragraph_lengths, "Characters per body paragraph", "Paragraphs")
     log_histogram(right, document_lengths, "Body characters per document", "Documents")

@@ -13,7 +13,6 @@ SHA-256 of its input (document row, body paragraphs, raw text, credits), the cod
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import pickle
 import shutil
@@ -25,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from datasketch import LeanMinHash
 
 from pipeline.cache import Cache, CacheStats, open_cache, warning
@@ -41,7 +41,7 @@ from pipeline.layers.citations import (
     normalize_title,
     title_key,
 )
-from pipeline.layers.duplicates import DuplicateSettings, clusters, signature
+from pipeline.layers.duplicates import DuplicateSettings, SignatureStore, signature, stored_clusters
 from pipeline.layers.figures import figures
 from pipeline.layers.officials import is_official_position, mentions, title_byline
 from pipeline.layers.terms import term_rows
@@ -298,9 +298,7 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
     duplicate_settings = DuplicateSettings(**settings.enrich.duplicates.model_dump())
     cache = open_cache(settings.execution.cache, NAME, signature_settings(duplicate_settings))
     stats = CacheStats()
-    signatures = {}
     layer_errors: dict[str, str] = {}
-    dates: dict[str, dt.date | None] = {}
     counts: Counter[str] = Counter()
     paragraphs = _Aligned(
         source / "paragraphs.parquet", ["doc_id", "paragraph_index", "kind", "text", "char_start", "char_end"]
@@ -326,6 +324,8 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
             )
 
     with ExitStack() as stack:
+        # the signatures go to a temporary file as they come: the clusters need them all, memory must not
+        store = stack.enter_context(SignatureStore(duplicate_settings))
         writers = {t: stack.enter_context(TableWriter(t, target / f"{t}.parquet")) for t in LAYER_TABLES}
         task = stack.enter_context(
             progress.task(NAME, lambda: row_count(source / "documents.parquet"), "docs")
@@ -350,28 +350,30 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
                 for row in table_rows:
                     writers[table].write(row)
                 counts[table] += len(table_rows)
-            signatures[doc_id] = result.signature
-            dates[doc_id] = result.document["published_date"]
+            store.add(doc_id, result.document["published_date"], result.signature)
             report.emitted += 1
-    canonical = clusters(signatures, dates, duplicate_settings)
-    with TableWriter("documents", target / "documents.parquet") as writer:
-        for document in iter_rows(source / "documents.parquet"):
-            cluster = canonical[document["doc_id"]]
-            writer.write(
-                {
-                    **document,
-                    "dup_cluster": cluster,
-                    "is_canonical": cluster == document["doc_id"],
-                    "layer_error": layer_errors.get(document["doc_id"]),
-                }
-            )
+        canonical = stored_clusters(store)  # position of each document's canonical document
+        with TableWriter("documents", target / "documents.parquet") as writer:
+            for index, document in enumerate(iter_rows(source / "documents.parquet")):
+                if document["doc_id"] != store.doc_id(index):
+                    raise RendaError(f"{source / 'documents.parquet'} changed while enrich read it")
+                cluster = store.doc_id(int(canonical[index]))
+                writer.write(
+                    {
+                        **document,
+                        "dup_cluster": cluster,
+                        "is_canonical": cluster == document["doc_id"],
+                        "layer_error": layer_errors.get(document["doc_id"]),
+                    }
+                )
+        duplicates = int(np.count_nonzero(canonical != np.arange(store.count)))
+        clustered = int(np.unique(canonical[canonical != np.arange(store.count)]).size)
     for table in PASSED_THROUGH:
         shutil.copyfile(source / f"{table}.parquet", target / f"{table}.parquet")
-    duplicates = sum(1 for doc_id, chosen in canonical.items() if doc_id != chosen)
     report.extra["rows"] = dict(sorted(counts.items()))
     report.extra["layer_errors"] = len(layer_errors)
     report.extra["near_duplicates"] = duplicates
-    report.extra["clusters_with_duplicates"] = len({c for d, c in canonical.items() if d != c})
+    report.extra["clusters_with_duplicates"] = clustered
     if cache is not None:
         report.cache = stats.as_dict()
         if (line := warning(cache.folder, stats)) is not None:

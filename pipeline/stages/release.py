@@ -15,16 +15,20 @@ import hashlib
 import json
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import yaml
 
 from pipeline.errors import RendaError
 from pipeline.fields import TABLES
-from pipeline.jsonl import write_json
+from pipeline.jsonl import Streamed, write_json, write_json_streamed
 from pipeline.outputs import MARKER, PARTIAL_MARKER, atomic_output
 from pipeline.progress import NO_PROGRESS, NO_TASK, Progress, Task
 from pipeline.provenance import code_tree_id, package_version, sha256_file
@@ -140,14 +144,33 @@ def _entries(target: Path, rows: dict[str, int], skip: set[str]) -> dict[str, di
     return entries
 
 
-def _document_digests(target: Path) -> dict[str, dict[str, str]]:
-    digests = {}
-    for row in iter_rows(
-        target / "documents.parquet", ["doc_id", "record_sha256", "source_file", "source_row"]
-    ):
-        source = row["source_file"] + (f"#row{row['source_row']}" if row["source_row"] is not None else "")
-        digests[row["doc_id"]] = {"record_sha256": row["record_sha256"], "source": source}
-    return dict(sorted(digests.items()))
+# Rows of the documents table turned into Python objects at once when the manifest lists them by doc_id.
+DIGEST_CHUNK = 2_000
+
+
+@dataclass(frozen=True)
+class DocumentDigests:
+    """Every document's `record_sha256` and location (`file` or `file#rowN`), in doc_id order, for the manifest
+    and the changelog: held as the table's Arrow columns and one sort index (a few dozen bytes a document, no
+    Python object per document), turned into Python objects a chunk at a time as they are written."""
+
+    columns: pa.Table
+    order: pa.Array
+
+    @classmethod
+    def read(cls, documents: Path) -> DocumentDigests:
+        columns = pq.read_table(documents, columns=["doc_id", "record_sha256", "source_file", "source_row"])
+        return cls(columns, pc.sort_indices(columns, sort_keys=[("doc_id", "ascending")]))
+
+    def __len__(self) -> int:
+        return self.columns.num_rows
+
+    def items(self) -> Iterator[tuple[str, dict[str, str]]]:
+        for start in range(0, len(self.order), DIGEST_CHUNK):
+            for row in self.columns.take(self.order[start : start + DIGEST_CHUNK]).to_pylist():
+                row_number = row["source_row"]
+                source = row["source_file"] + (f"#row{row_number}" if row_number is not None else "")
+                yield row["doc_id"], {"record_sha256": row["record_sha256"], "source": source}
 
 
 def described(settings: Settings, composition: Composition) -> Settings:
@@ -257,14 +280,14 @@ def _write(source: Path, target: Path, settings: Settings, task: Task = NO_TASK)
     write_json(target / "croissant.json", croissant(settings, tables_and_data, cite_as))
     (target / "README.md").write_text(dataset_card(settings, rows, provenance), encoding="utf-8")
     (target / "CITATION.cff").write_text(citation_cff(settings), encoding="utf-8")
-    documents = _document_digests(target)
+    documents = DocumentDigests.read(target / "documents.parquet")
     rejects = _reject_reasons(target)
     d = settings.dataset
     (target / "CHANGELOG.md").write_text(
         changelog(d.version, d.released, documents, rejects, previous), encoding="utf-8"
     )
     files = _entries(target, rows, skip={MANIFEST, CHECKSUMS})
-    write_json(
+    write_json_streamed(
         target / MANIFEST,
         {
             "dataset": d.name,
@@ -275,7 +298,7 @@ def _write(source: Path, target: Path, settings: Settings, task: Task = NO_TASK)
             "dependencies": _dependencies(),
             "tables": rows,
             "files": list(files.values()),
-            "documents": documents,
+            "documents": Streamed(documents.items),
             "rejects": rejects,
         },
     )

@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import sqlite3
+import tempfile
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -144,7 +146,6 @@ def _write(
     source: Path, target: Path, settings: Settings, metrics_path: Path | None, progress: Progress
 ) -> StageReport:
     report = StageReport(NAME)
-    seen: dict[str, str] = {}
     formats: Counter[str] = Counter()
     with_field: Counter[str] = Counter()
     rows: Counter[str] = Counter()
@@ -153,6 +154,7 @@ def _write(
     if cache is not None:
         cache = replace(cache, stats=stats)
     with ExitStack() as stack:
+        seen = stack.enter_context(SeenDocuments())
         columns = {"documents": VALIDATED_DOCUMENT_COLUMNS}  # enrich adds the rest
         writers = {
             t: stack.enter_context(TableWriter(t, target / f"{t}.parquet", columns.get(t)))
@@ -186,8 +188,10 @@ def _write(
                 rows["rejects"] += 1
                 continue
             document = records["document"]
-            seen[document["doc_id"]] = document["source_file"] + (
-                f"#row{document['source_row']}" if document["source_row"] is not None else ""
+            seen.add(
+                document["doc_id"],
+                document["source_file"]
+                + (f"#row{document['source_row']}" if document["source_row"] is not None else ""),
             )
             report.emitted += 1
             formats[document["capture_format"]] += 1
@@ -221,15 +225,54 @@ def _write(
     return report
 
 
-def _duplicate(document: dict[str, Any], seen: dict[str, str]) -> Reject | None:
+class SeenDocuments:
+    """doc_id → where it was first accepted, for the duplicate check. Every document must be remembered, so
+    they are kept in a temporary SQLite file: its page cache (a few MiB) is all it holds in memory, however
+    many documents pass."""
+
+    # inserts per transaction: a commit per document would cost a write each
+    COMMIT_EVERY = 10_000
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="renda-validate-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "seen.sqlite")
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE seen (doc_id TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID")
+        self._pending = 0
+
+    def get(self, doc_id: str) -> str | None:
+        found = self._db.execute("SELECT location FROM seen WHERE doc_id = ?", (doc_id,)).fetchone()
+        return found[0] if found is not None else None
+
+    def add(self, doc_id: str, location: str) -> None:
+        self._db.execute("INSERT INTO seen VALUES (?, ?)", (doc_id, location))
+        self._pending += 1
+        if self._pending >= self.COMMIT_EVERY:
+            self._db.commit()
+            self._pending = 0
+
+    def close(self) -> None:
+        self._db.close()
+        self._folder.cleanup()
+
+    def __enter__(self) -> SeenDocuments:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _duplicate(document: dict[str, Any], seen: SeenDocuments) -> Reject | None:
     """The reject of a document seen before (by doc_id), else None."""
-    if document.get("doc_id") not in seen:
+    doc_id = document.get("doc_id")
+    first = seen.get(doc_id) if isinstance(doc_id, str) else None
+    if first is None:
         return None
-    doc_id = document["doc_id"]
     return new_reject(
         document["source_file"],
         document["source_row"],
         NAME,
         "duplicate_document",
-        f"same content as {seen[doc_id]} (doc_id {doc_id})",
+        f"same content as {first} (doc_id {doc_id})",
     )
