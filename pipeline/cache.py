@@ -21,15 +21,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline.provenance import code_tree_id
+
+T = TypeVar("T")
+_CORRUPT = object()  # what a payload that does not load reads as
 
 MAGIC = b"renda-cache 1\n"
 DIGEST_BYTES = 32
@@ -127,6 +133,27 @@ class Cache:
             self.stats.corrupt += 1
             return None
         return payload
+
+    def computed(
+        self, key: str, compute: Callable[[], T], valid: Callable[[object], bool] = lambda _: True
+    ) -> T:
+        """The result stored (pickled) under `key`, or `compute()`'s, stored there: counted as a hit or a miss. A
+        payload that passed its checksum but does not load, or that `valid` refuses, is corrupt: recomputed and
+        replaced."""
+        payload = self.get(key)
+        if payload is not None:
+            try:
+                found = pickle.loads(payload)
+            except Exception:  # passed its checksum but does not load (a class renamed since it was written)
+                found = _CORRUPT
+            if found is not _CORRUPT and valid(found):
+                self.stats.hits += 1
+                return found  # type: ignore[no-any-return]
+            self.stats.corrupt += 1
+        result = compute()
+        self.stats.misses += 1
+        self.put(key, pickle.dumps(result, protocol=5))
+        return result
 
     def put(self, key: str, payload: bytes) -> None:
         """Store `payload` under `key`: a temporary file renamed into place. A failure to write (permissions, a

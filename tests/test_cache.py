@@ -284,6 +284,25 @@ def test_entries_are_checksummed_and_keyed_by_context(tmp_path: Path) -> None:
     assert fresh.get(key) == b"payload"
 
 
+def test_a_computed_result_is_stored_once_and_a_refused_or_unloadable_one_recomputed(tmp_path: Path) -> None:
+    stats = CacheStats()
+    cache = Cache(tmp_path, "validate", "ctx", stats)
+    calls: list[int] = []
+
+    def compute() -> dict[str, int]:
+        calls.append(1)
+        return {"rows": len(calls)}
+
+    key = cache.key(b"a line")
+    assert cache.computed(key, compute) == {"rows": 1}
+    assert cache.computed(key, compute) == {"rows": 1}  # from the cache
+    assert (stats.hits, stats.misses, stats.corrupt, len(calls)) == (1, 1, 0, 1)
+    assert cache.computed(key, compute, lambda found: isinstance(found, list)) == {"rows": 2}  # refused
+    cache.put(key, b"not a pickle")
+    assert cache.computed(key, compute) == {"rows": 3}  # does not load
+    assert (stats.hits, stats.misses, stats.corrupt, len(calls)) == (1, 3, 2, 3)
+
+
 def test_learned_templates_re_parse_only_the_documents_of_their_origin(raw: Path, tmp_path: Path) -> None:
     """The template lines parse drops first are part of each document's key, through its own origins: lines
     learned for one folder re-parse that folder's documents only (and give the same bytes as an uncached parse

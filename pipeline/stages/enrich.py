@@ -14,7 +14,6 @@ SHA-256 of its input (document row, body paragraphs, raw text, credits), the cod
 from __future__ import annotations
 
 import json
-import pickle
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -258,20 +257,13 @@ def enrich_cached(given: DocumentInput, cache: Cache | None) -> DocumentLayers:
         return enrich_document(given)
     stats = CacheStats()
     cache = replace(cache, stats=stats)
-    key = cache.key(input_bytes(given))
-    payload = cache.get(key)
-    if payload is not None:
-        try:
-            rows, error, minhash = pickle.loads(payload)
-        except Exception:  # a payload that passed its checksum but does not load: treated as corrupt
-            stats.corrupt += 1
-        else:
-            stats.hits += 1
-            return DocumentLayers(given.document, rows, error, minhash, stats)
-    result = enrich_document(given)
-    stats.misses += 1
-    cache.put(key, pickle.dumps((result.rows, result.error, result.signature), protocol=5))
-    return replace(result, stats=stats)
+
+    def compute() -> tuple[object, ...]:
+        result = enrich_document(given)
+        return (result.rows, result.error, result.signature)
+
+    rows, error, minhash = cache.computed(cache.key(input_bytes(given)), compute)
+    return DocumentLayers(given.document, rows, error, minhash, stats)
 
 
 def signature_settings(duplicates: DuplicateSettings) -> str:

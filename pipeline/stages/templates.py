@@ -13,7 +13,6 @@ rebuild reads and splits only the units it has not seen.
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,20 +57,7 @@ def cached_counts(
     """`unit_counts`, from the cache when it holds the line's key (a payload that does not load is a miss)."""
     if cache is None:
         return unit_counts(path, number, line, params)
-    key = cache.key(line)
-    payload = cache.get(key)
-    if payload is not None:
-        try:
-            found = pickle.loads(payload)
-        except Exception:  # passed its checksum but does not load: treated as corrupt
-            cache.stats.corrupt += 1
-        else:
-            cache.stats.hits += 1
-            return found  # type: ignore[no-any-return]
-    found = unit_counts(path, number, line, params)
-    cache.stats.misses += 1
-    cache.put(key, pickle.dumps(found, protocol=5))
-    return found
+    return cache.computed(cache.key(line), lambda: unit_counts(path, number, line, params))
 
 
 def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import sqlite3
 import tempfile
 from collections import Counter
@@ -124,22 +123,9 @@ def checked_line(path: Path, number: int, line: bytes, cache: Cache | None) -> C
     """`check_line`, from the cache when it holds the line's key (a payload that does not load is a miss)."""
     if cache is None:
         return check_line(path, number, line)
-    key = cache.key(line)
-    payload = cache.get(key)
-    if payload is not None:
-        try:
-            checked = pickle.loads(payload)
-        except Exception:  # passed its checksum but does not load: treated as corrupt
-            cache.stats.corrupt += 1
-        else:
-            if isinstance(checked, Checked):
-                cache.stats.hits += 1
-                return checked
-            cache.stats.corrupt += 1
-    checked = check_line(path, number, line)
-    cache.stats.misses += 1
-    cache.put(key, pickle.dumps(checked, protocol=5))
-    return checked
+    return cache.computed(
+        cache.key(line), lambda: check_line(path, number, line), lambda found: isinstance(found, Checked)
+    )
 
 
 def _write(
