@@ -392,7 +392,7 @@ def _sentence_rest(rows: list[Row], index: int) -> int:
         not ends_sentence(text)
         and end < len(rows)
         and not rows[end].blank
-        and end - index < rules.TITLE_MAX_LINES
+        and end - index < rules.BROKEN_SENTENCE_MAX_LINES
     ):
         text = rows[end].text
         end += 1
@@ -403,7 +403,7 @@ def _title_run_end(rows: list[Row], index: int, doc: ParsedDocument) -> int:
     """The end of a run of lines (up to a blank one) that together print the title again, broken over lines as
     on the page; `index` itself when they do not."""
     end = index
-    while end < len(rows) and not rows[end].blank and end - index < rules.BROKEN_SENTENCE_MAX_LINES:
+    while end < len(rows) and not rows[end].blank and end - index < rules.TITLE_MAX_LINES:
         end += 1
     if end - index < 2 or (end < len(rows) and not rows[end].blank):
         return index

@@ -135,16 +135,19 @@ def join_wrapped(parts: list[str]) -> str:
     joined = ""
     previous = ""
     for part in parts:
-        if min(len(previous), len(part)) == 1 and max(len(previous), len(part)) <= 2:
-            pass
-        elif (
+        spelled_out = min(len(previous), len(part)) == 1 and max(len(previous), len(part)) <= 2
+        latin_words = (
             joined
             and part
             and joined[-1].isascii()
             and joined[-1].isalnum()
             and part[0].isascii()
             and part[0].isalnum()
-        ) or (joined and part and joined[-1] in ".,;:!?)" and part[0].isascii() and part[0].isalnum()):
+        )
+        after_punctuation = (
+            joined and part and joined[-1] in ".,;:!?)" and part[0].isascii() and part[0].isalnum()
+        )
+        if not spelled_out and (latin_words or after_punctuation):
             joined += " "
         joined += part
         previous = part
