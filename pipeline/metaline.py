@@ -100,8 +100,25 @@ def _is_control(token: str) -> bool:
     return found is not None and found["word"] in CONTROL_WORDS
 
 
+# Marks that separate the fields of a header bar (`来源：新华社 | 发布时间：2018-05-17 | 浏览次数：2168`): a value
+# ends at one, and one alone is nothing.
+FIELD_SEPARATORS = "|｜丨"
+_SEPARATOR = re.compile(f"[{FIELD_SEPARATORS}]")
+# A counter printed after its control word (`浏览次数: 2168`, `阅读 1.2万`).
+_COUNT = re.compile(r"\d[\d,.]*万?")
+
+
 def _controls_only(text: str) -> bool:
-    return all(_is_control(token) for token in text.split())
+    """Whether `text` holds only control words, their counters and field separators."""
+    previous_is_control = False
+    for token in _SEPARATOR.sub(" ", text).split():
+        if _is_control(token):
+            previous_is_control = True
+        elif previous_is_control and _COUNT.fullmatch(token):
+            previous_is_control = False
+        else:
+            return False
+    return True
 
 
 # A line of page controls alone: `【纠错】`, `+1`, a pager `【1】【2】【3】【4】`, `[打印] [关闭]`, `字号：大 中 小`.
@@ -157,9 +174,10 @@ def read_meta_line(text: str) -> MetaLine | None:
 
 
 def _value(text: str, start: int, end: int) -> tuple[str, int]:
-    """A credit's value from `start`: up to `end`, two spaces, or the first control word; (value, its end)."""
+    """A credit's value from `start`: up to `end`, two spaces, a field separator or the first control word; (value,
+    its end)."""
     segment = text[start:end]
-    cut = re.search(r"\s{2,}|\u3000", segment)
+    cut = re.search(rf"\s{{2,}}|\u3000|[{FIELD_SEPARATORS}]", segment)
     if cut is not None:
         segment = segment[: cut.start()]
     kept: list[re.Match[str]] = []

@@ -292,7 +292,8 @@ def paragraph_grid(readings: list[Markdown], markdown: bool) -> Grid:
 
 
 def _search_date(rows: list[Row], body_start: int, limit: int, doc: ParsedDocument) -> int:
-    """The first date printed in the first `limit` non-blank lines; returns where the body starts.
+    """The first date printed in the first `limit` non-blank lines that are not running text (a sentence's date
+    is an event's); returns where the body starts.
 
     The line stays text, unless it is the body's first line and only dates the document (`rules.DATE_META_LINE`:
     a law's enactment note, a date alone): then it is header, and the body starts after it.
@@ -301,7 +302,7 @@ def _search_date(rows: list[Row], body_start: int, limit: int, doc: ParsedDocume
         if row.blank:
             continue
         limit -= 1
-        found = find_date(row.line.text)
+        found = None if rules.RUNNING_TEXT.search(row.line.text) else find_date(row.line.text)
         if found is not None:
             doc.header["date"] = found
             first_in_body = index >= body_start and all(r.blank for r in rows[body_start:index])
@@ -451,12 +452,12 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if consumed:
             index += consumed
             continue
+        if _meta_line_at(row, doc, "header"):
+            index += 1
+            continue
         consumed = _credit_at(rows, index, doc)
         if consumed:
             index += consumed
-            continue
-        if _meta_line_at(row, doc, "header"):
-            index += 1
             continue
         if (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
             end = _sentence_rest(rows, index) if reason == "promotion" else index + 1

@@ -50,6 +50,11 @@ BARE_RUN_MIN = 3
 CLAUSE_END = ("，", ",", "、", "；", ";")
 
 
+# A line that ends a sentence (`。`, `！`, `？`) is running text: a date printed in it (`2019年7月17日上午，…执行了死刑。`)
+# is when something happened, not when the text was published, so the date search passes over it.
+RUNNING_TEXT = re.compile(r"[。！？!?]")
+
+
 # A line that only dates the document, standing first in the body: a date alone, or a law's enactment note
 # (题注: `2020年2月7日 北京市第十五届人民代表大会常务委员会第十八次会议通过`, also amended, promulgated, in force).
 # When the date search took the date from it, it is header, not a heading or a paragraph.

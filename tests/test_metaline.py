@@ -32,6 +32,14 @@ from pipeline.metaline import Credit, MetaLine, is_control_line, read_meta_line
         ("发布日期: 2012-06-24 字号: [大] [中] [小] [打印]", MetaLine("2012-06-24", ())),
         ("来源于：东区办事处", MetaLine(None, (Credit("来源于", "东区办事处", 0, 9),))),
         ("2018年3月20日", MetaLine("2018年3月20日", ())),
+        # Fields of a header bar separated by `|`: a value ends at the mark, an empty one is nothing, a control
+        # word keeps its counter.
+        ("来源: | 发布时间: 2018-05-17 | 浏览次数: 2168", MetaLine("2018-05-17", ())),
+        ("来源：新华社 | 发布时间：2018-05-17", MetaLine("2018-05-17", (Credit("来源", "新华社", 0, 6),))),
+        (
+            "作者：张三｜编辑：李四",
+            MetaLine(None, (Credit("作者", "张三", 0, 5), Credit("编辑", "李四", 6, 11))),
+        ),
     ],
 )
 def test_meta_lines_are_read_whatever_the_order_of_their_parts(line: str, expected: MetaLine) -> None:
@@ -48,6 +56,7 @@ def test_meta_lines_are_read_whatever_the_order_of_their_parts(line: str, expect
         "会议于2019年3月5日在北京召开",
         "来源",
         "2019年2月30日",  # no such day
+        "2018-05-17 | 2168",  # a number that counts nothing a control word names
     ],
 )
 def test_anything_else_is_not_a_meta_line(line: str) -> None:

@@ -347,14 +347,31 @@ def test_a_laws_enactment_note_is_header_not_a_heading() -> None:
     assert [(d.reason, d.text) for d in doc.dropped if d.text == note] == [("header:date", note)]
 
 
-def test_a_dated_sentence_first_in_the_body_stays_text() -> None:
+def test_a_dated_sentence_first_in_the_body_stays_text_and_dates_nothing() -> None:
+    """A sentence's date is when something happened (the gold gives such captures no publication date)."""
     text = LAW.replace(
         "2020年2月7日 山河市第十五届人民代表大会常务委员会第十八次会议通过",
         "2020年2月7日，山河市人大常委会会议审议了本决定草案。",
     )
     doc = parse_text(text, FORMATS["generic"])
-    assert document_fields(doc)["published_date"] == dt.date(2020, 2, 7)
+    assert document_fields(doc)["published_date"] is None
     assert doc.paragraphs[0]["text"] == "2020年2月7日，山河市人大常委会会议审议了本决定草案。"
+
+
+@pytest.mark.parametrize("fmt", ["generic", "html"])
+def test_a_date_inside_running_text_is_passed_over_for_a_later_meta_line(fmt: str) -> None:
+    text = (
+        "# 山河市召开环境保护座谈会\n\n"
+        "2019年7月17日上午，山河市人大常委会召开座谈会。会议听取了有关情况的汇报。\n\n"
+        "发布时间：2019-07-18\n\n"
+        "座谈会上，与会代表围绕大气污染防治提出了意见和建议。\n"
+    )
+    doc = parse_text(text, FORMATS[fmt])
+    assert document_fields(doc)["published_date"] == dt.date(2019, 7, 18)
+    assert (
+        doc.paragraphs[0]["text"]
+        == "2019年7月17日上午，山河市人大常委会召开座谈会。会议听取了有关情况的汇报。"
+    )
 
 
 AMENDED_LAW = (
@@ -734,4 +751,24 @@ def test_a_source_named_after_a_space_is_a_credit(line: str, credit: tuple[str, 
     assert [p["text"] for p in doc.paragraphs] == [
         "第一段正文写的是会议的情况。",
         "第二段正文写的是代表的建议。",
+    ]
+
+
+def test_a_header_bar_is_read_as_one_meta_line_before_any_single_credit() -> None:
+    """A bar of labelled fields with a date label glued to a value (`作者：X时间：…`) and a counter gives each
+    field its own value, not one credit running to the end of the line."""
+    text = (
+        "# 山河医院举办药学技能大赛\n\n"
+        "来源：本站原创  作者：药剂党支部时间：2019年10月31日 23:00  浏览： 33\n\n"
+        "本站讯 10月30日，山河医院举办了药学理论知识与专业技能大赛。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    fields = document_fields(doc)
+    assert (fields["authors"], fields["source"], fields["published_date"]) == (
+        ["药剂党支部"],
+        "本站原创",
+        dt.date(2019, 10, 31),
+    )
+    assert [p["text"] for p in doc.paragraphs] == [
+        "本站讯 10月30日，山河医院举办了药学理论知识与专业技能大赛。"
     ]
