@@ -35,6 +35,7 @@ import lxml.html
 
 from pipeline.dates import unix_day
 from pipeline.metaline import read_meta_line
+from pipeline.rules import AUTHOR_ROLES, CREDIT_LABELS
 from pipeline.text import EDGE_SPACE, nfc
 
 # Elements whose content is never article text.
@@ -110,6 +111,17 @@ WECHAT_VARIABLES: dict[str, re.Pattern[str]] = {
     "timestamp": re.compile(r"""(?:\bvar\s+ct|\b(?:d|cgiData)\.ct)\s*=\s*["'](\d{9,11})["']"""),
     "url": re.compile(r"""var\s+msg_link\s*=\s*["']([^"']+)["']"""),
 }
+# WeChat article pages print the author in the meta list above the article: in `#js_author_name`, or as the plain
+# text span of `#meta_content` (not the 原创 tag, not the account's name). Where an account writes its own name
+# there, no person is named.
+WECHAT_AUTHOR_PATHS = (
+    '//*[@id="js_author_name"]',
+    '//*[@id="meta_content"]/span[contains(concat(" ", normalize-space(@class), " "), " rich_media_meta_text ")'
+    ' and not(contains(@class, "meta_tag_text")) and not(contains(@class, "rich_media_meta_nickname"))]',
+)
+AUTHOR_MAX_CHARS = 40
+# The credit line a page's own author field is printed as, under the headline (where the parser reads credits).
+AUTHOR_LINE = "作者：{}"
 # A page that fills an element by script (`document.getElementById('js_video_desc').innerHTML = "…"`, WeChat's
 # video pages): the literal is the element's content, as a browser shows it.
 SCRIPT_FILLED = re.compile(
@@ -572,6 +584,16 @@ def _wechat(markup: str) -> dict[str, str]:
     return values
 
 
+def _wechat_author(root: lxml.html.HtmlElement, account: str | None) -> str | None:
+    """The author a WeChat page names in its meta list, or None (none named, or the account's own name)."""
+    for path in WECHAT_AUTHOR_PATHS:
+        for element in root.xpath(path):
+            name = _SPACE.sub(" ", _shown_text(element)).strip()
+            if name and len(name) <= AUTHOR_MAX_CHARS:
+                return None if account is not None and name == account.strip() else name
+    return None
+
+
 def _fill_from_scripts(root: lxml.html.HtmlElement, markup: str) -> None:
     """Put each script-assigned literal into its (empty of text) element, before the scripts are dropped."""
     for found in SCRIPT_FILLED.finditer(markup):
@@ -625,6 +647,7 @@ def read_page(markup: str) -> Page:
         if site and "account" not in meta:
             meta["account"] = site
     meta.update(_wechat(markup))
+    author = _wechat_author(root, meta.get("account"))
     _fill_from_scripts(root, markup)
     _clean(root)
     main = main_element(root)
@@ -638,6 +661,8 @@ def read_page(markup: str) -> Page:
         # printed under it (date, 来源, 作者) follow it, as they stand on the page.
         title = _text_of(heading) if heading is not None else meta["title"]
         title, meta_lines = _page_header(root, main, title)
+        if author is not None and not any(_names_author(line) for line in meta_lines):
+            meta_lines.append(AUTHOR_LINE.format(author))
         lines = [escape_markdown(title)] + [escape_markdown(line) for line in meta_lines]
         text = "# " + "\n\n".join(lines) + f"\n\n{text}" if text else text
     return Page(text, meta)
@@ -699,6 +724,13 @@ def _page_header(
         start = len(lines) - len(window) + first_meta
     meta_lines = [line for line in lines[start : start + META_WINDOW_LINES] if _is_meta(line)]
     return title, meta_lines
+
+
+def _names_author(line: str) -> bool:
+    meta = read_meta_line(line)
+    return meta is not None and any(
+        CREDIT_LABELS.get(credit.label) in AUTHOR_ROLES for credit in meta.credits
+    )
 
 
 def _is_meta(line: str) -> bool:

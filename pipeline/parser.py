@@ -1260,6 +1260,16 @@ def author_slot_person(slot: str | None, header: dict[str, str], source: str | N
     return slot
 
 
+def _once_each(names: list[str], positions: list[str | None]) -> tuple[list[str], list[str | None]]:
+    """Each person once, in order of first mention (a page's author field and the byline in its text name the same
+    person); the position is the first one given for them."""
+    kept: dict[str, str | None] = {}
+    for name, position in zip(names, positions, strict=True):
+        if kept.get(name) is None:
+            kept[name] = position
+    return list(kept), list(kept.values())
+
+
 def document_fields(doc: ParsedDocument) -> dict[str, Any]:
     """Header and credit fields of the `documents` table, from the parsed header and credits."""
     authors: list[str] = []
@@ -1287,6 +1297,8 @@ def document_fields(doc: ParsedDocument) -> dict[str, Any]:
     if not authors and header.get("byline_name"):
         authors.append(re.sub(r"\s+", "", header["byline_name"]))
         positions.append(header.get("byline_position"))
+    authors, positions = _once_each(authors, positions)
+    editors = list(dict.fromkeys(editors))
     body = doc.body_paragraphs
     return {
         "account": nfc(header["account"]) if header.get("account") else None,

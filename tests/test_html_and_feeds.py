@@ -385,3 +385,63 @@ def test_a_translated_page_ends_with_credits_and_without_its_list_of_linked_arti
         "渲染结束后，浏览器根据某些时间机制运行代码或与用户交互，产生又一轮渲染与绘制。",
         "https://github.com/skyline75489/what-happens-when-zh_CN",
     ]
+
+
+def _wechat_article(meta_spans: str, body: str = "") -> str:
+    """A WeChat article page: headline, the meta list (tag, author span, account, time), then the article."""
+    return f"""<html><head><title>区人大常委会开展代表视察活动</title></head><body>
+<div id="js_article">
+  <h2 class="rich_media_title" id="activity-name">区人大常委会开展代表视察活动</h2>
+  <div id="meta_content" class="rich_media_meta_list">{meta_spans}
+    <span class="rich_media_meta rich_media_meta_nickname" id="profileBt"><a id="js_name">山河区人大</a></span>
+    <em id="publish_time" class="rich_media_meta rich_media_meta_text"></em>
+  </div>
+  <div id="js_content">{body}
+    <p>3月12日，区人大常委会组织部分市、区人大代表视察重点项目建设情况。</p>
+    <p>代表们先后来到科技园区和城市更新项目现场，听取情况介绍。</p>
+  </div>
+</div>
+<script>var nickname = "山河区人大"; var ct = "1710201600";</script></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("meta_spans", "body", "authors"),
+    [
+        # the author span after the 原创 tag
+        (
+            '<span class="rich_media_meta rich_media_meta_text meta_tag_text">原创：</span>'
+            '<span class="rich_media_meta rich_media_meta_text">李明</span>',
+            "",
+            ["李明"],
+        ),
+        # the author element of later pages
+        (
+            '<span class="rich_media_meta icon_appmsg_tag">原创</span>'
+            '<span class="rich_media_meta rich_media_meta_text"><span id="js_author_name">kingname</span></span>',
+            "",
+            ["kingname"],
+        ),
+        # the account's own name in the author span names no person
+        ('<span class="rich_media_meta rich_media_meta_text">山河区人大</span>', "", []),
+        # named in the page's field and again in the byline: one author
+        (
+            '<span class="rich_media_meta rich_media_meta_text">李明</span>',
+            "<p>文/李明 山河区人大特约作者</p>",
+            ["李明"],
+        ),
+    ],
+)
+def test_a_wechat_pages_author_field_names_the_author(meta_spans: str, body: str, authors: list[str]) -> None:
+    (unit,) = ingest_file("article.html", _wechat_article(meta_spans, body).encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    assert (bundle.document.title, bundle.document.account, bundle.document.authors) == (
+        "区人大常委会开展代表视察活动",
+        "山河区人大",
+        authors,
+    )
+    assert [p.text for p in bundle.paragraphs] == [
+        "3月12日，区人大常委会组织部分市、区人大代表视察重点项目建设情况。",
+        "代表们先后来到科技园区和城市更新项目现场，听取情况介绍。",
+    ]
