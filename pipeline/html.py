@@ -35,7 +35,7 @@ import lxml.html
 
 from pipeline.dates import unix_day
 from pipeline.metaline import read_meta_line
-from pipeline.rules import AUTHOR_ROLES, CREDIT_LABELS
+from pipeline.rules import AUTHOR_ROLES, CREDIT_LABELS, LINK_ITEM_MARK
 from pipeline.text import EDGE_SPACE, nfc
 
 # Elements whose content is never article text.
@@ -255,14 +255,19 @@ def _inline(element: lxml.html.HtmlElement, plain: bool = False) -> str:
 _ADDRESS_ESCAPES = str.maketrans({"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E"})
 
 
-def _link_only(element: lxml.html.HtmlElement) -> str | None:
-    """The web address of a block whose whole text is one link (`<p><a href="https://…">上期回顾</a></p>`), else
-    None: a list of such paragraphs after an article is its related-articles list, which the parser drops as a
-    link list only if it sees the links."""
+def _link_only(element: lxml.html.HtmlElement) -> tuple[str, str] | None:
+    """(item mark, web address) of a block whose whole text is one link, perhaps after an item mark
+    (`<p><a href="https://…">上期回顾</a></p>`, `<p><span>2、</span><a href="https://…">…</a></p>`), else None: a
+    list of such paragraphs after an article is its related-articles list, which the parser drops as a link list
+    only if it sees the links."""
     anchors = [a for a in element.iter("a") if a.get("href", "").startswith(("http://", "https://"))]
-    if len(anchors) != 1 or not _text_of(element) or _text_of(anchors[0]) != _text_of(element):
+    if len(anchors) != 1 or not _text_of(element) or not _text_of(anchors[0]):
         return None
-    return anchors[0].get("href", "").strip().translate(_ADDRESS_ESCAPES)
+    whole, linked = _text_of(element), _text_of(anchors[0])
+    mark = whole[: -len(linked)].strip() if whole.endswith(linked) else None
+    if mark is None or (mark and not LINK_ITEM_MARK.fullmatch(mark)):
+        return None
+    return mark, anchors[0].get("href", "").strip().translate(_ADDRESS_ESCAPES)
 
 
 def _all_bold(element: lxml.html.HtmlElement) -> bool:
@@ -379,9 +384,11 @@ def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str
             yield text
         elif text:
             prefix = "- " if tag == "li" else ""
-            address = _link_only(element)
-            if address is not None and "\n" not in text:
-                yield f"{prefix}[{text}]({address})"  # a paragraph that is one link: read as a link line
+            link = _link_only(element)
+            if link is not None and "\n" not in text:
+                mark, address = link
+                linked = text[len(mark) :].strip() if mark and text.startswith(mark) else text
+                yield f"{prefix}{mark}[{linked}]({address})"  # a paragraph that is one link: read as a link line
             else:
                 yield prefix + (f"**{text}**" if "\n" not in text and _all_bold(element) else text)
         return
@@ -646,19 +653,23 @@ def read_page(markup: str) -> Page:
         meta["title"] = title
         if site and "account" not in meta:
             meta["account"] = site
-    meta.update(_wechat(markup))
+    scripted = _wechat(markup)
+    meta.update(scripted)
     author = _wechat_author(root, meta.get("account"))
     _fill_from_scripts(root, markup)
     _clean(root)
     main = main_element(root)
+    if "title" in scripted:
+        _deck_below(main, scripted["title"])
     text = render_element(main)
     heading = next((h for h in root.iter("h1") if _text_of(h)), None)
     if heading is not None and "title" in meta and not _same_headline(_text_of(heading), meta["title"]):
         heading = None  # an <h1> that is the site's name (山西省人民政府网站), not the article's headline
-    if main.find(".//h1") is None and (heading is not None or "title" in meta):
+    if (main.find(".//h1") is None or "title" in scripted) and (heading is not None or "title" in meta):
         # The page's headline stands outside the article's element (WeChat's #activity-name): put it first, as
         # the parser reads a title, so the headings inside the article are read as body headings; the meta lines
-        # printed under it (date, 来源, 作者) follow it, as they stand on the page.
+        # printed under it (date, 来源, 作者) follow it, as they stand on the page. A title the page's scripts
+        # hold (WeChat's `msg_title`) is the article's own: an <h1> inside the article is then one of its headings.
         title = _text_of(heading) if heading is not None else meta["title"]
         title, meta_lines = _page_header(root, main, title)
         if author is not None and not any(_names_author(line) for line in meta_lines):
@@ -666,6 +677,23 @@ def read_page(markup: str) -> Page:
         lines = [escape_markdown(title)] + [escape_markdown(line) for line in meta_lines]
         text = "# " + "\n\n".join(lines) + f"\n\n{text}" if text else text
     return Page(text, meta)
+
+
+def _deck_below(main: lxml.html.HtmlElement, title: str) -> None:
+    """An <h1> that opens the article under a title of the page's own, saying something else, is its deck (the
+    line under the headline): it becomes an <h2>, which the parser reads as the subtitle."""
+    first = next((h for h in main.iter("h1") if _text_of(h)), None)
+    if first is None or _same_headline(_text_of(first), title):
+        return
+    ancestors = set(first.iterancestors())
+    for element in main.iter():
+        if element is first:
+            first.tag = "h2"
+            return
+        if (element.text or "").strip():
+            return  # text stands above it: a heading of the article
+        if element is not main and element not in ancestors and (element.tail or "").strip():
+            return
 
 
 def _headline_key(text: str) -> str:

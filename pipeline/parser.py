@@ -690,6 +690,7 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
     related_line = fmt.chrome.related
     related: list[dict[str, Any]] = []
     pending: list[tuple[Row, str]] = []  # weak furniture waiting for a strong line above it
+    list_number: int | None = None  # the number of the numbered link item last read (`4、[…](http…)`)
     accepted_end = cut
     index = cut - 1
     while index >= body_start:
@@ -739,6 +740,11 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             row.text, row.md.bold_only, _before_image(rows, row.line.number)
         ):
             break  # `**攻击结果附图：**` above its pictures: the body's last heading, not furniture
+        number = _item_number(row.line.text)
+        if reason == "link_list":
+            list_number = number
+        elif number is not None and list_number is not None and number == list_number - 1:
+            reason, list_number = "link_list", number  # an item of the numbered link list whose link was lost
         if reason is not None:
             pending.append((row, f"tail:{reason}"))
             pending, accepted_end = _accept(doc, pending), index
@@ -790,6 +796,15 @@ def _mark_signatures(blocks: list[Block]) -> None:
                 and rules.SIGNER_NAME.fullmatch(above.text.strip())
             ):
                 above.kind = "signature"
+
+
+_ITEM_NUMBER = re.compile(r"\s*[（(]?(\d{1,2})[）)、．.]")
+
+
+def _item_number(text: str) -> int | None:
+    """The number a list item starts with (`3、`, `(3)`, `3.`), else None."""
+    found = _ITEM_NUMBER.match(text)
+    return int(found.group(1)) if found is not None else None
 
 
 def _numbered(text: str) -> bool:

@@ -166,7 +166,9 @@ STRAY_MARKS = frozenset("*-—–_~·•…=+#>|\\/")
 IMAGE_LINE = re.compile(r"(?:!\[[^\]]*\]\([^)]*\)\s*)+")
 LINK_ONLY_LINE = re.compile(r"(?:\[[^\]]*\]\([^)]*\)\s*)+")
 # A list of links (`• [标题](http://…)`): related-article or "往期" lists around an article.
-LINK_ITEM_LINE = re.compile(r"[•·\-*+]?\s*(?:\[[^\]]*\]\((?:[^()]|\([^)]*\))*\)\s*)+")
+# An item's mark before the link: a bullet, or a number (`2、`, `(3)`, `4.`).
+LINK_ITEM_MARK = re.compile(r"[•·\-*+▶►>]|[（(]\d{1,2}[）)]|\d{1,2}[、．.]")
+LINK_ITEM_LINE = re.compile(rf"(?:{LINK_ITEM_MARK.pattern})?\s*(?:\[[^\]]*\]\((?:[^()]|\([^)]*\))*\)\s*)+")
 # A link item wrapped over two lines: `• [标题开头` … `标题结尾](http://…)`, with or without the bullet (html2text
 # wraps `[WebSocket` / `内存马/Webshell…](http://…)` in an 往期推荐 list).
 LINK_FRAGMENT = re.compile(r"[•·]?\s*\[[^\]]*|[^\[]*\]\((?:https?|javascript):[^)]*\)\s*")

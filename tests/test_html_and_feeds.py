@@ -445,3 +445,50 @@ def test_a_wechat_pages_author_field_names_the_author(meta_spans: str, body: str
         "3月12日，区人大常委会组织部分市、区人大代表视察重点项目建设情况。",
         "代表们先后来到科技园区和城市更新项目现场，听取情况介绍。",
     ]
+
+
+def test_a_wechat_pages_own_title_wins_and_an_h1_opening_the_article_is_its_deck() -> None:
+    page = _wechat_article(
+        "",
+        "<h1>视察重点项目 代表建言献策</h1><h1>来源：山河区人大</h1>",
+    ).replace(
+        'var nickname = "山河区人大";', 'var nickname = "山河区人大"; var msg_title = "代表视察重点项目";'
+    )
+    (unit,) = ingest_file("article.html", page.encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    document = bundle.document
+    assert (document.title, document.subtitle, document.source) == (
+        "代表视察重点项目",  # `var msg_title`, not the <h1> inside the article
+        "视察重点项目 代表建言献策",
+        "山河区人大",
+    )
+    assert [s.heading for s in bundle.sections] == [None]
+    assert [p.text for p in bundle.paragraphs] == [
+        "3月12日，区人大常委会组织部分市、区人大代表视察重点项目建设情况。",
+        "代表们先后来到科技园区和城市更新项目现场，听取情况介绍。",
+    ]
+
+
+def test_a_numbered_list_of_linked_articles_after_the_text_is_dropped_even_where_one_link_is_lost() -> None:
+    items = "".join(
+        f'<p><span>{n}、</span><a href="https://mp.weixin.qq.com/s?id={n}">往期文章第{n}篇的标题</a></p>'
+        if n != 2
+        else f"<p><span>{n}、</span>往期文章第{n}篇的标题</p>"
+        for n in range(1, 5)
+    )
+    page = _wechat_article("", "").replace(
+        "</p>\n  </div>\n</div>", f"</p>\n<p><strong>【往期好文】</strong></p>{items}\n  </div>\n</div>"
+    )
+    text = read_page(page).text
+    assert "4、[往期文章第4篇的标题](https://mp.weixin.qq.com/s?id=4)" in text.splitlines()
+    (unit,) = ingest_file("article.html", page.encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    assert [p.text for p in bundle.paragraphs] == [
+        "3月12日，区人大常委会组织部分市、区人大代表视察重点项目建设情况。",
+        "代表们先后来到科技园区和城市更新项目现场，听取情况介绍。",
+    ]
+    assert [s.heading for s in bundle.sections] == [None]
