@@ -489,7 +489,45 @@ def _summary_points(rows: list[Row], index: int, doc: ParsedDocument) -> int:
                 _drop(doc, point, "head:summary")
             return position
         break
-    return index
+    return _pull_quotes(rows, index, doc)
+
+
+def _pull_quotes(rows: list[Row], index: int, doc: ParsedDocument) -> int:
+    """Drop the pull quotes a newspaper prints between its headline and its text; the body start.
+
+    A pull quote is a line too long for a heading that never ends a sentence (`形成…的反腐倡廉法规制度体系，为…提供
+    了坚强制度支撑`) and that the text repeats further down: body paragraphs end their sentences, and never stand
+    twice."""
+    if "title" not in doc.header:
+        return index
+    quotes: list[Row] = []
+    end = index
+    for position in range(index, len(rows)):
+        row = rows[position]
+        if row.blank:
+            continue
+        text = row.text.strip()
+        if (
+            len(text) <= rules.BARE_HEADING_MAX_CHARS
+            or rules.RUNNING_TEXT.search(text)
+            or text.endswith((*rules.CLAUSE_END, "：", ":"))  # runs on, or leads into what follows
+            or row.md.heading_level
+            or len(quotes) == rules.PULL_QUOTES_MAX
+            or not _repeated_below(rows, position)
+        ):
+            break
+        quotes.append(row)
+        end = position + 1
+    for quote in quotes:
+        _drop(doc, quote, "head:summary")
+    return end
+
+
+def _repeated_below(rows: list[Row], index: int) -> bool:
+    """Whether the opening of row `index` (its first `rules.PULL_QUOTE_KEY_CHARS` characters, as match keys) is
+    printed again in a later row."""
+    key = match_key(rows[index].text)[: rules.PULL_QUOTE_KEY_CHARS]
+    return any(key in match_key(row.text) for row in rows[index + 1 :] if not row.blank)
 
 
 def _header_rule_at(

@@ -321,6 +321,10 @@ SIGNER_NAME = re.compile(r"[\u4e00-\u9fff·]{2,6}")
 # Summary points printed above a news article's dateline (`■ “十五五”时期，要坚持…`): marked with a bullet sign, they
 # stand before the article begins, so they are header, not paragraphs.
 SUMMARY_BULLET = re.compile(r"[■●◆▲★□◇]\s*\S")
+# Pull quotes under a newspaper's headline (long lines that never end a sentence and recur in the text): at most so
+# many in a row, recognised by this many opening characters printed again below.
+PULL_QUOTES_MAX = 4
+PULL_QUOTE_KEY_CHARS = 16
 # A photo credit line under a picture or at the end of a newspaper article: `唐  克摄（影像中国）`, `本报记者 王洋摄`,
 # `新华社记者 李响 摄` (names of at most four characters, padded or separated; an agency note in brackets).
 PHOTO_CREDIT = re.compile(

@@ -772,3 +772,45 @@ def test_a_header_bar_is_read_as_one_meta_line_before_any_single_credit() -> Non
     assert [p["text"] for p in doc.paragraphs] == [
         "本站讯 10月30日，山河医院举办了药学理论知识与专业技能大赛。"
     ]
+
+
+QUOTE_ONE = "坚持把人民群众的小事当作自己的大事，从群众关心的事情做起，用心用情解决好群众急难愁盼的实际问题"
+QUOTE_TWO = (
+    "代表履职要在深入调查研究上下功夫，在反映群众呼声上见实效，在推动工作落实上求突破，在联系群众上常用力"
+)
+PULL_QUOTED = (
+    "\n把群众的事当成自己的事（人民观点）\n"
+    f"　　{QUOTE_ONE}\n"
+    f"　　{QUOTE_TWO}\n"
+    "　　\n"
+    f"　　人大代表来自人民。{QUOTE_ONE}，是代表的本分。\n"
+    f"　　实践表明，{QUOTE_TWO}。\n"
+)
+
+
+def test_pull_quotes_under_the_headline_are_header_not_paragraphs() -> None:
+    doc = parse_text(PULL_QUOTED, detect_format(PULL_QUOTED))
+    assert document_fields(doc)["title"] == "把群众的事当成自己的事（人民观点）"
+    assert [p["text"] for p in doc.paragraphs] == [
+        f"人大代表来自人民。{QUOTE_ONE}，是代表的本分。",
+        f"实践表明，{QUOTE_TWO}。",
+    ]
+    assert [s["heading"] for s in doc.sections] == [None]
+    assert [(d.reason, d.text) for d in doc.dropped if d.reason == "head:summary"] == [
+        ("head:summary", QUOTE_ONE),
+        ("head:summary", QUOTE_TWO),
+    ]
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        QUOTE_ONE + "：",  # leads into what follows
+        "人民群众的期盼就是代表履职的方向，代表们走村入户倾听民声汇聚民智回应民需，一年到头从不曾停歇",  # once
+    ],
+)
+def test_an_opening_line_without_a_sentence_end_is_text_unless_the_text_repeats_it(opening: str) -> None:
+    text = PULL_QUOTED.replace(f"　　{QUOTE_ONE}\n　　{QUOTE_TWO}\n", f"　　{opening}\n")
+    doc = parse_text(text, detect_format(text))
+    assert doc.paragraphs[0]["text"] == opening
+    assert len(doc.paragraphs) == 3
