@@ -676,6 +676,8 @@ def read_page(markup: str) -> Page:
             meta_lines.append(AUTHOR_LINE.format(author))
         lines = [escape_markdown(title)] + [escape_markdown(line) for line in meta_lines]
         text = "# " + "\n\n".join(lines) + f"\n\n{text}" if text else text
+    if text:
+        text = "\n\n".join([text, *(escape_markdown(line) for line in _meta_after(root, main))])
     return Page(text, meta)
 
 
@@ -733,10 +735,13 @@ def _page_header(
     sidebar's dated links never come along. Where the page does not print `title` (its `<title>` names the
     section, `新闻动态--中国地理学会官网`), a headline-like line right above the first meta line is the headline.
     """
-    lines = _lines_before(root, main)
+    lines = [part for line in _lines_before(root, main) for part in _headline_and_meta(line)]
     anchors = [index for index, line in enumerate(lines) if _same_headline(line, title)]
     if anchors:
         start = anchors[-1] + 1
+        printed = lines[anchors[-1]]
+        if len(_headline_key(printed)) < len(_headline_key(title)):
+            title = printed  # the <title> adds to the headline (`… 东区办事处`): the page prints it without
     else:
         window = lines[-META_WINDOW_LINES:]
         first_meta = next(
@@ -752,6 +757,40 @@ def _page_header(
         start = len(lines) - len(window) + first_meta
     meta_lines = [line for line in lines[start : start + META_WINDOW_LINES] if _is_meta(line)]
     return title, meta_lines
+
+
+_GAP = re.compile(r"\s*\u3000\s*|\s{2,}")
+
+
+def _headline_and_meta(line: str) -> list[str]:
+    """A headline printed with its meta line after a gap (`标题 \u3000 来源于：东区办事处`) as two lines; any other
+    line as it is."""
+    for gap in _GAP.finditer(line):
+        head, rest = line[: gap.start()], line[gap.end() :]
+        if head and _is_meta(rest) and not _is_meta(head):
+            return [head, rest]
+    return [line]
+
+
+def _meta_after(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement) -> list[str]:
+    """The meta lines among the first META_WINDOW_LINES leaf blocks after the article's element: portals print
+    the publication date and the editor under the article as often as above it (`发布日期：… 责任编辑：…`)."""
+    lines: list[str] = []
+    passed = False
+    for element in root.iter(*BLOCK_TAGS, "td"):
+        if element is main:
+            passed = True
+            continue
+        if not passed or main in set(element.iterancestors()):
+            continue
+        if any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element):
+            continue
+        line = _text_of(element)
+        if line and (not lines or line != lines[-1]):  # nested leaf blocks print the same line once
+            lines.append(line)
+        if len(lines) == META_WINDOW_LINES:
+            break
+    return [line for line in lines if _is_meta(line)]
 
 
 def _names_author(line: str) -> bool:

@@ -492,3 +492,35 @@ def test_a_numbered_list_of_linked_articles_after_the_text_is_dropped_even_where
         "代表们先后来到科技园区和城市更新项目现场，听取情况介绍。",
     ]
     assert [s.heading for s in bundle.sections] == [None]
+
+
+# A district portal: the <title> adds the office's name to the headline, the headline cell carries the 来源 after a
+# wide gap, and the date and editor stand in a table row under the article.
+PORTAL_META_AROUND = """<html><head><title>区人大代表视察重点项目 东区办事处_山河网</title></head><body>
+<table><tr><td>现在位置： 首页 &gt;&gt; 东区新闻 &gt;&gt; 正文</td></tr>
+<tr><td><b>区人大代表视察重点项目</b> \u3000 来源于：东区办事处</td></tr>
+<tr><td><div class="content">
+  <p>2月27日下午，区人大常委会组织部分区人大代表视察重点项目建设情况，听取有关部门的情况介绍。</p>
+  <p>代表们认为，项目推进有力，建议进一步加强要素保障，确保项目早日建成投用。</p>
+</div></td></tr>
+<tr><td><font>发布日期：2019-03-06 责任编辑：龙慧</font></td></tr>
+<tr><td><a href="/">关于我们</a> | <a href="/">联系我们</a></td></tr>
+</table></body></html>"""
+
+
+def test_a_portals_meta_lines_beside_the_headline_and_under_the_article_are_read() -> None:
+    (unit,) = ingest_file("portal.html", PORTAL_META_AROUND.encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    document = bundle.document
+    assert (document.title, document.source, document.published_date, document.editors) == (
+        "区人大代表视察重点项目",  # as the page prints it, without the office the <title> adds
+        "东区办事处",
+        dt.date(2019, 3, 6),  # from under the article: the 2月27日 of the first sentence is the visit's
+        ["龙慧"],
+    )
+    assert [p.text for p in bundle.paragraphs] == [
+        "2月27日下午，区人大常委会组织部分区人大代表视察重点项目建设情况，听取有关部门的情况介绍。",
+        "代表们认为，项目推进有力，建议进一步加强要素保障，确保项目早日建成投用。",
+    ]
