@@ -1033,6 +1033,10 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             flush()
             _drop(doc, row, "body:promotion")
             continue
+        if rules.END_MARK.fullmatch(row.text):
+            flush()
+            _drop(doc, row, "body:end_mark")
+            continue
         if run and not glue and not _continues(run, joined, row, fmt):
             flush()
         glue = False
@@ -1164,6 +1168,18 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
     return numbered
 
 
+def _without_attributions(blocks: list[Block], styles: list[str | None]) -> list[str | None]:
+    """A dash line after text (`——（奥地利）西格蒙德·弗洛伊德` under a quotation, `——编 者` under a note) says who
+    wrote the lines above it: text, not a heading. Under a heading (`《冬夜读书示子聿》` / `——（宋）陆游`) it is the
+    heading's second line and keeps its style."""
+    kept = list(styles)
+    for index, block in enumerate(blocks):
+        after_text = index == 0 or kept[index - 1] is None
+        if kept[index] is not None and after_text and rules.ATTRIBUTION.match(block.text):
+            kept[index] = None
+    return kept
+
+
 def _is_caption(block: Block) -> bool:
     text = block.text
     if text.endswith(("：", ":")):
@@ -1182,6 +1198,7 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
     style_levels: dict[str, int] = {}
     styles = [_heading_style(b, is_last=i == len(blocks) - 1) for i, b in enumerate(blocks)]
     styles = _without_heading_runs(blocks, styles)
+    styles = _without_attributions(blocks, styles)
     for block, style in zip(blocks, styles, strict=True):
         if style is not None:
             level = style_levels.setdefault(style, len(style_levels) + 1)

@@ -82,6 +82,12 @@ def heading_style(text: str) -> str | None:
     return BARE_STYLE if len(text) <= BARE_HEADING_MAX_CHARS else None
 
 
+# A line that opens with a dash names who said or wrote the lines above it (`——（奥地利）西格蒙德·弗洛伊德`, `——编 者`):
+# after text it is an attribution, not a heading, whatever its markup. (Under a title the same dash opens a
+# subtitle, which is header; under a heading, the heading's second line.)
+ATTRIBUTION = re.compile(r"\s*(?:[—–]{1,2}|-{2,})\s*\S")
+
+
 # Lines a capture split: a line this short after an unfinished sentence continues it (a word the capture
 # wrapped). The end of a block's joined text is kept for the sentence-end test (RUN_TAIL_CHARS), and an opening
 # quote or bracket without its partner in the last OPEN_QUOTE_WINDOW_CHARS of it means the sentence goes on.
@@ -183,6 +189,10 @@ BODY_PROMO = re.compile(
     r"设为星标|星标.{0,12}公众号|公众号.{0,20}星标|点击蓝字|关注我们|扫码关注|长按识别|欢迎关注"
 )
 BODY_PROMO_MAX_CHARS = 90
+# The mark an editor sets under an article (`—END—`, `---End---`, `- THE END -`, `（完）`): no text of its own.
+END_MARK = re.compile(
+    r"[-—–=~·•*_\s]*(?:THE\s+)?END[-—–=~·•*_\s]*|[（(]\s*(?:完|全文完)\s*[）)]", re.IGNORECASE
+)
 # A fenced block with one short line is inline code the converter fenced: it stays in its sentence.
 INLINE_FENCE_MAX_CHARS = 60
 # html2text writes a `<pre>` as lines indented four spaces (a CommonMark indented code block), but it indents the

@@ -814,3 +814,43 @@ def test_an_opening_line_without_a_sentence_end_is_text_unless_the_text_repeats_
     doc = parse_text(text, detect_format(text))
     assert doc.paragraphs[0]["text"] == opening
     assert len(doc.paragraphs) == 3
+
+
+def test_a_dash_line_under_text_attributes_it_and_under_a_heading_is_the_headings_byline() -> None:
+    text = (
+        "# 家风诗词里的父爱\n\n"
+        "每当诵读那些关于父亲的古诗词，许多人的心中都会涌起一种深沉而又温暖的情感。\n\n"
+        "**从来没有一种爱，比父亲的爱更深沉。**\n\n"
+        "**——（奥地利）西格蒙德·弗洛伊德**\n\n"
+        "父亲节到了，让我们一起读诗，感受诗中那一份深沉的父爱。\n\n"
+        "**《冬夜读书示子聿》**\n\n"
+        "**——（宋）陆游**\n\n"
+        "古人学问无遗力，少壮工夫老始成。\n\n"
+        "—END—\n\n"
+        "诗词是中华优秀传统文化的瑰宝，蕴含着深厚的家国情怀。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [None, "《冬夜读书示子聿》", "——（宋）陆游"]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "每当诵读那些关于父亲的古诗词，许多人的心中都会涌起一种深沉而又温暖的情感。",
+        "从来没有一种爱，比父亲的爱更深沉。",
+        "——（奥地利）西格蒙德·弗洛伊德",
+        "父亲节到了，让我们一起读诗，感受诗中那一份深沉的父爱。",
+        "古人学问无遗力，少壮工夫老始成。",
+        "诗词是中华优秀传统文化的瑰宝，蕴含着深厚的家国情怀。",
+    ]
+    assert [d.text for d in doc.dropped if d.reason == "body:end_mark"] == ["—END—"]
+
+
+@pytest.mark.parametrize("mark", ["—END—", "---End---", "- THE END -", "（完）", "END"])
+def test_end_marks(mark: str) -> None:
+    from pipeline import rules
+
+    assert rules.END_MARK.fullmatch(mark)
+
+
+@pytest.mark.parametrize("line", ["ENDGAME", "完成任务", "—— 编者"])
+def test_not_end_marks(line: str) -> None:
+    from pipeline import rules
+
+    assert not rules.END_MARK.fullmatch(line)
