@@ -12,6 +12,8 @@ import datetime as dt
 import email.utils
 import re
 
+from pipeline.numerals import parse_chinese_number
+
 
 def _date(year_month: str, month_day: str, day_end: str = "", gap: str = "", named: bool = False) -> str:
     """Year, month and day with the given separators; `gap` may stand around each separator."""
@@ -28,8 +30,15 @@ SPACED_DATE = _date("[-/.年]", "[-/.月]", "日?", gap=r"\s*")  # the same with
 HOUR_MINUTE = r"\d{1,2}:\d{2}"  # 09:30
 CLOCK = rf"{HOUR_MINUTE}(?::\d{{2}})?"  # 09:30 or 09:30:15
 CHINESE_CLOCK = r"\d{1,2}[:时]\d{2}分?(?::\d{2})?"  # 9时30分, 09:30 or 09:30:15
+# Official documents date their signature in Chinese numerals, the year digit by digit: 二〇一九年一月八日.
+_NUMERAL_DIGITS = "〇○零一二三四五六七八九"
+NUMERAL_DATE = rf"[{_NUMERAL_DIGITS}]{{4}}年[一二三四五六七八九十]{{1,2}}月[一二三四五六七八九十]{{1,3}}日"
 # What `parse_date` reads: the first date in the value, in any form above.
-_PARSED = re.compile(_date("[-/.年]", "[-/.月]", "日?", gap=r"\s*", named=True))
+_PARSED = re.compile(
+    _date("[-/.年]", "[-/.月]", "日?", gap=r"\s*", named=True)
+    + rf"|(?P<numerals>(?P<nyear>[{_NUMERAL_DIGITS}]{{4}})年(?P<nmonth>[一二三四五六七八九十]{{1,2}})月"
+    + r"(?P<nday>[一二三四五六七八九十]{1,3})日)"
+)
 # A release date in params.yaml: YYYY-MM-DD exactly (`date.fromisoformat` also takes 20261124 and 2026-W47-2).
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # China has one time zone and no daylight saving time.
@@ -49,8 +58,15 @@ def find_date(value: str) -> str | None:
 
 
 def _day(found: re.Match[str]) -> dt.date | None:
+    if found["numerals"]:
+        parts = (parse_chinese_number(found["nyear"]), parse_chinese_number(found["nmonth"]))
+        year, month, day = (*parts, parse_chinese_number(found["nday"]))
+        if year is None or month is None or day is None:
+            return None
+    else:
+        year, month, day = int(found["year"]), int(found["month"]), int(found["day"])
     try:
-        return dt.date(int(found["year"]), int(found["month"]), int(found["day"]))
+        return dt.date(year, month, day)
     except ValueError:
         return None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.dates import SPACED_DATE
+from pipeline.dates import NUMERAL_DATE, SPACED_DATE
 from pipeline.script import traditional_variants
 from pipeline.text import ends_sentence, first_sentence, has_clause_marks
 
@@ -59,7 +59,7 @@ RUNNING_TEXT = re.compile(r"[。！？!?]")
 # (题注: `2020年2月7日 北京市第十五届人民代表大会常务委员会第十八次会议通过`, also amended, promulgated, in force).
 # When the date search took the date from it, it is header, not a heading or a paragraph.
 DATE_META_LINE = re.compile(
-    rf"[（(]?\s*{SPACED_DATE}(?:\s*\S.*?(?:通过|修正|修订|公布|批准|施行|发布))?\s*[）)]?"
+    rf"[（(]?\s*(?:{SPACED_DATE}|{NUMERAL_DATE})(?:\s*\S.*?(?:通过|修正|修订|公布|批准|施行|发布))?\s*[）)]?"
 )
 
 
@@ -327,7 +327,8 @@ NEWS_DATELINE = re.compile(r"\S{2,20}?\d{1,2}月\d{1,2}日\s*(?:电|讯)")
 # The signature block that closes a letter, a speech or an agency release: the signer's name alone on a line, the
 # date alone, and the agency's closing dateline in brackets (`（新华社北京6月18日电）`). It follows the text.
 CLOSING_DATELINE = re.compile(r"[（(]\s*\S{2,20}?\d{1,2}月\d{1,2}日\s*(?:电|讯)\s*[）)]")
-SIGNER_NAME = re.compile(r"[\u4e00-\u9fff·]{2,6}")
+# The signer: a person (`习近平`, `邓学平律师`) or an office (`山河区人民政府`, `全国人大常委会办公厅`), in words alone.
+SIGNER_NAME = re.compile(r"[\u4e00-\u9fff·（）]{2,20}")
 # Summary points printed above a news article's dateline (`■ “十五五”时期，要坚持…`): marked with a bullet sign, they
 # stand before the article begins, so they are header, not paragraphs.
 SUMMARY_BULLET = re.compile(r"[■●◆▲★□◇]\s*\S")

@@ -48,9 +48,13 @@ def test_parse_date_reads_every_form_and_refuses_impossible_days() -> None:
         "2023.12.23",
         "2023年12月23日",
         "发布时间：2023 年 12 月 23 日 10:30",
+        "二〇二三年十二月二十三日",  # an official document's signature date, in Chinese numerals
+        "二○二三年十二月二十三日",  # with the circle sign for zero
     ):
         assert parse_date(printed) == day
     assert parse_date("2023-02-30") is None
+    assert parse_date("二〇二三年二月三十日") is None
+    assert parse_date("二〇二三年十三月一日") is None
     assert parse_date("") is None
     assert parse_date(None) is None
 
@@ -59,6 +63,7 @@ def test_find_date_gives_the_date_as_printed() -> None:
     assert find_date("人民网 2023年2月24日 10:30") == "2023年2月24日"
     assert find_date("2023-02-30 and 2023-02-28") is None  # the first date printed decides
     assert find_date("no date") is None
+    assert find_date("张扣扣委托辩护人 二〇一九年一月八日") == "二〇一九年一月八日"
 
 
 def test_release_day_is_written_yyyy_mm_dd() -> None:

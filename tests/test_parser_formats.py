@@ -492,6 +492,25 @@ def test_a_signature_block_is_neither_heading_nor_body_wherever_it_stands() -> N
     assert document_fields(doc)["n_paragraphs"] == 4
 
 
+def test_a_signature_dated_in_chinese_numerals_closes_the_text() -> None:
+    text = (
+        "# 关于山河区代表建议办理情况的报告\n\n"
+        "区人大常委会：\n\n"
+        "现将代表建议办理情况报告如下，请予审议。\n\n"
+        "山河区人民政府\n\n"
+        "二〇一九年一月八日\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [None]
+    assert [(p["kind"], p["text"]) for p in doc.paragraphs] == [
+        ("body", "区人大常委会："),
+        ("body", "现将代表建议办理情况报告如下，请予审议。"),
+        ("signature", "山河区人民政府"),
+        ("signature", "二〇一九年一月八日"),
+    ]
+    assert document_fields(doc)["n_paragraphs"] == 2
+
+
 def test_a_bold_question_heads_its_answer_and_an_article_about_subscriptions_keeps_its_lead() -> None:
     text = (
         "# 订阅号全新改版上线\n\n"
