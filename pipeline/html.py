@@ -369,6 +369,11 @@ def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str
         if grid:
             yield grid if plain else table_markup(grid)
         return
+    if tag == "pre":
+        code = _preformatted(element)
+        if code and _cjk_share(code) <= CODE_MAX_CJK_SHARE:
+            yield code if plain else _fenced(code)
+            return
     if tag in HEADING_TAGS:
         text = _literal(_SPACE.sub(" ", _text_of(element)), plain)
         if text:
@@ -393,6 +398,47 @@ def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str
                 yield prefix + (f"**{text}**" if "\n" not in text and _all_bold(element) else text)
         return
     yield from _blocks_within(element, plain)
+
+
+# Preformatted text is code (a listing, a shell session) unless it is mostly Chinese: portals also set whole
+# articles in <pre>, which are then read as paragraphs.
+CODE_MAX_CJK_SHARE = 0.3
+
+
+def _preformatted(element: lxml.html.HtmlElement) -> str:
+    """The text of a <pre> as printed: its line breaks and indentation kept, `<br>` as a line break (editors such
+    as mdnice write one per code line), trailing spaces and the blank lines around it dropped."""
+    parts: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        parts.append(node.text or "")
+        for child in node:
+            if isinstance(child.tag, str):
+                if child.tag.lower() == "br":
+                    parts.append("\n")
+                else:
+                    walk(child)
+            parts.append(child.tail or "")
+
+    walk(element)
+    lines = [line.rstrip() for line in "".join(parts).replace("\u00a0", " ").split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _cjk_share(text: str) -> float:
+    visible = [c for c in text if not c.isspace()]
+    return sum("\u4e00" <= c <= "\u9fff" for c in visible) / len(visible) if visible else 0.0
+
+
+def _fenced(code: str) -> str:
+    """A markdown code fence around `code`, longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{code}\n{fence}"
 
 
 def _marked_as_item(blocks: Iterator[str | Grid]) -> Iterator[str | Grid]:

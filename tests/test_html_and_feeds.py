@@ -524,3 +524,24 @@ def test_a_portals_meta_lines_beside_the_headline_and_under_the_article_are_read
         "2月27日下午，区人大常委会组织部分区人大代表视察重点项目建设情况，听取有关部门的情况介绍。",
         "代表们认为，项目推进有力，建议进一步加强要素保障，确保项目早日建成投用。",
     ]
+
+
+def test_preformatted_code_is_a_code_paragraph_and_preformatted_prose_is_text() -> None:
+    code = (
+        '<pre data-tool="mdnice编辑器"><code><span>import</span> json<br>'
+        "<span>def</span> main():<br>    print(<span>'你好'</span>)<br></code></pre>"
+    )
+    prose = "<pre>区人大常委会召开会议，听取代表建议办理情况的报告。会议要求，切实提高办理质量。</pre>"
+    page = _wechat_article("", f"<p>示例代码如下：</p>{code}{prose}")
+    (unit,) = ingest_file("article.html", page.encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    assert [(p.kind, p.text) for p in bundle.paragraphs][:3] == [
+        ("body", "示例代码如下："),
+        (
+            "code",
+            "import json\ndef main():\nprint('你好')",
+        ),  # code keeps its lines, trimmed (see `span_text`)
+        ("body", "区人大常委会召开会议，听取代表建议办理情况的报告。会议要求，切实提高办理质量。"),
+    ]
