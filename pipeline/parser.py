@@ -1040,9 +1040,12 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
         if run and not glue and not _continues(run, joined, row, fmt):
             flush()
         glue = False
+        inline_bold = row.md.bold_only and bool(run) and _mid_sentence(joined)
         run.append(row)
         joined.add(row.text)
-        standalone = row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.markdown)
+        standalone = (
+            row.md.heading_level or row.md.bullet or (row.md.bold_only and fmt.markdown and not inline_bold)
+        )
         if standalone and not _next_continues(rows, row, end):
             flush()
     if code:
@@ -1119,14 +1122,21 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
         return True
     if len(previous.text) == 1 and len(text) <= rules.SPELLED_OUT_MAX_CHARS:
         return True  # text set one character per line (`本` / `周` / … / `为中`): one sentence, not many
-    if fmt.markdown and not previous.line.hard_break and not previous.md.bold_only:
-        return not row.md.bold_only
+    if fmt.markdown and not previous.line.hard_break and (not previous.md.bold_only or len(run) > 1):
+        # A bold line goes on a sentence the line above left at a comma (`…我萌生了一个想法，` / `**…会不会有问题
+        # 呢？**`): emphasis inside the paragraph, which goes on after it. Otherwise it stands alone.
+        return not row.md.bold_only or _mid_sentence(joined)
     short_fragment = (
         len(text) <= rules.WRAPPED_FRAGMENT_MAX_CHARS
         and not ends_sentence(joined.tail)
         and not joined.tail.endswith(("：", ":"))
     )
     return short_fragment and not rules.heading_style(text)
+
+
+def _mid_sentence(joined: _RunText) -> bool:
+    """The run so far stops inside a sentence, at a comma or an enumeration mark."""
+    return joined.tail.endswith(rules.CLAUSE_END)
 
 
 def _next_continues(rows: list[Row], row: Row, end: int) -> bool:

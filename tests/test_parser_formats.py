@@ -873,3 +873,24 @@ def test_not_end_marks(line: str) -> None:
     from pipeline import rules
 
     assert not rules.END_MARK.fullmatch(line)
+
+
+@pytest.mark.parametrize("fmt", ["generic", "wechat_html2text"])
+def test_a_bold_line_that_goes_on_a_sentence_left_at_a_comma_is_emphasis_inside_the_paragraph(
+    fmt: str,
+) -> None:
+    text = (
+        "# 一次渗透测试的记录\n\n"
+        "这是在外网的另一个入口，普通用户都可以注册账号。于是我萌生了一个想法，\n"
+        "**容器的网络隔离会不会有问题呢？**\n"
+        "于是我挨个部署各种容器，均没有安全问题。\n\n"
+        "**测试结论**\n\n"
+        "平台应当加强容器之间的网络隔离。\n"
+    )
+    doc = parse_text(text, FORMATS[fmt])
+    assert [s["heading"] for s in doc.sections] == [None, "测试结论"]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "这是在外网的另一个入口，普通用户都可以注册账号。于是我萌生了一个想法，容器的网络隔离会不会有问题呢？"
+        "于是我挨个部署各种容器，均没有安全问题。",
+        "平台应当加强容器之间的网络隔离。",
+    ]
