@@ -1161,8 +1161,8 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         return None
     if rules.CAPTION_LEAD.match(text) and len(text) <= rules.CAPTION_LEAD_MAX_CHARS:
         return None  # `**图为…启动仪式。（刘通摄）**`: a caption, bold or not
-    if block.before_image and not (block.bold_only or block.heading_level):
-        return None  # a plain short line right above a picture labels the picture
+    if block.before_image and not (block.bold_only or block.heading_level or _numbered(text)):
+        return None  # a plain short line right above a picture labels the picture (a numbered one heads it)
     numbered = rules.heading_style(text)
     if block.heading_level and len(text) > rules.BOLD_HEADING_MAX_CHARS and ends_sentence(text):
         return None  # a summary of several sentences set as a heading (`## 习近平发表重要讲话强调，…。`) reads as text
@@ -1200,7 +1200,7 @@ def _is_caption(block: Block) -> bool:
         return False
     if rules.CAPTION_PREFIX.match(text) or block.inline_image:
         return True
-    return block.before_image and not (block.bold_only or block.heading_level)
+    return block.before_image and not (block.bold_only or block.heading_level or _numbered(text))
 
 
 def _structure(blocks: list[Block], doc: ParsedDocument) -> None:

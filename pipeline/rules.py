@@ -29,7 +29,8 @@ HEADING_STYLES: tuple[HeadingStyle, ...] = (
     HeadingStyle("chapter", re.compile(rf"第[{CN_DIGITS}\d]+[章节部分篇编]"), 60),
     HeadingStyle("cn_enum", re.compile(rf"[{CN_DIGITS}]+[、．.]"), 60),
     HeadingStyle("cn_paren", re.compile(rf"[（(][{CN_DIGITS}]+[）)]"), 60),
-    HeadingStyle("num_enum", re.compile(r"\d{1,2}[、．.](?!\d)"), 60),
+    # `2、2020年…` is numbered; `2.5亿` is a decimal, not item 2.
+    HeadingStyle("num_enum", re.compile(r"\d{1,2}(?:、|[．.](?!\d))"), 60),
     HeadingStyle("num_paren", re.compile(r"[（(]\d{1,2}[）)]"), 60),
 )
 # An unnumbered heading: a short standalone line that does not end like a sentence.

@@ -894,3 +894,41 @@ def test_a_bold_line_that_goes_on_a_sentence_left_at_a_comma_is_emphasis_inside_
         "于是我挨个部署各种容器，均没有安全问题。",
         "平台应当加强容器之间的网络隔离。",
     ]
+
+
+def test_a_numbered_line_above_a_picture_heads_it_and_a_plain_one_is_its_caption() -> None:
+    text = (
+        "# 六大行高管团队一览\n\n"
+        "据统计，整理了六大行目前高管与其他重要人员情况，具体如下：\n\n"
+        "## 一、工行\n\n"
+        "1、工行高管团队及其他重要人员\n\n"
+        "![](https://mmbiz.qpic.cn/a.png)\n\n"
+        "2、2020年工行高管及重要人员变动\n\n"
+        "![](https://mmbiz.qpic.cn/b.png)\n\n"
+        "工行总部大楼外景\n\n"
+        "![](https://mmbiz.qpic.cn/c.png)\n\n"
+        "工行高管团队保持稳定，人员变动有序推进。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [
+        None,
+        "一、工行",
+        "1、工行高管团队及其他重要人员",
+        "2、2020年工行高管及重要人员变动",  # `2、2020` is item 2, not a decimal
+    ]
+    assert [(p["kind"], p["text"]) for p in doc.paragraphs] == [
+        ("body", "据统计，整理了六大行目前高管与其他重要人员情况，具体如下："),
+        ("caption", "工行总部大楼外景"),
+        ("body", "工行高管团队保持稳定，人员变动有序推进。"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "style"),
+    [("2、2020年工行高管变动", "num_enum"), ("3.打开文件管理", "num_enum"), ("2.5亿元资金已经到位", "bare")],
+)
+def test_arabic_numbering_is_not_a_decimal(line: str, style: str) -> None:
+    """`2.5亿…` is a short line (bare), never item 2."""
+    from pipeline import rules
+
+    assert rules.heading_style(line) == style
