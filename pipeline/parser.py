@@ -351,7 +351,7 @@ def _promo(row: Row) -> bool:
         return True
     return (
         len(text) <= rules.PROMO_WEAK_MAX_CHARS
-        and not text.endswith("。")
+        and "。" not in text  # a full stop anywhere makes it prose (`…情况。详情如下：`)
         and bool(rules.PROMO_WEAK.search(text))
     )
 

@@ -932,3 +932,20 @@ def test_arabic_numbering_is_not_a_decimal(line: str, style: str) -> None:
     from pipeline import rules
 
     assert rules.heading_style(line) == style
+
+
+def test_a_short_line_with_a_full_stop_inside_is_prose_even_with_a_promotion_word() -> None:
+    text = (
+        "# 六大行高管团队一览\n\n"
+        "据统计，整理了六大行的情况。详情如下：\n\n"
+        "工行高管团队保持稳定，人员变动有序推进。\n\n"
+        "欢迎转发分享\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [p["text"] for p in doc.paragraphs] == [
+        "据统计，整理了六大行的情况。详情如下：",
+        "工行高管团队保持稳定，人员变动有序推进。",
+    ]
+    assert [(d.reason, d.text) for d in doc.dropped if d.text == "欢迎转发分享"] == [
+        ("tail:promotion", "欢迎转发分享")
+    ]
