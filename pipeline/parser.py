@@ -452,12 +452,15 @@ def _read_head(rows: list[Row], fmt: CaptureFormat, doc: ParsedDocument) -> int:
         if consumed:
             index += consumed
             continue
-        if _meta_line_at(row, doc, "header"):
+        if _header_bar(row) and _meta_line_at(row, doc, "header"):
             index += 1
             continue
         consumed = _credit_at(rows, index, doc)
         if consumed:
             index += consumed
+            continue
+        if _meta_line_at(row, doc, "header"):
+            index += 1
             continue
         if (reason := _furniture(row, doc)) is not None and not _is_body_heading(rows, index, doc):
             end = _sentence_rest(rows, index) if reason == "promotion" else index + 1
@@ -561,6 +564,13 @@ def _header_rule_at(
         unused[:] = [r for r in unused[: position + 1] if r.repeatable] + unused[position + 1 :]
         return consumed
     return 0
+
+
+def _header_bar(row: Row) -> bool:
+    """A meta line with a date or several credits (`来源：本站原创  作者：X时间：…  浏览：33`, `来源: | 发布时间: …`): read
+    as one bar before any single-credit reading, which would run its first value to the end of the line."""
+    meta = read_meta_line(row.text)
+    return meta is not None and (meta.date is not None or len(meta.credits) >= 2)
 
 
 def _meta_line_at(row: Row, doc: ParsedDocument, zone: str) -> bool:
