@@ -320,20 +320,32 @@ def _tricky_table(table: str, rows: int, seed: int) -> pa.Table:
 
 
 @pytest.mark.parametrize("table", ["documents", "figures", "terms", "rejects"])
+@pytest.mark.parametrize(("chunk_rows", "chunk_bytes", "most_rows"), [(7, 1 << 20, 7), (2_000, 400, 19)])
 def test_csv_is_byte_for_byte_what_the_csv_module_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    table: str,
+    chunk_rows: int,
+    chunk_bytes: int,
+    most_rows: int,
 ) -> None:
     """The Arrow-formatted CSV (`write_csv`) against csv.writer over `csv_cell` of each value, across row groups
-    and chunks, with quotes, commas, line breaks, nulls, negative numbers, floats, lists and dates; and the
-    spreadsheet-hazard counts against counting the cells one by one."""
+    and chunks (bounded by rows, or by the bytes of their Arrow data), with quotes, commas, line breaks, nulls,
+    negative numbers, floats, lists and dates; and the spreadsheet-hazard counts against counting the cells one
+    by one."""
     from pipeline.stages import release
     from pipeline.stages.release import EXCEL_CELL_LIMIT, FORMULA_PREFIXES, CsvNotes, csv_cell, write_csv
 
-    monkeypatch.setattr(release, "CSV_CHUNK", 7)
+    monkeypatch.setattr(release, "CSV_CHUNK", chunk_rows)
+    monkeypatch.setattr(release, "CSV_CHUNK_BYTES", chunk_bytes)
+    chunks: list[int] = []
+    formatted = release.csv_text
+    monkeypatch.setattr(release, "csv_text", lambda cells: chunks.append(len(cells[0])) or formatted(cells))
     data = _tricky_table(table, 50, seed=len(table))
     pq.write_table(data, tmp_path / f"{table}.parquet", row_group_size=20)
     notes = CsvNotes()
     write_csv(tmp_path / f"{table}.parquet", tmp_path / "arrow.csv", notes)
+    assert sum(chunks) == 50 and max(chunks) <= most_rows
 
     columns = list(TABLES[table].columns)
     expected_notes = CsvNotes()
