@@ -364,3 +364,31 @@ def test_csv_is_byte_for_byte_what_the_csv_module_writes(
     assert b'"' in written and b"\r\n" in written
     assert written == (tmp_path / "python.csv").read_bytes()
     assert notes.formula_like and notes == expected_notes
+
+
+def test_release_files_are_hashed_once_unless_they_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The release lists its files three times; a file that did not change is hashed once, one rewritten
+    between two listings is hashed again (its new bytes are what the listing says)."""
+    from pipeline.stages import release
+
+    hashed: list[str] = []
+    original = release.sha256_file
+    monkeypatch.setattr(release, "sha256_file", lambda path: hashed.append(path.name) or original(path))
+    (tmp_path / "a.csv").write_bytes(b"one")
+    (tmp_path / "b.json").write_bytes(b"two")
+    digests: release.Digests = {}
+    first = release._entries(tmp_path, {"a": 1}, set(), digests)
+    assert first["a.csv"] == {
+        "path": "a.csv",
+        "sha256": hashlib.sha256(b"one").hexdigest(),
+        "bytes": 3,
+        "table": "a",
+        "rows": 1,
+    }
+    (tmp_path / "b.json").write_bytes(b"changed")
+    second = release._entries(tmp_path, {"a": 1}, set(), digests)
+    assert second["a.csv"] == first["a.csv"]
+    assert second["b.json"]["sha256"] == hashlib.sha256(b"changed").hexdigest()
+    assert sorted(hashed) == ["a.csv", "b.json", "b.json"]
