@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from pipeline.cache import open_cache
 from pipeline.dates import is_iso_day
 from pipeline.errors import RendaError
 from pipeline.issuers import Type as IssuerType
@@ -292,20 +293,41 @@ def check_referenced_files(settings: Settings) -> None:
 
 def check_duplicate_index(settings: Settings) -> None:
     """The near-duplicate threshold and permutations must give an LSH index (datasketch needs ≥ 2 bands).
+    Runs where a run starts (`renda build`, `renda ingest`) and in `enrich`, not in every stage."""
+    duplicate_bands(settings)
 
-    It asks datasketch itself rather than copying its band optimisation; the import costs about 0.5 s, so it
-    runs where a run starts (`renda build`, `renda ingest`) and in `enrich`, not in every stage.
+
+def duplicate_bands(settings: Settings) -> tuple[tuple[int, int], ...]:
+    """The LSH bands (hash value ranges) datasketch's `MinHashLSH` chooses for the duplicate settings; a
+    RendaError when they give no index.
+
+    It asks datasketch itself rather than copying its band optimisation. Importing datasketch imports SciPy
+    (about 0.6 CPU s, paid by ingest and enrich on every run, the +1 % rebuild too), so with a cache folder the
+    bands are stored there under the code id (which holds datasketch's version) and the two settings, and a
+    rebuild reads them without the import.
     """
+    params = settings.enrich.duplicates
+    cache = open_cache(settings.execution.cache, "lsh-bands")
+    key = cache.key(f"threshold={params.threshold!r} num_perm={params.num_perm}") if cache else ""
+    payload = cache.get(key) if cache else None
+    if payload is not None:
+        try:
+            return tuple((int(start), int(end)) for start, end in json.loads(payload))
+        except (ValueError, TypeError):
+            pass  # an entry that does not load is computed again and replaced
     from datasketch import MinHashLSH
 
-    params = settings.enrich.duplicates
     try:
-        MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
+        lsh = MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
     except ValueError as error:
         raise RendaError(
             f"enrich.duplicates: threshold {params.threshold} with num_perm {params.num_perm} gives no LSH index "
             f"({error}); lower the threshold or raise num_perm"
         ) from None
+    bands = tuple((int(start), int(end)) for start, end in lsh.hashranges)
+    if cache is not None:
+        cache.put(key, json.dumps(bands).encode("utf-8"))
+    return bands
 
 
 def load_settings(path: Path | None) -> Settings:

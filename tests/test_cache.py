@@ -371,3 +371,34 @@ def test_code_id_reads_the_same_names_and_versions_as_the_metadata_parser() -> N
     assert len(distributions) > 20
     for dist in distributions:
         assert name_and_version(dist) == f"{(dist.metadata['Name'] or '').lower()}=={dist.version}"
+
+
+def test_validate_refuses_a_cached_duplicate_from_its_identity_alone(raw: Path, tmp_path: Path) -> None:
+    """A validate entry is the line's identity, then its checked rows: a line whose document was accepted
+    before is a duplicate reject read from the identity alone (rows that would not load are not read: a hit),
+    while the first sighting of it reads the rows (there they do not load: corrupt, recomputed)."""
+    import pickle
+
+    from pipeline.codec import UNITS_FILE, lines
+
+    ingest.run(raw, tmp_path / "ingested", settings_with(None))
+    parse.run(tmp_path / "ingested", tmp_path / "parsed", settings_with(None))
+    path = tmp_path / "parsed" / UNITS_FILE
+    number, line = next((n, text) for n, text in lines(path) if text.startswith(b'{"type":"bundle"'))
+    stats = CacheStats()
+    cache = Cache(tmp_path / "cache", "validate", "ctx", stats)
+    checked = validate.checked_line(path, number, line, cache)
+    found = validate.identity(checked)
+    assert found is not None and (stats.hits, stats.misses) == (0, 1)
+    cache.put(cache.key(line), pickle.dumps(found) + b"rows that do not load")
+    with validate.SeenDocuments() as seen:
+        seen.add(found.doc_id, "first.txt")
+        duplicate = validate.checked_line(path, number, line, cache, seen)
+        assert duplicate.records is None and duplicate.refused is not None
+        assert duplicate.refused.reason_code == "duplicate_document"
+        assert f"same content as first.txt (doc_id {found.doc_id})" in (duplicate.refused.detail or "")
+        assert (stats.hits, stats.misses, stats.corrupt) == (1, 1, 0)
+    with validate.SeenDocuments() as unseen:
+        again = validate.checked_line(path, number, line, cache, unseen)
+    assert again == checked and (stats.hits, stats.misses, stats.corrupt) == (1, 2, 1)
+    assert validate.checked_line(path, number, line, cache) == checked and stats.hits == 2  # replaced

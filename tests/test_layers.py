@@ -508,6 +508,63 @@ def test_signature_is_datasketchs_own(text: str) -> None:
     assert found.jaccard(expected) == 1.0
 
 
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 0), (256, 4_294_967_295)])
+def test_permutations_are_datasketchs_own(num_perm: int, seed: int) -> None:
+    """Drawn without datasketch, the same permutations its affine32 MinHash draws for the settings."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from pipeline.layers.duplicates import _permutations
+
+    expected = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    found = _permutations(num_perm, seed)
+    assert found.dtype == expected.dtype and np.array_equal(found, expected)
+
+
+def test_lsh_bands_are_stored_and_a_rebuild_reads_them_without_datasketch(tmp_path: Path) -> None:
+    """`duplicate_bands` are datasketch's LSH bands; with a cache folder a second process reads them from it,
+    and neither they nor the enrich stage's signatures import datasketch (and SciPy) there."""
+    import subprocess
+    import sys
+
+    from datasketch import MinHashLSH
+
+    from pipeline.settings import (
+        DuplicateParams,
+        EnrichSettings,
+        ExecutionSettings,
+        Settings,
+        duplicate_bands,
+    )
+
+    settings = Settings(
+        execution=ExecutionSettings(cache=tmp_path / "cache"),
+        enrich=EnrichSettings(duplicates=DuplicateParams(threshold=0.7, num_perm=64)),
+    )
+    expected = tuple(MinHashLSH(threshold=0.7, num_perm=64).hashranges)
+    assert duplicate_bands(settings) == expected
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from pipeline.layers.duplicates import DuplicateSettings, signature_values\n"
+        "from pipeline.settings import DuplicateParams, EnrichSettings, ExecutionSettings, Settings, duplicate_bands\n"
+        "import pipeline.stages.enrich\n"
+        "settings = Settings(execution=ExecutionSettings(cache=Path(sys.argv[1])),\n"
+        "    enrich=EnrichSettings(duplicates=DuplicateParams(threshold=0.7, num_perm=64)))\n"
+        "print(list(duplicate_bands(settings)))\n"
+        "signature_values('人大常委会召开会议', DuplicateSettings())\n"
+        "print('datasketch' in sys.modules, 'scipy' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "cache")], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == [str([tuple(band) for band in expected]), "False False"]
+    empty = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "empty")], capture_output=True, text=True, check=True
+    )
+    assert empty.stdout.splitlines()[1] == "True True"  # computed: datasketch asked
+
+
 def test_enrich_in_a_build_marks_reposts_and_duplicates(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()

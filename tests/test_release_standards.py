@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -270,3 +271,124 @@ def test_the_datasheet_date_range_counts_what_the_dates_list_would(fixture_relea
     assert date_range(iter([None])) == (0, None, None)
     datasheet = (fixture_release / "DATASHEET.md").read_text(encoding="utf-8")
     assert f"{min(dated)} to {max(dated)} ({len(dated)} of {len(days)} documents show a date)" in datasheet
+
+
+def _tricky_table(table: str, rows: int, seed: int) -> pa.Table:
+    """Rows of `table` with every column type of the release and cells the CSV writer must quote or keep."""
+    import datetime as dt
+    import random
+
+    from pipeline.arrow import arrow_schema
+
+    rng = random.Random(seed)
+    texts = [
+        "a,b",
+        'say "hi"',
+        "line\nbreak",
+        "cr\rhere",
+        "crlf\r\n",
+        "=1+1",
+        "-x",
+        "@a",
+        "+",
+        " 空格 ",
+        "中文",
+        "x",
+    ]
+
+    def value(kind: pa.DataType) -> object:
+        if pa.types.is_string(kind):
+            return rng.choice(texts)
+        if pa.types.is_integer(kind):
+            return rng.choice([0, 7, -3, 2**31 - 1, -(2**31)])
+        if pa.types.is_boolean(kind):
+            return rng.random() < 0.5
+        if pa.types.is_date32(kind):
+            return dt.date(rng.choice([999, 2024, 9999]), 1, rng.randint(1, 28))
+        if pa.types.is_floating(kind):
+            return rng.choice([0.1, 1e16, -2.5, 3.0, 1 / 3])
+        if pa.types.is_list(kind):
+            return [value(kind.value_type) for _ in range(rng.randint(0, 3))]
+        raise AssertionError(f"no test value for {kind}")
+
+    schema = arrow_schema(table)
+    columns = {
+        f.name: [None if f.nullable and rng.random() < 0.2 else value(f.type) for _ in range(rows)]
+        for f in schema
+    }
+    return pa.table(columns, schema=schema)
+
+
+@pytest.mark.parametrize("table", ["documents", "figures", "terms", "rejects"])
+@pytest.mark.parametrize(("chunk_rows", "chunk_bytes", "most_rows"), [(7, 1 << 20, 7), (2_000, 400, 19)])
+def test_csv_is_byte_for_byte_what_the_csv_module_writes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    table: str,
+    chunk_rows: int,
+    chunk_bytes: int,
+    most_rows: int,
+) -> None:
+    """The Arrow-formatted CSV (`write_csv`) against csv.writer over `csv_cell` of each value, across row groups
+    and chunks (bounded by rows, or by the bytes of their Arrow data), with quotes, commas, line breaks, nulls,
+    negative numbers, floats, lists and dates; and the spreadsheet-hazard counts against counting the cells one
+    by one."""
+    from pipeline.stages import release
+    from pipeline.stages.release import EXCEL_CELL_LIMIT, FORMULA_PREFIXES, CsvNotes, csv_cell, write_csv
+
+    monkeypatch.setattr(release, "CSV_CHUNK", chunk_rows)
+    monkeypatch.setattr(release, "CSV_CHUNK_BYTES", chunk_bytes)
+    chunks: list[int] = []
+    formatted = release.csv_text
+    monkeypatch.setattr(release, "csv_text", lambda cells: chunks.append(len(cells[0])) or formatted(cells))
+    data = _tricky_table(table, 50, seed=len(table))
+    pq.write_table(data, tmp_path / f"{table}.parquet", row_group_size=20)
+    notes = CsvNotes()
+    write_csv(tmp_path / f"{table}.parquet", tmp_path / "arrow.csv", notes)
+    assert sum(chunks) == 50 and max(chunks) <= most_rows
+
+    columns = list(TABLES[table].columns)
+    expected_notes = CsvNotes()
+    with (tmp_path / "python.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in data.to_pylist():
+            cells = [csv_cell(row[column]) for column in columns]
+            for column, cell in zip(columns, cells, strict=True):
+                if len(cell) > EXCEL_CELL_LIMIT:
+                    expected_notes.over_limit[f"{table}.{column}"] += 1
+                if cell.startswith(FORMULA_PREFIXES):
+                    expected_notes.formula_like[f"{table}.{column}"] += 1
+            writer.writerow(cells)
+    written = (tmp_path / "arrow.csv").read_bytes()
+    assert b'"' in written and b"\r\n" in written
+    assert written == (tmp_path / "python.csv").read_bytes()
+    assert notes.formula_like and notes == expected_notes
+
+
+def test_release_files_are_hashed_once_unless_they_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The release lists its files three times; a file that did not change is hashed once, one rewritten
+    between two listings is hashed again (its new bytes are what the listing says)."""
+    from pipeline.stages import release
+
+    hashed: list[str] = []
+    original = release.sha256_file
+    monkeypatch.setattr(release, "sha256_file", lambda path: hashed.append(path.name) or original(path))
+    (tmp_path / "a.csv").write_bytes(b"one")
+    (tmp_path / "b.json").write_bytes(b"two")
+    digests: release.Digests = {}
+    first = release._entries(tmp_path, {"a": 1}, set(), digests)
+    assert first["a.csv"] == {
+        "path": "a.csv",
+        "sha256": hashlib.sha256(b"one").hexdigest(),
+        "bytes": 3,
+        "table": "a",
+        "rows": 1,
+    }
+    (tmp_path / "b.json").write_bytes(b"changed")
+    second = release._entries(tmp_path, {"a": 1}, set(), digests)
+    assert second["a.csv"] == first["a.csv"]
+    assert second["b.json"]["sha256"] == hashlib.sha256(b"changed").hexdigest()
+    assert sorted(hashed) == ["a.csv", "b.json", "b.json"]

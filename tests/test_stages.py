@@ -115,7 +115,7 @@ def test_wide_encoding_twins_parse_to_the_same_records(capture: Path, codec: str
 
 
 def test_validate_remembers_each_first_location_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.stages.validate import SeenDocuments, _duplicate
+    from pipeline.stages.validate import Identity, SeenDocuments, _duplicate
 
     monkeypatch.setattr(SeenDocuments, "COMMIT_EVERY", 3)  # several commits, and some rows not yet committed
     with SeenDocuments() as seen:
@@ -125,11 +125,10 @@ def test_validate_remembers_each_first_location_on_disk(monkeypatch: pytest.Monk
         assert seen.get(f"{7:016x}") == "raw/7.csv#row7"
         assert seen.get(f"{9:016x}") == "raw/9.csv#row9"
         assert seen.get("f" * 16) is None
-        copy = {"doc_id": f"{7:016x}", "source_file": "copy.txt", "source_row": None}
+        copy = Identity(f"{7:016x}", "copy.txt", None)
         reject = _duplicate(copy, seen)
         assert reject is not None
         assert (reject.source_file, reject.reason_code) == ("copy.txt", "duplicate_document")
         assert reject.detail == "same content as raw/7.csv#row7 (doc_id 0000000000000007)"
-        assert _duplicate({**copy, "doc_id": "e" * 16}, seen) is None
-        assert _duplicate({}, seen) is None
+        assert _duplicate(Identity("e" * 16, "copy.txt", None), seen) is None
     assert not folder.exists()

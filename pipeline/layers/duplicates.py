@@ -17,9 +17,16 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+# datasketch is imported where its objects are made (`signature`, `clusters`, `lsh_bands`), not here: the
+# package imports SciPy (about 0.6 CPU s), and enrich needs neither on a rebuild (`signature_values`, bands read
+# from the cache by `pipeline.settings.duplicate_bands`).
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,13 @@ _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2
 
 @cache
 def _permutations(num_perm: int, seed: int) -> np.ndarray:
-    """datasketch's permutations for (num_perm, seed): drawn once per run, not once per document, and shared by
-    every signature (datasketch keeps a shared array as it is)."""
-    return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    """datasketch's permutations for (num_perm, seed), drawn as its `MinHash` draws them for the affine32
+    scheme (a NumPy `RandomState` of the seed: odd multipliers `a`, then offsets `b`; a test compares them), once
+    per run and shared by every signature, without importing datasketch."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -62,7 +73,16 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
 
 
 def signature(text: str, settings: DuplicateSettings) -> MinHash:
-    """MinHash of the body's character shingles (whitespace removed).
+    """`signature_values` as datasketch's MinHash."""
+    from datasketch import MinHash
+
+    permutations = _permutations(settings.num_perm, settings.seed)
+    values = signature_values(text, settings)
+    return MinHash(seed=settings.seed, hashvalues=values, permutations=permutations, scheme=SCHEME)
+
+
+def signature_values(text: str, settings: DuplicateSettings) -> np.ndarray:
+    """MinHash hash values (uint32, one per permutation) of the body's character shingles (whitespace removed).
 
     Each shingle is hashed once to a crc32 value and the distinct values are kept in a numpy array (4 bytes each,
     not a Python string each). The permutations are applied in numpy, chunk by chunk, as datasketch's
@@ -83,13 +103,15 @@ def signature(text: str, settings: DuplicateSettings) -> MinHash:
     for start in range(0, len(distinct), SIGNATURE_CHUNK):
         mixed = _fmix32(distinct[start : start + SIGNATURE_CHUNK]).reshape(-1, 1)
         values = np.minimum(values, (mixed * a + b).min(axis=0))
-    return MinHash(seed=settings.seed, hashvalues=values, permutations=permutations, scheme=SCHEME)
+    return values
 
 
 def clusters(
     signatures: dict[str, MinHash], dates: dict[str, dt.date | None], settings: DuplicateSettings
 ) -> dict[str, str]:
     """doc_id → canonical doc_id of its cluster."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
     parent = {doc_id: doc_id for doc_id in signatures}
 
@@ -142,11 +164,12 @@ class SignatureStore:
         self._days = array.array("i")
         self._row_bytes = settings.num_perm * 8
 
-    def add(self, doc_id: str, day: dt.date | None, minhash: MinHash) -> None:
+    def add(self, doc_id: str, day: dt.date | None, minhash: MinHash | np.ndarray) -> None:
+        """One document's signature: a MinHash, or its hash values (`signature_values`)."""
         encoded = doc_id.encode("ascii")
         if len(encoded) != DOC_ID_BYTES:
             raise ValueError(f"doc_id {doc_id!r} is not {DOC_ID_BYTES} characters")
-        values = np.asarray(minhash.hashvalues, dtype=np.uint64)
+        values = np.asarray(getattr(minhash, "hashvalues", minhash), dtype=np.uint64)
         if values.shape != (self.settings.num_perm,):
             raise ValueError(f"a signature of {values.shape} hash values, not {self.settings.num_perm}")
         self._file.write(values.tobytes())
@@ -194,7 +217,14 @@ class SignatureStore:
         self.close()
 
 
-def stored_clusters(store: SignatureStore) -> np.ndarray:
+def lsh_bands(threshold: float, num_perm: int) -> tuple[tuple[int, int], ...]:
+    """The hash value ranges of datasketch's LSH index for (threshold, num_perm): its bands."""
+    from datasketch import MinHashLSH
+
+    return tuple(MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges)
+
+
+def stored_clusters(store: SignatureStore, bands: tuple[tuple[int, int], ...] | None = None) -> np.ndarray:
     """For each document of `store` (by position), the position of its cluster's canonical document: the same
     clusters as `clusters` over the same signatures, computed one LSH band at a time.
 
@@ -203,6 +233,7 @@ def stored_clusters(store: SignatureStore) -> np.ndarray:
     the pairs are looked at. Here each band's keys are sorted, documents with one key are the band's candidates
     (their band values compared, so a key shared by other values joins nothing), and a pair already in one
     cluster is not compared again. The canonical document is the earliest published, then the smallest doc_id.
+    `bands` are the index's hash value ranges (`lsh_bands`, which a caller may have stored).
     """
     settings = store.settings
     n = store.count
@@ -214,9 +245,10 @@ def stored_clusters(store: SignatureStore) -> np.ndarray:
             index = int(parent[index])
         return index
 
-    lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
+    if bands is None:
+        bands = lsh_bands(settings.threshold, settings.num_perm)
     num_perm = float(settings.num_perm)
-    for start, end in lsh.hashranges:
+    for start, end in bands:
         keys = store.band_keys(start, end)
         order = np.argsort(keys, kind="stable")
         keys = keys[order]

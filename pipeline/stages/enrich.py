@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash
 
 from pipeline.cache import Cache, CacheStats, open_cache, warning
 from pipeline.errors import RendaError
@@ -40,13 +39,13 @@ from pipeline.layers.citations import (
     normalize_title,
     title_key,
 )
-from pipeline.layers.duplicates import DuplicateSettings, SignatureStore, signature, stored_clusters
+from pipeline.layers.duplicates import DuplicateSettings, SignatureStore, signature_values, stored_clusters
 from pipeline.layers.figures import figures
 from pipeline.layers.officials import is_official_position, mentions, title_byline
 from pipeline.layers.terms import term_rows
 from pipeline.models import MODELS
 from pipeline.progress import NO_PROGRESS, Progress
-from pipeline.settings import Settings, check_duplicate_index
+from pipeline.settings import Settings, check_duplicate_index, duplicate_bands
 from pipeline.stages.base import StageReport, check_input_folder, run_atomic
 from pipeline.tables import TableWriter, iter_rows, row_count
 
@@ -232,9 +231,8 @@ def enrich_document(given: DocumentInput) -> DocumentLayers:
     except Exception as failure:
         validated, error = {}, " ".join(f"{type(failure).__name__}: {failure}".split())[:500]
     text = "".join(p.text for p in given.body)
-    # lean: the hash values only, which is all the clusters read (and what the cache stores)
-    minhash = LeanMinHash(signature(text, given.duplicates))
-    return DocumentLayers(given.document, validated, error, minhash)
+    # the hash values only, which is all the clusters read (and what the cache stores): no datasketch object
+    return DocumentLayers(given.document, validated, error, signature_values(text, given.duplicates))
 
 
 def input_bytes(given: DocumentInput) -> bytes:
@@ -344,7 +342,8 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
                 counts[table] += len(table_rows)
             store.add(doc_id, result.document["published_date"], result.signature)
             report.emitted += 1
-        canonical = stored_clusters(store)  # position of each document's canonical document
+        # position of each document's canonical document
+        canonical = stored_clusters(store, duplicate_bands(settings))
         with TableWriter("documents", target / "documents.parquet") as writer:
             for index, document in enumerate(iter_rows(source / "documents.parquet")):
                 if document["doc_id"] != store.doc_id(index):
