@@ -25,6 +25,7 @@ script variables) into the same roles a container's columns fill; the text wins 
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -754,21 +755,30 @@ def _same_headline(one: str, other: str) -> bool:
     return len(shorter) >= max(MIN_HEADLINE_CHARS, len(longer) * SAME_HEADLINE_SHARE) and shorter in longer
 
 
-def _lines_before(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement) -> list[str]:
-    """The text of every leaf block before the article's element, in page order."""
-    lines: list[str] = []
+def _leaf_lines(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement) -> Iterator[tuple[bool, str]]:
+    """(after the article?, text) of every leaf block outside the article's element, in page order; a line that
+    nested leaf blocks print again right after itself comes once."""
+    inside = set(main.iter())
     ancestors = set(main.iterancestors())
+    after = False
+    previous = None
     for element in root.iter(*BLOCK_TAGS, "td"):
         if element is main:
-            break
-        if element in ancestors or any(
-            isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element
-        ):
+            after = True
+            continue
+        if element in inside or element in ancestors:
+            continue
+        if any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element):
             continue
         line = _text_of(element)
-        if line:
-            lines.append(line)
-    return lines
+        if line and (after, line) != previous:
+            previous = (after, line)
+            yield previous
+
+
+def _lines_before(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement) -> list[str]:
+    """The text of every leaf block before the article's element, in page order."""
+    return [line for _, line in itertools.takewhile(lambda found: not found[0], _leaf_lines(root, main))]
 
 
 def _page_header(
@@ -821,22 +831,8 @@ def _headline_and_meta(line: str) -> list[str]:
 def _meta_after(root: lxml.html.HtmlElement, main: lxml.html.HtmlElement) -> list[str]:
     """The meta lines among the first META_WINDOW_LINES leaf blocks after the article's element: portals print
     the publication date and the editor under the article as often as above it (`发布日期：… 责任编辑：…`)."""
-    lines: list[str] = []
-    passed = False
-    for element in root.iter(*BLOCK_TAGS, "td"):
-        if element is main:
-            passed = True
-            continue
-        if not passed or main in set(element.iterancestors()):
-            continue
-        if any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element):
-            continue
-        line = _text_of(element)
-        if line and (not lines or line != lines[-1]):  # nested leaf blocks print the same line once
-            lines.append(line)
-        if len(lines) == META_WINDOW_LINES:
-            break
-    return [line for line in lines if _is_meta(line)]
+    below = (line for after, line in _leaf_lines(root, main) if after)
+    return [line for line in itertools.islice(below, META_WINDOW_LINES) if _is_meta(line)]
 
 
 def _names_author(line: str) -> bool:

@@ -545,3 +545,16 @@ def test_preformatted_code_is_a_code_paragraph_and_preformatted_prose_is_text() 
         ),  # code keeps its lines, trimmed (see `span_text`)
         ("body", "区人大常委会召开会议，听取代表建议办理情况的报告。会议要求，切实提高办理质量。"),
     ]
+
+
+def test_a_meta_line_inside_nested_layout_tables_is_printed_once() -> None:
+    nested = "<table><tr><td>{}</td></tr></table>"
+    page = PORTAL_META_AROUND.replace(
+        "<tr><td><b>区人大代表视察重点项目</b> \u3000 来源于：东区办事处</td></tr>",
+        "<tr><td><b>区人大代表视察重点项目</b></td></tr><tr><td>"
+        + nested.format(nested.format("来源于：东区办事处"))
+        + "</td></tr>",
+    )
+    text = read_page(page).text
+    assert text.startswith("# 区人大代表视察重点项目\n\n来源于：东区办事处\n\n2月27日下午")
+    assert text.count("来源于：东区办事处") == 1
