@@ -35,6 +35,15 @@ def _bundles(path: Path) -> list[DocumentBundle | Reject]:
     ]
 
 
+def _page_bundle(name: str, markup: str) -> DocumentBundle:
+    """The one document a page saved under `name` becomes."""
+    (unit,) = ingest_file(name, markup.encode("utf-8"), Settings())
+    assert isinstance(unit, RawUnit)
+    bundle = process(unit)
+    assert isinstance(bundle, DocumentBundle)
+    return bundle
+
+
 def _summary(bundle: DocumentBundle) -> tuple[dict, list[tuple[str, str]], list[str | None]]:
     document = bundle.document
     return (
@@ -284,10 +293,7 @@ VIDEO_PAGE = """<html><head><title>视频</title></head><body>
 
 
 def test_wechat_video_page_reads_the_data_object_and_the_script_filled_description() -> None:
-    (unit,) = ingest_file("video.html", VIDEO_PAGE.encode("utf-8"), Settings())
-    assert isinstance(unit, RawUnit)
-    bundle = process(unit)
-    assert isinstance(bundle, DocumentBundle)
+    bundle = _page_bundle("video.html", VIDEO_PAGE)
     header, paragraphs, headings = _summary(bundle)
     assert (header["title"], header["account"], header["published_date"]) == (
         "代表视察重点项目纪实",  # d.title, not the <title> 视频
@@ -315,10 +321,7 @@ def test_a_headline_that_exclaims_inside_is_the_title_and_its_writers_are_author
     <p>西方世界的一些政客正试图串联起来，组成一个所谓的联盟，今天正式宣布成立。</p>
     <p>据统计，这个联盟目前一共找着十八个人，分别来自八个国家的议会。</p>
     </div></body></html>"""
-    (unit,) = ingest_file("page.html", page.encode("utf-8"), Settings())
-    assert isinstance(unit, RawUnit)
-    bundle = process(unit)
-    assert isinstance(bundle, DocumentBundle)
+    bundle = _page_bundle("page.html", page)
     header, paragraphs, headings = _summary(bundle)
     assert header["title"] == "补壹刀：别笑！联盟今天成立了"
     assert headings == [None]  # the headline is not also a body heading
@@ -373,10 +376,7 @@ def test_a_translated_page_ends_with_credits_and_without_its_list_of_linked_arti
     </div></body></html>"""
     text = read_page(page).text
     assert "[无需大量写代码，也能提高编程能力](https://mp.weixin.qq.com/s/%28x%29%20y)" in text
-    (unit,) = ingest_file("page.html", page.encode("utf-8"), Settings())
-    assert isinstance(unit, RawUnit)
-    bundle = process(unit)
-    assert isinstance(bundle, DocumentBundle)
+    bundle = _page_bundle("page.html", page)
     assert [(c.role, c.label, c.value) for c in bundle.credits] == [
         ("source", "原文", "alex@github"),
         ("translator", "译文", "skyline75489"),
@@ -432,10 +432,7 @@ def _wechat_article(meta_spans: str, body: str = "") -> str:
     ],
 )
 def test_a_wechat_pages_author_field_names_the_author(meta_spans: str, body: str, authors: list[str]) -> None:
-    (unit,) = ingest_file("article.html", _wechat_article(meta_spans, body).encode("utf-8"), Settings())
-    assert isinstance(unit, RawUnit)
-    bundle = process(unit)
-    assert isinstance(bundle, DocumentBundle)
+    bundle = _page_bundle("article.html", _wechat_article(meta_spans, body))
     assert (bundle.document.title, bundle.document.account, bundle.document.authors) == (
         "区人大常委会开展代表视察活动",
         "山河区人大",
@@ -454,10 +451,7 @@ def test_a_wechat_pages_own_title_wins_and_an_h1_opening_the_article_is_its_deck
     ).replace(
         'var nickname = "山河区人大";', 'var nickname = "山河区人大"; var msg_title = "代表视察重点项目";'
     )
-    (unit,) = ingest_file("article.html", page.encode("utf-8"), Settings())
-    assert isinstance(unit, RawUnit)
-    bundle = process(unit)
-    assert isinstance(bundle, DocumentBundle)
+    bundle = _page_bundle("article.html", page)
     document = bundle.document
     assert (document.title, document.subtitle, document.source) == (
         "代表视察重点项目",  # `var msg_title`, not the <h1> inside the article
@@ -483,10 +477,7 @@ def test_a_numbered_list_of_linked_articles_after_the_text_is_dropped_even_where
     )
     text = read_page(page).text
     assert "4、[往期文章第4篇的标题](https://mp.weixin.qq.com/s?id=4)" in text.splitlines()
-    (unit,) = ingest_file("article.html", page.encode("utf-8"), Settings())
-    assert isinstance(unit, RawUnit)
-    bundle = process(unit)
-    assert isinstance(bundle, DocumentBundle)
+    bundle = _page_bundle("article.html", page)
     assert [p.text for p in bundle.paragraphs] == [
         "3月12日，区人大常委会组织部分市、区人大代表视察重点项目建设情况。",
         "代表们先后来到科技园区和城市更新项目现场，听取情况介绍。",
@@ -509,10 +500,7 @@ PORTAL_META_AROUND = """<html><head><title>区人大代表视察重点项目 东
 
 
 def test_a_portals_meta_lines_beside_the_headline_and_under_the_article_are_read() -> None:
-    (unit,) = ingest_file("portal.html", PORTAL_META_AROUND.encode("utf-8"), Settings())
-    assert isinstance(unit, RawUnit)
-    bundle = process(unit)
-    assert isinstance(bundle, DocumentBundle)
+    bundle = _page_bundle("portal.html", PORTAL_META_AROUND)
     document = bundle.document
     assert (document.title, document.source, document.published_date, document.editors) == (
         "区人大代表视察重点项目",  # as the page prints it, without the office the <title> adds
@@ -533,10 +521,7 @@ def test_preformatted_code_is_a_code_paragraph_and_preformatted_prose_is_text() 
     )
     prose = "<pre>区人大常委会召开会议，听取代表建议办理情况的报告。会议要求，切实提高办理质量。</pre>"
     page = _wechat_article("", f"<p>示例代码如下：</p>{code}{prose}")
-    (unit,) = ingest_file("article.html", page.encode("utf-8"), Settings())
-    assert isinstance(unit, RawUnit)
-    bundle = process(unit)
-    assert isinstance(bundle, DocumentBundle)
+    bundle = _page_bundle("article.html", page)
     assert [(p.kind, p.text) for p in bundle.paragraphs][:3] == [
         ("body", "示例代码如下："),
         (
