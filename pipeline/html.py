@@ -6,7 +6,9 @@ become `#` lines, a paragraph that is bold throughout becomes `**…**` (a bold 
 lines, `<br>` a line break. A data table becomes one line of canonical HTML (`<table><tr><th>…</th><td>…</td></tr>
 </table>`: header cells, spans and cell text kept, nothing else), which the markdown reader reads back as it reads a
 table a converter left inline: a `table` paragraph whose text is rows by newline and cells by tab, and its cells.
-A table used for page layout (`is_layout_table`) is unwrapped: its cells' content becomes paragraphs. Scripts,
+A table used for page layout (`is_layout_table`) is unwrapped: its cells' content becomes paragraphs. A line the
+article sets apart under a picture (`mark_captions`) is rendered with the picture on its line (`![](src) 图说`),
+which the markdown reader reads as a caption; other pictures are dropped. Scripts,
 styles, comments, forms and navigation are not text and are dropped.
 
 The rendering is markdown, and the markdown reader (`pipeline.markdown`, CommonMark) reads it back: so the page's
@@ -36,8 +38,16 @@ import lxml.html
 
 from pipeline.dates import unix_day
 from pipeline.metaline import read_meta_line
-from pipeline.rules import AUTHOR_ROLES, CREDIT_LABELS, LINK_ITEM_MARK
-from pipeline.text import EDGE_SPACE, nfc
+from pipeline.rules import (
+    AUTHOR_ROLES,
+    BARE_STYLE,
+    BOLD_HEADING_MAX_CHARS,
+    CAPTION_MAX_CHARS,
+    CREDIT_LABELS,
+    LINK_ITEM_MARK,
+)
+from pipeline.rules import heading_style as numbering_style
+from pipeline.text import EDGE_SPACE, ends_sentence, nfc
 
 # Elements whose content is never article text.
 DROPPED_TAGS = (
@@ -388,6 +398,10 @@ def _blocks(element: lxml.html.HtmlElement, plain: bool = False) -> Iterator[str
         text = _inline(element, plain)
         if text and plain:
             yield text
+        elif text and element.get(CAPTION_MARK) is not None:
+            # The picture the line captions, on the caption's line: the markdown reader reads a picture with text
+            # beside it as a caption.
+            yield f"![]({element.get(CAPTION_MARK).translate(_ADDRESS_ESCAPES)}) {text}"
         elif text:
             prefix = "- " if tag == "li" else ""
             link = _link_only(element)
@@ -487,6 +501,112 @@ def _blocks_within(element: lxml.html.HtmlElement, plain: bool) -> Iterator[str 
             run.append(_inline(child, plain))
         run.append(_literal(child.tail, plain))
     yield from flush()
+
+
+# --- captions under pictures ----------------------------------------------------------------------------------
+
+# The attribute `mark_captions` sets on a line it reads as a picture's caption; its value is the picture's address.
+CAPTION_MARK = "data-renda-caption"
+CENTERED_STYLE = re.compile(r"(?:^|;)\s*text-align\s*:\s*center", re.IGNORECASE)
+# The article's running text is set centered when this share of its paragraphs' characters is: then centering
+# sets nothing apart.
+CENTERED_TEXT_SHARE = 0.5
+
+
+def _centered(element: lxml.html.HtmlElement, within: lxml.html.HtmlElement) -> bool:
+    """Whether the element is set centered by itself or by an ancestor up to `within`."""
+    for node in (element, *element.iterancestors()):
+        if node.tag == "center" or (node.get("align") or "").lower() == "center":
+            return True
+        if CENTERED_STYLE.search(node.get("style") or ""):
+            return True
+        if node is within:
+            return False
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A leaf block of the article with text, as `mark_captions` weighs it."""
+
+    element: lxml.html.HtmlElement
+    text: str
+    centered: bool
+    bold: bool
+    picture_above: str | None  # the address of a picture standing right above it (only empty blocks between)
+
+
+def _article_lines(main: lxml.html.HtmlElement) -> list[_Line]:
+    lines: list[_Line] = []
+    picture: str | None = None
+    for element in main.iter():
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if tag == "img":
+            picture = element.get("src") or element.get("data-src") or ""
+            continue
+        if (
+            tag not in BLOCK_TAGS
+            or tag == "table"
+            or any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in element)
+        ):
+            continue
+        text = _text_of(element)
+        if not text:
+            continue
+        if element.find(".//img") is not None:
+            picture = None  # a picture beside text on one line: the markdown reader reads that line itself
+            continue
+        lines.append(_Line(element, text, _centered(element, main), _all_bold(element), picture))
+        picture = None
+    return lines
+
+
+def _numbered(text: str) -> bool:
+    return numbering_style(text) not in (None, BARE_STYLE)
+
+
+def mark_captions(main: lxml.html.HtmlElement) -> None:
+    """Mark the short lines right under a picture that the article sets apart as the picture's caption.
+
+    A portal centres a picture and the line under it, bold or not, while its headings and text stand at the
+    left; a WeChat editor often centres a banner picture and the bold heading under it too. So the look of a line
+    says caption only by contrast with the rest of the article: a centered line under a picture is its caption
+    when the running text is not centered and no line of the same weight (bold or plain) that heads running text
+    is centered where no picture stands above it (then centering is the article's heading style); a bold one also
+    needs a bold line at the left heading running text elsewhere (the article's heading style). A numbered line
+    heads what follows; a sentence, or a label ending in a colon, is text.
+    """
+    lines = _article_lines(main)
+    running = [len(line.text) >= MIN_PARAGRAPH_CHARS for line in lines]
+    all_chars = sum(len(line.text) for line, long in zip(lines, running, strict=True) if long)
+    centered_chars = sum(
+        len(line.text) for line, long in zip(lines, running, strict=True) if long and line.centered
+    )
+    if not all_chars or centered_chars > CENTERED_TEXT_SHARE * all_chars:
+        return
+    sentence = [ends_sentence(line.text) for line in lines]
+    short = [
+        len(line.text) <= BOLD_HEADING_MAX_CHARS and not ends
+        for line, ends in zip(lines, sentence, strict=True)
+    ]
+    text = [long or ends for long, ends in zip(running, sentence, strict=True)]
+    # A line heads text when it, or the line under it (a heading's second line: `《诫子诗》` over `——（汉）东方朔`),
+    # stands right above a paragraph or a sentence (a poem's first line).
+    heads = [
+        lines[i]
+        for i in range(len(lines) - 1)
+        if short[i] and (text[i + 1] or (short[i + 1] and i + 2 < len(lines) and text[i + 2]))
+    ]
+    centered_heading_weights = {line.bold for line in heads if line.centered and line.picture_above is None}
+    bold_heading_at_left = any(line.bold and not line.centered for line in heads)
+    for line, is_short in zip(lines, short, strict=True):
+        if not is_short or line.picture_above is None or not line.centered:
+            continue
+        if line.bold in centered_heading_weights or (line.bold and not bold_heading_at_left):
+            continue
+        if len(line.text) > CAPTION_MAX_CHARS or line.text.endswith(("：", ":")) or _numbered(line.text):
+            continue
+        line.element.set(CAPTION_MARK, line.picture_above)
 
 
 def render_element(element: lxml.html.HtmlElement) -> str:
@@ -708,6 +828,7 @@ def read_page(markup: str) -> Page:
     main = main_element(root)
     if "title" in scripted:
         _deck_below(main, scripted["title"])
+    mark_captions(main)
     text = render_element(main)
     heading = next((h for h in root.iter("h1") if _text_of(h)), None)
     if heading is not None and "title" in meta and not _same_headline(_text_of(heading), meta["title"]):

@@ -543,3 +543,59 @@ def test_a_meta_line_inside_nested_layout_tables_is_printed_once() -> None:
     text = read_page(page).text
     assert text.startswith("# 区人大代表视察重点项目\n\n来源于：东区办事处\n\n2月27日下午")
     assert text.count("来源于：东区办事处") == 1
+
+
+def _centered_pictures_article(heading_style: str) -> str:
+    """A portal article: two bold headings set as `heading_style`, a centered picture under each section's
+    first paragraph and a centered line under each picture."""
+    picture = '<div style="text-align: center;"><b><img src="./p{n}.jpg"></b><p><b>\n</b></p></div>'
+    caption = '<div style="text-align: center; padding: 0px 10%;">{}</div>'
+    return f"""<html><head><title>区人大常委会开展执法检查</title></head><body>
+<div class="article">
+  <div>区人大常委会执法检查组近日深入辖区企业和社区，检查大气污染防治法的贯彻实施情况，听取意见建议。</div>
+  <div {heading_style}><b>企业现场</b></div>
+  <div>检查组来到三家重点企业，查看污染治理设施运行情况，详细询问排放监测数据。</div>
+  {picture.format(n=1)}{caption.format("<b>检查组在企业查看治理设施</b>")}
+  <div></div>
+  <div {heading_style}><b>社区座谈</b></div>
+  <div>在社区座谈会上，居民代表就油烟扰民、工地扬尘等问题提出意见，检查组逐一记录。</div>
+  {picture.format(n=2)}{caption.format("座谈会现场")}
+  <div>检查组要求有关部门认真梳理问题清单，限期整改，并将整改情况向区人大常委会报告。</div>
+</div></body></html>"""
+
+
+def test_a_centered_line_under_a_picture_is_its_caption_where_headings_stand_at_the_left() -> None:
+    bundle = _page_bundle("inspection.html", _centered_pictures_article(""))
+    _, paragraphs, headings = _summary(bundle)
+    assert headings == [None, "企业现场", "社区座谈"]
+    assert paragraphs == [
+        (
+            "body",
+            "区人大常委会执法检查组近日深入辖区企业和社区，检查大气污染防治法的贯彻实施情况，听取意见建议。",
+        ),
+        ("body", "检查组来到三家重点企业，查看污染治理设施运行情况，详细询问排放监测数据。"),
+        ("caption", "检查组在企业查看治理设施"),  # bold, but the article's bold headings stand at the left
+        ("body", "在社区座谈会上，居民代表就油烟扰民、工地扬尘等问题提出意见，检查组逐一记录。"),
+        ("caption", "座谈会现场"),
+        ("body", "检查组要求有关部门认真梳理问题清单，限期整改，并将整改情况向区人大常委会报告。"),
+    ]
+    assert bundle.document.n_paragraphs == 4  # captions are not body text
+
+
+def test_a_bold_line_under_a_picture_heads_text_where_the_article_centres_its_headings() -> None:
+    """A WeChat editor centres its bold headings, some under a banner picture: there the bold line under a
+    picture is a heading like the others; a plain centered line under a picture is still a caption."""
+    bundle = _page_bundle("inspection.html", _centered_pictures_article('style="text-align:center"'))
+    _, paragraphs, headings = _summary(bundle)
+    assert headings == [None, "企业现场", "检查组在企业查看治理设施", "社区座谈"]
+    assert ("caption", "座谈会现场") in paragraphs
+    assert [kind for kind, _ in paragraphs] == ["body", "body", "body", "caption", "body"]
+
+
+def test_a_short_line_under_a_picture_is_not_a_caption_where_the_whole_article_is_centered() -> None:
+    page = _centered_pictures_article("").replace(
+        '<div class="article">', '<div class="article" align="center">'
+    )
+    _, paragraphs, headings = _summary(_page_bundle("inspection.html", page))
+    assert "caption" not in {kind for kind, _ in paragraphs}
+    assert "检查组在企业查看治理设施" in headings
