@@ -1200,6 +1200,26 @@ def _without_attributions(blocks: list[Block], styles: list[str | None]) -> list
     return kept
 
 
+def _with_chapter_numbers(blocks: list[Block], styles: list[str | None]) -> list[str | None]:
+    """A number standing alone on its line (`01`, `**2**`) right above a heading is the chapter's number, which
+    magazines and WeChat editors set over the chapter's title: a heading of its own. Anywhere else a bare number
+    is text (a page number, a count)."""
+    kept = list(styles)
+    for index, block in enumerate(blocks[:-1]):
+        if kept[index] is None and kept[index + 1] is not None and _chapter_number(block):
+            kept[index] = rules.CHAPTER_NUMBER_STYLE
+    return kept
+
+
+def _chapter_number(block: Block) -> bool:
+    return (
+        len(block.rows) == 1
+        and block.kind is None
+        and not block.bullet
+        and bool(rules.CHAPTER_NUMBER.fullmatch(block.text))
+    )
+
+
 def _is_caption(block: Block) -> bool:
     text = block.text
     if text.endswith(("：", ":")):
@@ -1219,6 +1239,7 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
     styles = [_heading_style(b, is_last=i == len(blocks) - 1) for i, b in enumerate(blocks)]
     styles = _without_heading_runs(blocks, styles)
     styles = _without_attributions(blocks, styles)
+    styles = _with_chapter_numbers(blocks, styles)
     for block, style in zip(blocks, styles, strict=True):
         if style is not None:
             level = style_levels.setdefault(style, len(style_levels) + 1)

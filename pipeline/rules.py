@@ -180,6 +180,10 @@ LINK_ITEM_LINE = re.compile(rf"(?:{LINK_ITEM_MARK.pattern})?\s*(?:\[[^\]]*\]\((?
 # wraps `[WebSocket` / `内存马/Webshell…](http://…)` in an 往期推荐 list).
 LINK_FRAGMENT = re.compile(r"[•·]?\s*\[[^\]]*|[^\[]*\]\((?:https?|javascript):[^)]*\)\s*")
 NUMBERING_ONLY = re.compile(rf"[（(]?[{CN_DIGITS}\d]+[）)]?[、．.]?")
+# A bare number over a heading (`01` above `这是一个血亲复仇的故事`) numbers the chapter: a heading of this style.
+# With a list mark (`1、`, `2.`) it is a list item's number the capture split from the item's text.
+CHAPTER_NUMBER = re.compile(r"\d{1,3}")
+CHAPTER_NUMBER_STYLE = "chapter_number"
 LABEL_HEADING_MAX_CHARS = 40
 # html2text tables: a lone `|` between cells, `---|---` under the header row.
 # Cells of one table row, as the HTML reader renders a table (a line per row): such lines form a `table` block.

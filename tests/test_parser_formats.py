@@ -949,3 +949,39 @@ def test_a_short_line_with_a_full_stop_inside_is_prose_even_with_a_promotion_wor
     assert [(d.reason, d.text) for d in doc.dropped if d.text == "欢迎转发分享"] == [
         ("tail:promotion", "欢迎转发分享")
     ]
+
+
+def test_a_bare_number_over_a_heading_numbers_the_chapter_and_elsewhere_is_text() -> None:
+    text = (
+        "# 代表履职的三个故事\n\n"
+        "今年以来，区人大代表走进社区、企业和田间地头，倾听群众呼声，推动解决了一批实际问题。\n\n"
+        "**01**\n\n"
+        "**一条路的变化**\n\n"
+        "城西的这条小路，过去一下雨就泥泞不堪，代表们多次调研后提出建议，如今道路已经完成硬化。\n\n"
+        "02\n\n"
+        "**一所学校的新操场**\n\n"
+        "学校的操场年久失修，代表们联系有关部门，暑假期间完成了改造，孩子们有了新的塑胶跑道。\n\n"
+        "1、\n\n"
+        "**一个项目的落地**\n\n"
+        "在代表的推动下，社区养老服务中心顺利建成，为周边老人提供助餐和日间照料服务。\n\n"
+        "3\n\n"
+        "这是今年代表们提出的第三批建议，涉及交通、教育和养老等方面。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [
+        None,
+        "01",
+        "一条路的变化",
+        "02",
+        "一所学校的新操场",
+        "一个项目的落地",  # `1、` is a list item's number split from its text, not a chapter's
+    ]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "今年以来，区人大代表走进社区、企业和田间地头，倾听群众呼声，推动解决了一批实际问题。",
+        "城西的这条小路，过去一下雨就泥泞不堪，代表们多次调研后提出建议，如今道路已经完成硬化。",
+        "学校的操场年久失修，代表们联系有关部门，暑假期间完成了改造，孩子们有了新的塑胶跑道。",
+        "1、",
+        "在代表的推动下，社区养老服务中心顺利建成，为周边老人提供助餐和日间照料服务。",
+        "3",  # over text, not a heading
+        "这是今年代表们提出的第三批建议，涉及交通、教育和养老等方面。",
+    ]
