@@ -827,7 +827,8 @@ def _mark_signatures(blocks: list[Block]) -> None:
     """Blocks of a signature block (a letter's or a release's: signer, date, closing dateline) get that kind.
 
     They follow a letter or a speech, at the end or in the middle of a report that quotes one; they are neither
-    headings nor body text. The signer is a name alone right above the date."""
+    headings nor body text. The signer is a name alone right above the date, perhaps under the office it signs for
+    (`张扣扣委托辩护人` over `邓学平律师`): up to rules.SIGNER_LINES_MAX lines."""
     for index, block in enumerate(blocks):
         if block.kind is not None or len(block.rows) != 1:
             continue
@@ -835,14 +836,13 @@ def _mark_signatures(blocks: list[Block]) -> None:
         dated = find_date(text) is not None and rules.DATE_META_LINE.fullmatch(text) and len(text) <= 16
         if dated or rules.CLOSING_DATELINE.fullmatch(text):
             block.kind = "signature"
-            above = blocks[index - 1] if index > 0 else None
-            if (
-                dated
-                and above is not None
-                and above.kind is None
-                and len(above.rows) == 1
-                and rules.SIGNER_NAME.fullmatch(above.text.strip())
-            ):
+            for above in reversed(blocks[max(0, index - rules.SIGNER_LINES_MAX) : index] if dated else []):
+                if (
+                    above.kind is not None
+                    or len(above.rows) != 1
+                    or not rules.SIGNER_NAME.fullmatch(above.text.strip())
+                ):
+                    break
                 above.kind = "signature"
 
 

@@ -334,6 +334,7 @@ NEWS_DATELINE = re.compile(r"\S{2,20}?\d{1,2}月\d{1,2}日\s*(?:电|讯)")
 CLOSING_DATELINE = re.compile(r"[（(]\s*\S{2,20}?\d{1,2}月\d{1,2}日\s*(?:电|讯)\s*[）)]")
 # The signer: a person (`习近平`, `邓学平律师`) or an office (`山河区人民政府`, `全国人大常委会办公厅`), in words alone.
 SIGNER_NAME = re.compile(r"[\u4e00-\u9fff·（）]{2,20}")
+SIGNER_LINES_MAX = 2
 # Summary points printed above a news article's dateline (`■ “十五五”时期，要坚持…`): marked with a bullet sign, they
 # stand before the article begins, so they are header, not paragraphs.
 SUMMARY_BULLET = re.compile(r"[■●◆▲★□◇]\s*\S")

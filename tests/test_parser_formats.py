@@ -511,6 +511,26 @@ def test_a_signature_dated_in_chinese_numerals_closes_the_text() -> None:
     assert document_fields(doc)["n_paragraphs"] == 2
 
 
+def test_a_signer_under_the_office_it_signs_for_is_one_signature_block() -> None:
+    text = (
+        "# 辩护词\n\n"
+        "以上意见，恳请合议庭予以采纳。谢谢。\n\n"
+        "**本案被告人委托辩护人**\n\n"
+        "**李明律师**\n\n"
+        "二〇一九年一月八日\n\n"
+        "庭审持续了六个小时，合议庭宣布将择期宣判，旁听群众有序离开法庭。\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [None]  # the bold office line is no heading
+    assert [(p["kind"], p["text"]) for p in doc.paragraphs] == [
+        ("body", "以上意见，恳请合议庭予以采纳。谢谢。"),
+        ("signature", "本案被告人委托辩护人"),
+        ("signature", "李明律师"),
+        ("signature", "二〇一九年一月八日"),
+        ("body", "庭审持续了六个小时，合议庭宣布将择期宣判，旁听群众有序离开法庭。"),
+    ]
+
+
 def test_a_bold_question_heads_its_answer_and_an_article_about_subscriptions_keeps_its_lead() -> None:
     text = (
         "# 订阅号全新改版上线\n\n"
