@@ -17,6 +17,7 @@ Steps:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -893,6 +894,29 @@ def _previous_row(rows: list[Row], index: int, floor: int) -> Row | None:
 # --- body blocks ----------------------------------------------------------------------------------------------
 
 
+def _related_list_rows(rows: list[Row], start: int, end: int) -> set[int]:
+    """Line numbers of the lists of links to other articles inside the body (`**推荐阅读**` and the linked titles
+    under it): they stand above the references or the sign-off, so the tail reader does not reach them, and
+    they are not the article's text."""
+    taken: set[int] = set()
+    lines = [row for row in rows[start:end] if not row.blank]
+    for index, row in enumerate(lines):
+        if not rules.RELATED_LIST_HEAD.fullmatch(row.text):
+            continue
+        items = list(
+            itertools.takewhile(
+                lambda item: bool(
+                    rules.LINK_ITEM_LINE.fullmatch(item.line.text)
+                    or rules.LINK_FRAGMENT.fullmatch(item.line.text)
+                ),
+                lines[index + 1 :],
+            )
+        )
+        if len(items) >= rules.RELATED_LIST_MIN_ITEMS:
+            taken.update(r.line.number for r in (row, *items))
+    return taken
+
+
 def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: ParsedDocument) -> list[Block]:
     """Group body rows into blocks; drop images and markup; join lines the capture split mid-sentence.
 
@@ -958,7 +982,12 @@ def _blocks(rows: list[Row], start: int, end: int, fmt: CaptureFormat, doc: Pars
             run = []
             joined = _RunText()
 
+    related_list = _related_list_rows(rows, start, end)
     for row in rows[start:end]:
+        if row.line.number in related_list:
+            flush()
+            _drop(doc, row, "body:link_list")
+            continue
         if fence is not None:
             if not row.md.fence:
                 fence.append(row)

@@ -179,6 +179,13 @@ LINK_ITEM_LINE = re.compile(rf"(?:{LINK_ITEM_MARK.pattern})?\s*(?:\[[^\]]*\]\((?
 # A link item wrapped over two lines: `• [标题开头` … `标题结尾](http://…)`, with or without the bullet (html2text
 # wraps `[WebSocket` / `内存马/Webshell…](http://…)` in an 往期推荐 list).
 LINK_FRAGMENT = re.compile(r"[•·]?\s*\[[^\]]*|[^\[]*\]\((?:https?|javascript):[^)]*\)\s*")
+# A list of links to the account's other articles standing inside the body (above the references, the picture
+# credit or the sign-off): its heading line, then at least RELATED_LIST_MIN_ITEMS link lines (LINK_ITEM_LINE).
+RELATED_LIST_HEAD = re.compile(
+    r"[\W_]*(?:推荐阅读|往期推荐|往期回顾|往期精选|往期推送|往期文章|往期阅读|精彩推荐|精彩回顾|相关阅读|相关推荐|相关文章|"
+    r"延伸阅读|热门推荐|热文推荐|推荐文章|近期文章|历史文章|更多精彩|猜你喜欢)[\W_]*"
+)
+RELATED_LIST_MIN_ITEMS = 2
 NUMBERING_ONLY = re.compile(rf"[（(]?[{CN_DIGITS}\d]+[）)]?[、．.]?")
 # A bare number over a heading (`01` above `这是一个血亲复仇的故事`) numbers the chapter: a heading of this style.
 # With a list mark (`1、`, `2.`) it is a list item's number the capture split from the item's text.

@@ -1005,3 +1005,34 @@ def test_a_bare_number_over_a_heading_numbers_the_chapter_and_elsewhere_is_text(
         "3",  # over text, not a heading
         "这是今年代表们提出的第三批建议，涉及交通、教育和养老等方面。",
     ]
+
+
+def test_a_list_of_linked_articles_inside_the_body_is_dropped_and_what_follows_it_is_read() -> None:
+    text = (
+        "# 区人大常委会开展执法检查\n\n"
+        "区人大常委会执法检查组近日深入企业和社区，检查大气污染防治法的贯彻实施情况。\n\n"
+        "检查组要求有关部门认真梳理问题清单，限期整改，并及时报告整改情况。\n\n"
+        "**推荐阅读**\n\n"
+        "[区人大常委会召开第十次会议](http://mp.weixin.qq.com/s?__biz=A&mid=1)\n\n"
+        "[代表视察重点项目建设情况](http://mp.weixin.qq.com/s?__biz=A&mid=2)\n\n"
+        "**原文链接**\n\n"
+        "http://www.example.gov.cn/news/2024/0312.html\n\n"
+        "推荐阅读：\n\n"
+        "[常委会听取和审议了区政府关于大气污染防治工作情况的报告。](http://mp.weixin.qq.com/s?__biz=A&mid=3)\n\n"
+        "检查组还将对整改情况开展跟踪监督，确保问题整改到位。\n"
+    )
+    doc = parse_text(text, FORMATS["wechatmp2markdown"])
+    assert [d.text for d in doc.dropped if d.reason == "body:link_list"] == [
+        "**推荐阅读**",
+        "[区人大常委会召开第十次会议](http://mp.weixin.qq.com/s?__biz=A&mid=1)",
+        "[代表视察重点项目建设情况](http://mp.weixin.qq.com/s?__biz=A&mid=2)",
+    ]
+    assert [s["heading"] for s in doc.sections] == [None, "原文链接"]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "区人大常委会执法检查组近日深入企业和社区，检查大气污染防治法的贯彻实施情况。",
+        "检查组要求有关部门认真梳理问题清单，限期整改，并及时报告整改情况。",
+        "http://www.example.gov.cn/news/2024/0312.html",
+        "推荐阅读：",  # one link is no list: left as it stands
+        "常委会听取和审议了区政府关于大气污染防治工作情况的报告。",
+        "检查组还将对整改情况开展跟踪监督，确保问题整改到位。",
+    ]
