@@ -1161,6 +1161,13 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
         return True
     if len(previous.text) == 1 and len(text) <= rules.SPELLED_OUT_MAX_CHARS:
         return True  # text set one character per line (`本` / `周` / … / `为中`): one sentence, not many
+    if (
+        fmt.markdown
+        and previous.line.hard_break
+        and _broken_at_emphasis(previous, joined)
+        and not row.md.bold_only
+    ):
+        return True
     if fmt.markdown and not previous.line.hard_break and (not previous.md.bold_only or len(run) > 1):
         # A bold line goes on a sentence the line above left at a comma (`…我萌生了一个想法，` / `**…会不会有问题
         # 呢？**`): emphasis inside the paragraph, which goes on after it. Otherwise it stands alone.
@@ -1171,6 +1178,18 @@ def _continues(run: list[Row], joined: _RunText, row: Row, fmt: CaptureFormat) -
         and not joined.tail.endswith(("：", ":"))
     )
     return short_fragment and not rules.heading_style(text)
+
+
+def _broken_at_emphasis(previous: Row, joined: _RunText) -> bool:
+    """A converter breaks the line after an inline bold run (`使用 **Zeek (原 Bro)**` / `或 **Corelight**` /
+    `等工具采集的…。`, each line with a hard break): a line that ends in emphasis with its sentence unfinished goes
+    on, unlike a bold line of its own (a heading) or a sentence or label that ends there."""
+    return (
+        not previous.md.bold_only
+        and previous.md.source.rstrip().endswith(("**", "__"))
+        and not ends_sentence(joined.tail)
+        and not joined.tail.endswith(("：", ":"))
+    )
 
 
 def _mid_sentence(joined: _RunText) -> bool:

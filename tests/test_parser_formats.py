@@ -1036,3 +1036,27 @@ def test_a_list_of_linked_articles_inside_the_body_is_dropped_and_what_follows_i
         "常委会听取和审议了区政府关于大气污染防治工作情况的报告。",
         "检查组还将对整改情况开展跟踪监督，确保问题整改到位。",
     ]
+
+
+def test_a_sentence_the_converter_broke_after_inline_bold_is_one_paragraph() -> None:
+    text = (
+        "# 应急响应平台的数据源\n\n"
+        "平台至少需要接入网络会话元数据，可以使用 **Zeek**  \n"
+        "或 **Corelight**  \n"
+        "等工具采集，它们能提供比防火墙日志丰富得多的上下文。  \n\n"
+        "**数据源清单**  \n"
+        "清单按重要程度排列，每季度更新一次。  \n"
+        "采集范围包括 **终端日志**  \n"
+        "。\n\n"
+        "需要注意的是，**日志要集中保存。**  \n"
+        "保存期限不少于六个月。\n"
+    )
+    doc = parse_text(text, FORMATS["wechatmp2markdown"])
+    assert [s["heading"] for s in doc.sections] == [None, "数据源清单"]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "平台至少需要接入网络会话元数据，可以使用 Zeek或 Corelight等工具采集，它们能提供比防火墙日志丰富得多的上下文。",
+        "清单按重要程度排列，每季度更新一次。",
+        "采集范围包括 终端日志。",
+        "需要注意的是，日志要集中保存。",  # the sentence ends in the bold run: the next line is a paragraph
+        "保存期限不少于六个月。",
+    ]
