@@ -1213,8 +1213,10 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
     if len(block.rows) != 1 or not text or block.kind is not None or block.inline_image:
         return None
     if text.endswith(("：", ":")):
-        # A bold label line (`**攻击结果附图：**`) heads what follows only when a figure follows it.
-        return "label" if _figure_label(text, block.bold_only, block.before_image) else None
+        # A bold label line (`**攻击结果附图：**`) heads what follows only when a figure follows it, or when it is
+        # one short word (`**点评：**`, `**译文：**`) over text; a longer one is a salutation or a lead-in.
+        word = block.bold_only and len(text) - 1 <= rules.LABEL_WORD_MAX_CHARS and not is_last
+        return "label" if word or _figure_label(text, block.bold_only, block.before_image) else None
     if is_last or (rules.CAPTION_PREFIX.match(text) and len(text) <= rules.CAPTION_MAX_CHARS):
         return None
     if rules.CAPTION_LEAD.match(text) and len(text) <= rules.CAPTION_LEAD_MAX_CHARS:

@@ -192,6 +192,8 @@ NUMBERING_ONLY = re.compile(rf"[（(]?[{CN_DIGITS}\d]+[）)]?[、．.]?")
 CHAPTER_NUMBER = re.compile(r"\d{1,3}")
 CHAPTER_NUMBER_STYLE = "chapter_number"
 LABEL_HEADING_MAX_CHARS = 40
+# A bold label of at most this many characters before its colon (`点评：`) heads the text under it.
+LABEL_WORD_MAX_CHARS = 3
 # html2text tables: a lone `|` between cells, `---|---` under the header row.
 # Cells of one table row, as the HTML reader renders a table (a line per row): such lines form a `table` block.
 CELL_SEPARATOR = "\t"

@@ -1060,3 +1060,23 @@ def test_a_sentence_the_converter_broke_after_inline_bold_is_one_paragraph() -> 
         "需要注意的是，日志要集中保存。",  # the sentence ends in the bold run: the next line is a paragraph
         "保存期限不少于六个月。",
     ]
+
+
+def test_a_bold_one_word_label_heads_the_text_under_it_and_a_longer_one_is_a_salutation() -> None:
+    text = (
+        "# 家风诗词里的父爱\n\n"
+        "今年的6月16日是父亲节，我们一起读几首关于父亲的古诗词。\n\n"
+        "**合议庭的各位成员：**\n\n"
+        "每当诵读那些关于父亲的古诗词，许多人的心中都会涌起一种深沉而又温暖的情感。\n\n"
+        "**点评：**\n\n"
+        "这首诗流传千古，它以思想性与哲理性取胜，强调直接经验、间接经验的重要性。\n\n"
+        "**注：**\n"
+    )
+    doc = parse_text(text, FORMATS["generic"])
+    assert [s["heading"] for s in doc.sections] == [None, "点评："]
+    assert [p["text"] for p in doc.paragraphs] == [
+        "今年的6月16日是父亲节，我们一起读几首关于父亲的古诗词。",
+        "合议庭的各位成员：",
+        "每当诵读那些关于父亲的古诗词，许多人的心中都会涌起一种深沉而又温暖的情感。",
+        "这首诗流传千古，它以思想性与哲理性取胜，强调直接经验、间接经验的重要性。",
+    ]
