@@ -2,8 +2,9 @@
 
 Comparison follows the gold set's README: strings compare typography-free (NFKC, no whitespace, no markdown
 `*` emphasis, no leading `#`, `_`, `>`); person fields compare as sets of names; a paragraph count matches
-within 10 % (at least ±1); a boilerplate line leaks when a paragraph equals it, or contains it and it has 6 or
-more characters.
+within 10 % (at least ±1); a boilerplate line leaks when a paragraph equals it, or begins or ends with it and it has
+6 or more characters (as the issue defines a leak: furniture at the start or end of a paragraph; the same words
+inside a sentence, `近日,360高级威胁研究院监测到…` for the footer line `360 高级威胁研究院`, are the text's own).
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ PERSON_FIELDS = {"authors": "author", "editors": "editor"}
 _SPACES = re.compile(f"[\\s{re.escape(EDGE_SPACE)}]+")
 _PEOPLE_SPLIT = re.compile(r"[、,，;；/\s\u00a0\u3000]+")
 LEAK_MIN_CHARS = 6
+
+
+def _leaks(line: str, paragraph: str) -> bool:
+    """Whether a boilerplate line (typography-free) stands as the paragraph or at its start or end."""
+    if paragraph == line:
+        return True
+    return len(line) >= LEAK_MIN_CHARS and (paragraph.startswith(line) or paragraph.endswith(line))
 
 
 def typography_free(value: object) -> str | None:
@@ -131,7 +139,7 @@ def score_document(
     all_texts = [typography_free(p["text"]) or "" for p in paragraphs]
     for line in gold.get("boilerplate", []):
         key = typography_free(line) or ""
-        if key and any(t == key or (len(key) >= LEAK_MIN_CHARS and key in t) for t in all_texts):
+        if key and any(_leaks(key, t) for t in all_texts):
             score.leaks.append(line)
     return score
 

@@ -97,6 +97,14 @@ def test_evaluate_scores_each_field(release: Path, tmp_path: Path) -> None:
     assert result["per_document"][0]["mismatches"]["source"] == {"ours": None, "gold": "某报"}
 
 
+def test_a_boilerplate_line_leaks_at_a_paragraphs_start_or_end_not_inside_a_sentence(
+    release: Path, tmp_path: Path
+) -> None:
+    boilerplate = ["市人大常委会执法检查组", "部分惠企政策知晓率不高。", "5月中旬，市人大常委会"]
+    result = evaluate(_gold(tmp_path, boilerplate=boilerplate), release)
+    assert result["per_document"][0]["leaks"] == ["部分惠企政策知晓率不高。", "5月中旬，市人大常委会"]
+
+
 def test_evaluate_cli_writes_json_and_table(release: Path, tmp_path: Path) -> None:
     out = tmp_path / "scores.json"
     result = subprocess.run(
