@@ -241,8 +241,11 @@ def test_csv_cells_are_verbatim_and_the_datasheet_counts_spreadsheet_hazards(tmp
     assert "may take for a formula: 1 (`rejects.detail` 1)" in section
 
 
-def test_the_manifest_lists_the_documents_of_the_columnar_digests(fixture_release: Path) -> None:
-    from pipeline.stages.release import DIGEST_CHUNK, DocumentDigests
+def test_the_manifest_lists_the_documents_of_the_digests_sorted_on_disk(
+    fixture_release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import tables
+    from pipeline.stages.release import DocumentDigests
 
     table = pq.read_table(fixture_release / "documents.parquet").to_pylist()
     held = {
@@ -253,12 +256,22 @@ def test_the_manifest_lists_the_documents_of_the_columnar_digests(fixture_releas
         }
         for row in table
     }
-    digests = DocumentDigests.read(fixture_release / "documents.parquet")
+    runs: list[int] = []
+    original = tables._write_run
+    monkeypatch.setattr(
+        tables, "_write_run", lambda groups, *args: runs.append(len(groups)) or original(groups, *args)
+    )
+    monkeypatch.setattr(tables, "SORT_RUN_ROWS", 1)  # a run per row group: merged, never held whole
+    monkeypatch.setattr(tables, "MERGE_ROWS", 1)
+    one_a_group = tmp_path / "documents.parquet"  # the fixture's documents, a row group each
+    pq.write_table(pq.read_table(fixture_release / "documents.parquet"), one_a_group, row_group_size=1)
+    digests = DocumentDigests.read(one_a_group)
     assert len(digests) == len(held) > 1
     assert list(digests.items()) == sorted(held.items())
+    assert runs == [1] * len(held)
+    assert vars(digests).keys() == {"path", "count"}  # no per-document state between listings
     manifest = json.loads((fixture_release / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest["documents"].items()) == sorted(held.items())
-    assert DIGEST_CHUNK >= 1
 
 
 def test_the_datasheet_date_range_counts_what_the_dates_list_would(fixture_release: Path) -> None:
