@@ -405,3 +405,25 @@ def test_release_files_are_hashed_once_unless_they_change(
     assert second["a.csv"] == first["a.csv"]
     assert second["b.json"]["sha256"] == hashlib.sha256(b"changed").hexdigest()
     assert sorted(hashed) == ["a.csv", "b.json", "b.json"]
+
+
+def test_the_datasheet_written_chunk_by_chunk_is_the_datasheet_text(
+    fixture_release: Path, tmp_path: Path
+) -> None:
+    from pipeline.provenance import code_tree_id, package_version
+    from pipeline.publish.datasheet import datasheet_chunks, render_datasheet, write_datasheet
+    from pipeline.settings import Settings
+
+    provenance = {"package_version": package_version(), "code_tree": code_tree_id()}
+    written = tmp_path / "DATASHEET.md"
+    write_datasheet(written, fixture_release, Settings(), provenance)
+    held = render_datasheet(fixture_release, Settings(), provenance)
+    assert written.read_text(encoding="utf-8") == held
+    sources = pq.read_table(fixture_release / "sources.parquet").num_rows
+    chunks = list(datasheet_chunks(fixture_release, Settings(), provenance))
+    assert len(chunks) == 1 + sources + 1 > 3  # the sections, a row per raw file, the last line ending
+    assert held.endswith(chunks[-2] + "\n") and chunks[-2].startswith("\n| `")
+    # the release's own datasheet (its description ends with the composition) differs from these settings' only
+    # in that description: its provenance table is the same rows
+    release_text = (fixture_release / "DATASHEET.md").read_text(encoding="utf-8")
+    assert release_text.endswith(held[held.index("## Provenance") :])

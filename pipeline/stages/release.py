@@ -37,7 +37,7 @@ from pipeline.publish.changelog import changelog
 from pipeline.publish.composition import Composition, read_composition, scope_line, sentence
 from pipeline.publish.croissant import croissant
 from pipeline.publish.datapackage import datapackage
-from pipeline.publish.datasheet import render_datasheet
+from pipeline.publish.datasheet import write_datasheet
 from pipeline.publish.plots import write_plots
 from pipeline.settings import Settings
 from pipeline.stages.base import StageReport, check_input_folder
@@ -345,9 +345,14 @@ def _write(source: Path, target: Path, settings: Settings, task: Task = NO_TASK)
     settings = described(settings, composition)  # every description below says what this release holds
     report.extra["issuers"] = scope_line(composition)
     task.describe(f"{NAME}: files")
-    (target / "DATASHEET.md").write_text(
-        render_datasheet(target, settings, provenance, notes.over_limit, notes.formula_like, composition),
-        encoding="utf-8",
+    write_datasheet(
+        target / "DATASHEET.md",
+        target,
+        settings,
+        provenance,
+        notes.over_limit,
+        notes.formula_like,
+        composition,
     )
     digests: Digests = {}
     tables_and_data = _entries(target, rows, skip=set(), digests=digests)
