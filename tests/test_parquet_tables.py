@@ -68,3 +68,68 @@ def test_rows_are_read_one_row_group_at_a_time(tmp_path: Path, monkeypatch: pyte
     assert read == [0]  # the first row needs the first group only
     assert [row["source_row"] for row in rows] == list(range(1, 23))
     assert read == [0, 1, 2, 3, 4]
+
+
+# Keys with ties inside a row group, across row groups and across runs, and keys whose UTF-8 bytes and code
+# points must give the same order (ASCII, a Latin letter, CJK, a character outside the BMP).
+SORT_KEYS = list("ba中béa𝔸baz中aéba0b𝔸ab")  # one key a character
+
+
+def _sorted_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(tables, "BATCH_ROWS", 3)
+    path = tmp_path / "rejects.parquet"
+    with TableWriter("rejects", path) as writer:
+        for index, key in enumerate(SORT_KEYS):
+            writer.write({**_reject(index), "source_file": key})
+    return path
+
+
+@pytest.mark.parametrize(("run_rows", "merge_rows"), [(1, 1), (4, 2), (6, 5), (7, 3), (100, 256)])
+def test_iter_sorted_is_a_stable_sort_of_the_whole_table_held_a_run_at_a_time(
+    run_rows: int, merge_rows: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _sorted_fixture(tmp_path, monkeypatch)
+    runs: list[int] = []
+    original = tables._write_run
+
+    def counted(groups: list, *args: object) -> Path:
+        runs.append(sum(group.num_rows for group in groups))
+        return original(groups, *args)
+
+    monkeypatch.setattr(tables, "_write_run", counted)
+    rows = list(tables.iter_sorted(path, "source_file", ["source_file", "source_row"], run_rows, merge_rows))
+    # exactly what sorting every row at once (Python's sort is stable) gives: equal keys in file order
+    expected = sorted(
+        ({"source_file": key, "source_row": index} for index, key in enumerate(SORT_KEYS)),
+        key=lambda row: row["source_file"],
+    )
+    assert rows == expected
+    assert [row["source_row"] for row in rows if row["source_file"] == "a"] == [1, 5, 8, 11, 14, 18]
+    # whole row groups of 3 until a run holds run_rows: never the table, unless it fits in one run
+    assert sum(runs) == len(SORT_KEYS)
+    assert max(runs) <= max(3, run_rows + 2)
+    assert (len(runs) > 1) == (run_rows < len(SORT_KEYS))
+
+
+def test_iter_sorted_reads_the_module_bounds_when_called_and_needs_the_key_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _sorted_fixture(tmp_path, monkeypatch)
+    monkeypatch.setattr(tables, "SORT_RUN_ROWS", 3)
+    runs: list[int] = []
+    original = tables._write_run
+    monkeypatch.setattr(
+        tables, "_write_run", lambda groups, *args: runs.append(len(groups)) or original(groups, *args)
+    )
+    keys = [row["source_file"] for row in tables.iter_sorted(path, "source_file", ["source_file"])]
+    assert keys == sorted(SORT_KEYS)
+    assert runs == [1] * 7  # one row group of 3 a run
+    with pytest.raises(ValueError, match="not among the columns"):
+        list(tables.iter_sorted(path, "source_file", ["source_row"]))
+
+
+def test_iter_sorted_of_an_empty_table_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "rejects.parquet"
+    with TableWriter("rejects", path):
+        pass
+    assert list(tables.iter_sorted(path, "source_file", ["source_file"])) == []

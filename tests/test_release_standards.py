@@ -241,8 +241,11 @@ def test_csv_cells_are_verbatim_and_the_datasheet_counts_spreadsheet_hazards(tmp
     assert "may take for a formula: 1 (`rejects.detail` 1)" in section
 
 
-def test_the_manifest_lists_the_documents_of_the_columnar_digests(fixture_release: Path) -> None:
-    from pipeline.stages.release import DIGEST_CHUNK, DocumentDigests
+def test_the_manifest_lists_the_documents_of_the_digests_sorted_on_disk(
+    fixture_release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import tables
+    from pipeline.stages.release import DocumentDigests
 
     table = pq.read_table(fixture_release / "documents.parquet").to_pylist()
     held = {
@@ -253,12 +256,22 @@ def test_the_manifest_lists_the_documents_of_the_columnar_digests(fixture_releas
         }
         for row in table
     }
-    digests = DocumentDigests.read(fixture_release / "documents.parquet")
+    runs: list[int] = []
+    original = tables._write_run
+    monkeypatch.setattr(
+        tables, "_write_run", lambda groups, *args: runs.append(len(groups)) or original(groups, *args)
+    )
+    monkeypatch.setattr(tables, "SORT_RUN_ROWS", 1)  # a run per row group: merged, never held whole
+    monkeypatch.setattr(tables, "MERGE_ROWS", 1)
+    one_a_group = tmp_path / "documents.parquet"  # the fixture's documents, a row group each
+    pq.write_table(pq.read_table(fixture_release / "documents.parquet"), one_a_group, row_group_size=1)
+    digests = DocumentDigests.read(one_a_group)
     assert len(digests) == len(held) > 1
     assert list(digests.items()) == sorted(held.items())
+    assert runs == [1] * len(held)
+    assert vars(digests).keys() == {"path", "count"}  # no per-document state between listings
     manifest = json.loads((fixture_release / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest["documents"].items()) == sorted(held.items())
-    assert DIGEST_CHUNK >= 1
 
 
 def test_the_datasheet_date_range_counts_what_the_dates_list_would(fixture_release: Path) -> None:
@@ -392,3 +405,25 @@ def test_release_files_are_hashed_once_unless_they_change(
     assert second["a.csv"] == first["a.csv"]
     assert second["b.json"]["sha256"] == hashlib.sha256(b"changed").hexdigest()
     assert sorted(hashed) == ["a.csv", "b.json", "b.json"]
+
+
+def test_the_datasheet_written_chunk_by_chunk_is_the_datasheet_text(
+    fixture_release: Path, tmp_path: Path
+) -> None:
+    from pipeline.provenance import code_tree_id, package_version
+    from pipeline.publish.datasheet import datasheet_chunks, render_datasheet, write_datasheet
+    from pipeline.settings import Settings
+
+    provenance = {"package_version": package_version(), "code_tree": code_tree_id()}
+    written = tmp_path / "DATASHEET.md"
+    write_datasheet(written, fixture_release, Settings(), provenance)
+    held = render_datasheet(fixture_release, Settings(), provenance)
+    assert written.read_text(encoding="utf-8") == held
+    sources = pq.read_table(fixture_release / "sources.parquet").num_rows
+    chunks = list(datasheet_chunks(fixture_release, Settings(), provenance))
+    assert len(chunks) == 1 + sources + 1 > 3  # the sections, a row per raw file, the last line ending
+    assert held.endswith(chunks[-2] + "\n") and chunks[-2].startswith("\n| `")
+    # the release's own datasheet (its description ends with the composition) differs from these settings' only
+    # in that description: its provenance table is the same rows
+    release_text = (fixture_release / "DATASHEET.md").read_text(encoding="utf-8")
+    assert release_text.endswith(held[held.index("## Provenance") :])

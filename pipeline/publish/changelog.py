@@ -151,7 +151,7 @@ def renamed_columns(version: str) -> str:
 
 
 class DocumentMap(Protocol):
-    """doc_id → {record_sha256, source} in doc_id order: a dict, or the release's columnar `DocumentDigests`."""
+    """doc_id → {record_sha256, source} in doc_id order: a dict, or the release's `DocumentDigests` (sorted on disk)."""
 
     def __len__(self) -> int: ...
 

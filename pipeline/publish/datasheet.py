@@ -185,6 +185,39 @@ def render_datasheet(
     csv_formula_like: Counter[str] | None = None,
     composition: Composition | None = None,
 ) -> str:
+    """The whole DATASHEET.md as one string (`write_datasheet` writes the same text without holding it)."""
+    return "".join(
+        datasheet_chunks(release, settings, provenance, csv_over_limit, csv_formula_like, composition)
+    )
+
+
+def write_datasheet(
+    path: Path,
+    release: Path,
+    settings: Settings,
+    provenance: dict[str, str],
+    csv_over_limit: Counter[str] | None = None,
+    csv_formula_like: Counter[str] | None = None,
+    composition: Composition | None = None,
+) -> None:
+    """Write DATASHEET.md chunk by chunk: its provenance table has a row per raw file, which as one string
+    (listed, joined, encoded) grew the release's memory with the corpus."""
+    with path.open("w", encoding="utf-8") as handle:
+        for chunk in datasheet_chunks(
+            release, settings, provenance, csv_over_limit, csv_formula_like, composition
+        ):
+            handle.write(chunk)
+
+
+def datasheet_chunks(
+    release: Path,
+    settings: Settings,
+    provenance: dict[str, str],
+    csv_over_limit: Counter[str] | None = None,
+    csv_formula_like: Counter[str] | None = None,
+    composition: Composition | None = None,
+) -> Iterator[str]:
+    """DATASHEET.md in order: the sections as one chunk, then the provenance table a row at a time."""
     rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
     accounts = Counter(_column(release, "documents", "account"))
@@ -259,13 +292,13 @@ def render_datasheet(
             f"### `{name}` ({rows[name]} rows)\n\n{table.description} Primary key: {key}.{notes}\n\n"
             + field_table(name)
         )
-    provenance_rows = (
-        f"| `{_cell(s['source_file'])}` | {s['entry_kind']} | {_or_dash(s['n_bytes'])} | "
-        f"{_or_dash(s['raw_sha256'], code=True)} |"
-        for s in iter_rows(release / "sources.parquet")
-    )
-    parts.append(
-        "## Provenance\n\n| raw file | kind | bytes | sha256 |\n|---|---|---:|---|\n"
-        + "\n".join(provenance_rows)
-    )
-    return "\n\n".join(parts) + "\n"
+    parts.append("## Provenance\n\n| raw file | kind | bytes | sha256 |\n|---|---|---:|---|\n")
+    yield "\n\n".join(parts)
+    separator = ""
+    for source in iter_rows(release / "sources.parquet"):
+        yield (
+            f"{separator}| `{_cell(source['source_file'])}` | {source['entry_kind']} | {_or_dash(source['n_bytes'])} | "
+            f"{_or_dash(source['raw_sha256'], code=True)} |"
+        )
+        separator = "\n"
+    yield "\n"

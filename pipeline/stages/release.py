@@ -37,11 +37,11 @@ from pipeline.publish.changelog import changelog
 from pipeline.publish.composition import Composition, read_composition, scope_line, sentence
 from pipeline.publish.croissant import croissant
 from pipeline.publish.datapackage import datapackage
-from pipeline.publish.datasheet import render_datasheet
+from pipeline.publish.datasheet import write_datasheet
 from pipeline.publish.plots import write_plots
 from pipeline.settings import Settings
 from pipeline.stages.base import StageReport, check_input_folder
-from pipeline.tables import iter_rows, release_unused, row_count
+from pipeline.tables import iter_rows, iter_sorted, release_unused, row_count
 
 NAME = "release"
 MANIFEST = "manifest.json"
@@ -224,33 +224,28 @@ def _entries(
     return entries
 
 
-# Rows of the documents table turned into Python objects at once when the manifest lists them by doc_id.
-DIGEST_CHUNK = 2_000
-
-
 @dataclass(frozen=True)
 class DocumentDigests:
     """Every document's `record_sha256` and location (`file` or `file#rowN`), in doc_id order, for the manifest
-    and the changelog: held as the table's Arrow columns and one sort index (a few dozen bytes a document, no
-    Python object per document), turned into Python objects a chunk at a time as they are written."""
+    and the changelog: read from the documents table and sorted on disk (`tables.iter_sorted`) each time they
+    are listed. Holding the table's columns and a sort index instead (a few dozen bytes a document) raised the
+    release's peak RSS with the corpus."""
 
-    columns: pa.Table
-    order: pa.Array
+    path: Path
+    count: int
 
     @classmethod
     def read(cls, documents: Path) -> DocumentDigests:
-        columns = pq.read_table(documents, columns=["doc_id", "record_sha256", "source_file", "source_row"])
-        return cls(columns, pc.sort_indices(columns, sort_keys=[("doc_id", "ascending")]))
+        return cls(documents, row_count(documents))
 
     def __len__(self) -> int:
-        return self.columns.num_rows
+        return self.count
 
     def items(self) -> Iterator[tuple[str, dict[str, str]]]:
-        for start in range(0, len(self.order), DIGEST_CHUNK):
-            for row in self.columns.take(self.order[start : start + DIGEST_CHUNK]).to_pylist():
-                row_number = row["source_row"]
-                source = row["source_file"] + (f"#row{row_number}" if row_number is not None else "")
-                yield row["doc_id"], {"record_sha256": row["record_sha256"], "source": source}
+        for row in iter_sorted(self.path, "doc_id", ["doc_id", "record_sha256", "source_file", "source_row"]):
+            row_number = row["source_row"]
+            source = row["source_file"] + (f"#row{row_number}" if row_number is not None else "")
+            yield row["doc_id"], {"record_sha256": row["record_sha256"], "source": source}
 
 
 def described(settings: Settings, composition: Composition) -> Settings:
@@ -350,9 +345,14 @@ def _write(source: Path, target: Path, settings: Settings, task: Task = NO_TASK)
     settings = described(settings, composition)  # every description below says what this release holds
     report.extra["issuers"] = scope_line(composition)
     task.describe(f"{NAME}: files")
-    (target / "DATASHEET.md").write_text(
-        render_datasheet(target, settings, provenance, notes.over_limit, notes.formula_like, composition),
-        encoding="utf-8",
+    write_datasheet(
+        target / "DATASHEET.md",
+        target,
+        settings,
+        provenance,
+        notes.over_limit,
+        notes.formula_like,
+        composition,
     )
     digests: Digests = {}
     tables_and_data = _entries(target, rows, skip=set(), digests=digests)
