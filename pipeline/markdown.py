@@ -38,9 +38,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.rules_inline.autolink import autolink
 from markdown_it.rules_inline.html_inline import html_inline
 from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 from markdown_it.token import Token
@@ -146,6 +148,25 @@ def _located_html(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _quick_autolink(state: StateInline, silent: bool) -> bool:
+    """markdown-it's autolink rule behind an exact early refusal. At every `<` the rule walks to the next `>` one
+    character at a time in Python and then tries two regexes, one needing a `:` (`<https://…>`), the other an `@`
+    (`<a@b.c>`); a saved page's `<td>`, `<span style=…>` have neither, and one of its lines holds thousands of
+    tags. So: no `>` ahead, a `<` before it (the rule fails on both), or neither `:` nor `@` between them is a
+    refusal found by `str.find`; anything else goes to the rule itself."""
+    src = state.src
+    start = state.pos
+    if src[start] != "<":
+        return False
+    end = src.find(">", start + 1, state.posMax)
+    if end < 0:
+        return False
+    inner = src[start + 1 : end]
+    if "<" in inner or (":" not in inner and "@" not in inner):
+        return False
+    return autolink(state, silent)
+
+
 def _inline_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": True})
     # Links are read for their text and never rendered or followed, so no address is refused: markdown-it's
@@ -153,12 +174,23 @@ def _inline_parser() -> MarkdownIt:
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
     parser.inline.ruler.at("emphasis", _emphasis)
     parser.inline.ruler.at("html_inline", _located_html)
+    parser.inline.ruler.at("autolink", _quick_autolink)
     parser.inline.ruler.before("emphasis", "bare_address", _bare_address)
     parser.inline.ruler2.before("fragments_join", "unpaired_runs", _drop_unpaired_runs)
     return parser
 
 
 _INLINE = _inline_parser()
+
+
+@lru_cache(maxsize=1)
+def inline_tokens(source: str) -> list[Token]:
+    """The inline tokens of `source` (read-only: callers share them). The last source's tokens are kept, because
+    `read_lines` parses a line with HTML twice in a row when it is not cut or its one piece is the whole line (a
+    `<table>` line): once to find where to cut it (`html_cuts`), then to read it (`read_inline`)."""
+    return _INLINE.parseInline(source)[0].children or []
+
+
 # Block structure is read only to find indented code blocks: no inline parsing.
 _BLOCK = MarkdownIt("commonmark", {"html": True}).disable(["inline", "text_join"])
 
@@ -265,7 +297,7 @@ def read_inline(source: str) -> Inline:
     """Read the inline markdown (and inline HTML) of a line or of a paragraph's lines joined by newlines."""
     if not _MARKUP_CHARS.search(source):
         return Inline(_tidy(source))
-    tokens = _INLINE.parseInline(source)[0].children or []
+    tokens = inline_tokens(source)
     pieces, image, markup = _pieces(tokens)
     grid = None
     if markup:
@@ -375,7 +407,7 @@ def html_cuts(source: str) -> list[tuple[int, int, bool]]:
     top level count: not inside a link or emphasis (markdown would lose its pairing), nor inside a table."""
     cuts: list[tuple[int, int, bool]] = []
     atomic = 0
-    for token in _INLINE.parseInline(source)[0].children or []:
+    for token in inline_tokens(source):
         if token.type != "html_inline" or token.level != 0 or not token.meta or not is_markup(token.content):
             continue
         tag = _tag(token.content)
