@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import zlib
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pipeline.build import build
 from pipeline.formats import detect_format
 from pipeline.layers import Paragraph
 from pipeline.layers.citations import citation_kind, citations, linked_keys, title_key
-from pipeline.layers.duplicates import DuplicateSettings, clusters, signature
+from pipeline.layers.duplicates import DuplicateSettings, clusters, shingle_crc32, signature
 from pipeline.layers.figures import FULL_WIDTH, MAX_EXACT_AMOUNT, UNITS
 from pipeline.layers.officials import mentions, title_byline
 from pipeline.layers.terms import numbers_of, quoted
@@ -488,6 +489,25 @@ def test_near_duplicates_cluster_with_earliest_canonical() -> None:
     canonical = clusters(signatures, dates, settings)
     assert canonical == {"a" * 16: "b" * 16, "b" * 16: "b" * 16, "c" * 16: "c" * 16}
     assert clusters(dict(reversed(list(signatures.items()))), dates, settings) == canonical  # order-free
+
+
+@given(st.text(alphabet="人大常委会召开议审报告，。abé\u0301ÿ𝌆\x00", max_size=200), st.integers(1, 8))
+def test_shingle_crc32_is_zlibs_per_shingle(compact: str, size: int) -> None:
+    """The numpy CRC-32 of each shingle equals zlib's on its UTF-8 bytes: 1- to 4-byte characters, texts shorter
+    than a shingle (one shingle, the whole text) and the empty text."""
+    expected = [
+        zlib.crc32(compact[i : i + size].encode("utf-8")) for i in range(max(1, len(compact) - size + 1))
+    ]
+    found = shingle_crc32(compact, size)
+    assert found.dtype == np.uint32 and found.tolist() == expected
+
+
+def test_shingle_crc32_values() -> None:
+    assert shingle_crc32("", 5).tolist() == [0]
+    assert shingle_crc32("abc", 5).tolist() == [0x352441C2]  # crc32(b"abc")
+    assert shingle_crc32("人大常委会召开", 5).tolist() == [
+        zlib.crc32(word.encode("utf-8")) for word in ("人大常委会", "大常委会召", "常委会召开")
+    ]
 
 
 @given(st.text(alphabet="人大常委会召开议审报告 \n，。ab𝌆", max_size=300))
