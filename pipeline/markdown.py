@@ -220,17 +220,37 @@ class Inline:
         return self.grid is not None
 
 
+# Tags up to this long are read once per process (`_tag`, `is_markup` memoized): a saved page's line repeats the
+# same few (`<td>`, `<span style=…>`) thousands of times and each is read three times (cut, pieces, HTML). Longer
+# ones (an inline image's data address) are read each time, so the memo stays small.
+_MEMO_TAG_CHARS = 256
+
+
 def _tag(content: str) -> tuple[bool, str] | None:
     """(closing, lower-case name) of a tag token, or None for a comment, declaration or instruction."""
+    return _known_tag(content) if len(content) <= _MEMO_TAG_CHARS else _read_tag(content)
+
+
+def _read_tag(content: str) -> tuple[bool, str] | None:
     found = _TAG.match(content)
     return (found.group(1) == "/", found.group(2).lower()) if found else None
+
+
+_known_tag = lru_cache(maxsize=4096)(_read_tag)
 
 
 def is_markup(content: str) -> bool:
     """Whether an HTML-shaped token is markup: a comment or declaration, a tag naming an HTML element, or a
     tag with an attribute value. `<stdin>`, `<host>`, `<unsigned char>` are text in angle brackets."""
+    return _known_markup(content) if len(content) <= _MEMO_TAG_CHARS else _read_markup(content)
+
+
+def _read_markup(content: str) -> bool:
     tag = _tag(content)
     return tag is None or tag[1] in HTML_ELEMENTS or bool(_VALUED_ATTRIBUTE.search(content))
+
+
+_known_markup = lru_cache(maxsize=4096)(_read_markup)
 
 
 def _tidy(text: str) -> str:
@@ -497,6 +517,12 @@ def _inside(position: int, spans: list[tuple[int, int]], starts: list[int]) -> b
     return index >= 0 and position < spans[index][1]
 
 
+def _numbered(line: Line, number: int) -> Line:
+    """`line` numbered `number`: itself when it already is (every line before the first cut one), without the
+    cost of `dataclasses.replace` on each of a capture's lines."""
+    return line if line.number == number else dataclasses.replace(line, number=number)
+
+
 def read_lines(text: str, indented: bool = False) -> list[tuple[Line, Markdown]]:
     """The lines of a markdown capture and what each says: `split_lines`, then every line outside code cut at
     its HTML (`cut_line`) and read (`read_markdown`); numbered in order. With `indented`, lines of CommonMark
@@ -519,7 +545,7 @@ def read_lines(text: str, indented: bool = False) -> list[tuple[Line, Markdown]]
             read.append((line, read_markdown(line.text)))
             continue
         read.extend((piece, read_markdown(piece.text)) for piece in pieces)
-    return [(dataclasses.replace(line, number=number), md) for number, (line, md) in enumerate(read)]
+    return [(_numbered(line, number), md) for number, (line, md) in enumerate(read)]
 
 
 # --- plain text with HTML tables ------------------------------------------------------------------------------
@@ -577,4 +603,4 @@ def read_plain_lines(text: str) -> list[tuple[Line, Markdown]]:
                 )
             )
             position = line.start + end
-    return [(dataclasses.replace(line, number=number), md) for number, (line, md) in enumerate(read)]
+    return [(_numbered(line, number), md) for number, (line, md) in enumerate(read)]
