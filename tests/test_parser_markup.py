@@ -13,7 +13,14 @@ from markdown_it.rules_inline.autolink import autolink
 from pipeline.decode import decode_bytes
 from pipeline.formats import FORMATS, detect_format
 from pipeline.layers import Paragraph, raw_offsets
-from pipeline.markdown import _inline_parser, inline_tokens, read_inline, read_lines
+from pipeline.markdown import (
+    _inline_parser,
+    _read_markdown,
+    inline_tokens,
+    read_inline,
+    read_lines,
+    read_markdown,
+)
 from pipeline.parser import parse_text, span_text
 
 
@@ -262,3 +269,21 @@ def test_inline_tokens_are_kept_for_the_last_source_only() -> None:
     inline_tokens("<p>二</p>")
     assert inline_tokens("<p>一</p>") is not first
     assert [(t.type, t.content) for t in inline_tokens("<p>一</p>")] == [(t.type, t.content) for t in first]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "```",
+        "**一是应急响应。**部分",
+        "> - 1. # 标题",
+        "<td>一</td>",
+        "a" * 256 + "**b**",
+        "[链接](x) " * 40,
+    ],
+)
+def test_memoized_line_reading_is_a_fresh_one(line: str) -> None:
+    """A line read before (memoized up to 256 characters) reads as it does fresh, and the same twice."""
+    first = read_markdown(line)
+    assert first == _read_markdown(line) and read_markdown(line) == first
