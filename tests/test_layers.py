@@ -585,6 +585,42 @@ def test_lsh_bands_are_stored_and_a_rebuild_reads_them_without_datasketch(tmp_pa
     assert empty.stdout.splitlines()[1] == "True True"  # computed: datasketch asked
 
 
+def test_known_bands_are_datasketchs_own() -> None:
+    """Every `KNOWN_BANDS` entry of the installed datasketch and SciPy is what `MinHashLSH` chooses."""
+    from importlib import metadata
+
+    from datasketch import MinHashLSH
+
+    from pipeline.settings import KNOWN_BANDS
+
+    installed = (metadata.version("datasketch"), metadata.version("scipy"))
+    entries = [(key, bands) for key, bands in KNOWN_BANDS.items() if key[:2] == installed]
+    if not entries:
+        pytest.skip(f"no known bands for datasketch {installed[0]} and SciPy {installed[1]}")
+    for (_, _, threshold, num_perm), bands in entries:
+        assert bands == tuple(MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges)
+
+
+def test_default_bands_need_no_datasketch_without_a_cache() -> None:
+    """With the default settings and the locked versions, no cache: the bands without importing datasketch."""
+    import subprocess
+    import sys
+
+    from pipeline.settings import Settings, _known_bands
+
+    if _known_bands(0.8, 128) is None:
+        pytest.skip("no known bands for the installed datasketch and SciPy")
+    probe = (
+        "import sys\n"
+        "from pipeline.settings import Settings, check_duplicate_index, duplicate_bands\n"
+        "check_duplicate_index(Settings())\n"
+        "print(len(duplicate_bands(Settings())), 'datasketch' in sys.modules, 'scipy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert Settings().execution.cache is None
+    assert result.stdout.split() == ["9", "False", "False"]
+
+
 def test_enrich_in_a_build_marks_reposts_and_duplicates(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
