@@ -38,9 +38,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.rules_inline.autolink import AUTOLINK_RE, EMAIL_RE, autolink
 from markdown_it.rules_inline.html_inline import html_inline
 from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 from markdown_it.token import Token
@@ -146,6 +148,25 @@ def _located_html(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _quick_autolink(state: StateInline, silent: bool) -> bool:
+    """markdown-it's autolink rule behind an exact early refusal. At every `<` the rule walks to the next `>` one
+    character at a time in Python and then tries its two regexes (`<https://…>`, `<a@b.c>`) on what lies between;
+    one line of a saved page holds thousands of tags (`<td>`, `<span style="color: red">`), none of them an
+    autolink. So: no `>` ahead, a `<` before it (the rule fails on both), or neither regex matching between them
+    is a refusal found by `str.find` and the same regexes; anything else goes to the rule itself."""
+    src = state.src
+    start = state.pos
+    if src[start] != "<":
+        return False
+    end = src.find(">", start + 1, state.posMax)
+    if end < 0:
+        return False
+    inner = src[start + 1 : end]
+    if "<" in inner or (AUTOLINK_RE.search(inner) is None and EMAIL_RE.search(inner) is None):
+        return False
+    return autolink(state, silent)
+
+
 def _inline_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": True})
     # Links are read for their text and never rendered or followed, so no address is refused: markdown-it's
@@ -153,12 +174,23 @@ def _inline_parser() -> MarkdownIt:
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
     parser.inline.ruler.at("emphasis", _emphasis)
     parser.inline.ruler.at("html_inline", _located_html)
+    parser.inline.ruler.at("autolink", _quick_autolink)
     parser.inline.ruler.before("emphasis", "bare_address", _bare_address)
     parser.inline.ruler2.before("fragments_join", "unpaired_runs", _drop_unpaired_runs)
     return parser
 
 
 _INLINE = _inline_parser()
+
+
+@lru_cache(maxsize=1)
+def inline_tokens(source: str) -> list[Token]:
+    """The inline tokens of `source` (read-only: callers share them). The last source's tokens are kept, because
+    `read_lines` parses a line with HTML twice in a row when it is not cut or its one piece is the whole line (a
+    `<table>` line): once to find where to cut it (`html_cuts`), then to read it (`read_inline`)."""
+    return _INLINE.parseInline(source)[0].children or []
+
+
 # Block structure is read only to find indented code blocks: no inline parsing.
 _BLOCK = MarkdownIt("commonmark", {"html": True}).disable(["inline", "text_join"])
 
@@ -188,17 +220,37 @@ class Inline:
         return self.grid is not None
 
 
+# Tags up to this long are read once per process (`_tag`, `is_markup` memoized): a saved page's line repeats the
+# same few (`<td>`, `<span style=…>`) thousands of times and each is read three times (cut, pieces, HTML). Longer
+# ones (an inline image's data address) are read each time, so the memo stays small.
+_MEMO_TAG_CHARS = 256
+
+
 def _tag(content: str) -> tuple[bool, str] | None:
     """(closing, lower-case name) of a tag token, or None for a comment, declaration or instruction."""
+    return _known_tag(content) if len(content) <= _MEMO_TAG_CHARS else _read_tag(content)
+
+
+def _read_tag(content: str) -> tuple[bool, str] | None:
     found = _TAG.match(content)
     return (found.group(1) == "/", found.group(2).lower()) if found else None
+
+
+_known_tag = lru_cache(maxsize=4096)(_read_tag)
 
 
 def is_markup(content: str) -> bool:
     """Whether an HTML-shaped token is markup: a comment or declaration, a tag naming an HTML element, or a
     tag with an attribute value. `<stdin>`, `<host>`, `<unsigned char>` are text in angle brackets."""
+    return _known_markup(content) if len(content) <= _MEMO_TAG_CHARS else _read_markup(content)
+
+
+def _read_markup(content: str) -> bool:
     tag = _tag(content)
     return tag is None or tag[1] in HTML_ELEMENTS or bool(_VALUED_ATTRIBUTE.search(content))
+
+
+_known_markup = lru_cache(maxsize=4096)(_read_markup)
 
 
 def _tidy(text: str) -> str:
@@ -265,7 +317,7 @@ def read_inline(source: str) -> Inline:
     """Read the inline markdown (and inline HTML) of a line or of a paragraph's lines joined by newlines."""
     if not _MARKUP_CHARS.search(source):
         return Inline(_tidy(source))
-    tokens = _INLINE.parseInline(source)[0].children or []
+    tokens = inline_tokens(source)
     pieces, image, markup = _pieces(tokens)
     grid = None
     if markup:
@@ -326,8 +378,18 @@ def _is_fence(line: str) -> bool:
     return line.strip(EDGE_SPACE).startswith("```")
 
 
+# Lines up to this long are read once per process (`read_markdown` memoized; a `Markdown` is immutable, so one
+# reading serves every equal line): of the shared corpus' 84,000 line readings in parse, 36,000 are of the
+# empty line and 58,000 repeat one read before (a template line, `微信扫一扫`, a fence).
+_MEMO_LINE_CHARS = 256
+
+
 def read_markdown(line: str) -> Markdown:
     """Read one line: block markers (`>`, bullets, `#`, a fence) at its start, then its inline markup."""
+    return _known_line(line) if len(line) <= _MEMO_LINE_CHARS else _read_markdown(line)
+
+
+def _read_markdown(line: str) -> Markdown:
     if _is_fence(line):
         return Markdown("", fence=True)
     rest = line.strip(EDGE_SPACE)
@@ -364,6 +426,8 @@ def read_markdown(line: str) -> Markdown:
     )
 
 
+_known_line = lru_cache(maxsize=4096)(_read_markdown)
+
 # Elements a line is cut before (opening tag) and after (closing tag); a table is read whole.
 PARAGRAPH_TAGS = BLOCK_TAGS - {"html", "body", "table", "tr"}
 ATOMIC_TAGS = frozenset({"table"})
@@ -375,7 +439,7 @@ def html_cuts(source: str) -> list[tuple[int, int, bool]]:
     top level count: not inside a link or emphasis (markdown would lose its pairing), nor inside a table."""
     cuts: list[tuple[int, int, bool]] = []
     atomic = 0
-    for token in _INLINE.parseInline(source)[0].children or []:
+    for token in inline_tokens(source):
         if token.type != "html_inline" or token.level != 0 or not token.meta or not is_markup(token.content):
             continue
         tag = _tag(token.content)
@@ -465,6 +529,12 @@ def _inside(position: int, spans: list[tuple[int, int]], starts: list[int]) -> b
     return index >= 0 and position < spans[index][1]
 
 
+def _numbered(line: Line, number: int) -> Line:
+    """`line` numbered `number`: itself when it already is (every line before the first cut one), without the
+    cost of `dataclasses.replace` on each of a capture's lines."""
+    return line if line.number == number else dataclasses.replace(line, number=number)
+
+
 def read_lines(text: str, indented: bool = False) -> list[tuple[Line, Markdown]]:
     """The lines of a markdown capture and what each says: `split_lines`, then every line outside code cut at
     its HTML (`cut_line`) and read (`read_markdown`); numbered in order. With `indented`, lines of CommonMark
@@ -487,7 +557,7 @@ def read_lines(text: str, indented: bool = False) -> list[tuple[Line, Markdown]]
             read.append((line, read_markdown(line.text)))
             continue
         read.extend((piece, read_markdown(piece.text)) for piece in pieces)
-    return [(dataclasses.replace(line, number=number), md) for number, (line, md) in enumerate(read)]
+    return [(_numbered(line, number), md) for number, (line, md) in enumerate(read)]
 
 
 # --- plain text with HTML tables ------------------------------------------------------------------------------
@@ -545,4 +615,4 @@ def read_plain_lines(text: str) -> list[tuple[Line, Markdown]]:
                 )
             )
             position = line.start + end
-    return [(dataclasses.replace(line, number=number), md) for number, (line, md) in enumerate(read)]
+    return [(_numbered(line, number), md) for number, (line, md) in enumerate(read)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -297,16 +298,38 @@ def check_duplicate_index(settings: Settings) -> None:
     duplicate_bands(settings)
 
 
+# The bands datasketch's `MinHashLSH` chose for (threshold, num_perm), by the datasketch and SciPy versions that
+# chose them (its band optimisation integrates with SciPy): the default settings with the locked versions, so a
+# build with them, cold cache or none, never imports datasketch and SciPy (0.55 CPU s) to ask again. Any other
+# settings or versions ask datasketch; a test checks every entry of the installed versions against it.
+KNOWN_BANDS: dict[tuple[str, str, float, int], tuple[tuple[int, int], ...]] = {
+    ("2.0.0", "1.17.1", 0.8, 128): tuple((13 * band, 13 * (band + 1)) for band in range(9)),
+}
+
+
+def _known_bands(threshold: float, num_perm: int) -> tuple[tuple[int, int], ...] | None:
+    """`KNOWN_BANDS` for the settings and the installed datasketch and SciPy, or None."""
+    try:
+        versions = (metadata.version("datasketch"), metadata.version("scipy"))
+    except metadata.PackageNotFoundError:
+        return None
+    return KNOWN_BANDS.get((*versions, threshold, num_perm))
+
+
 def duplicate_bands(settings: Settings) -> tuple[tuple[int, int], ...]:
     """The LSH bands (hash value ranges) datasketch's `MinHashLSH` chooses for the duplicate settings; a
     RendaError when they give no index.
 
     It asks datasketch itself rather than copying its band optimisation. Importing datasketch imports SciPy
-    (about 0.6 CPU s, paid by ingest and enrich on every run, the +1 % rebuild too), so with a cache folder the
-    bands are stored there under the code id (which holds datasketch's version) and the two settings, and a
-    rebuild reads them without the import.
+    (about 0.6 CPU s, paid by ingest and enrich on every run, the +1 % rebuild too), so the bands of the default
+    settings with the locked versions are known (`KNOWN_BANDS`), and with a cache folder other bands are stored
+    there under the code id (which holds datasketch's version) and the two settings, and a rebuild reads them
+    without the import.
     """
     params = settings.enrich.duplicates
+    known = _known_bands(params.threshold, params.num_perm)
+    if known is not None:
+        return known
     cache = open_cache(settings.execution.cache, "lsh-bands")
     key = cache.key(f"threshold={params.threshold!r} num_perm={params.num_perm}") if cache else ""
     payload = cache.get(key) if cache else None

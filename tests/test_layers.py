@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import zlib
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pipeline.build import build
 from pipeline.formats import detect_format
 from pipeline.layers import Paragraph
 from pipeline.layers.citations import citation_kind, citations, linked_keys, title_key
-from pipeline.layers.duplicates import DuplicateSettings, clusters, signature
+from pipeline.layers.duplicates import DuplicateSettings, clusters, shingle_crc32, signature
 from pipeline.layers.figures import FULL_WIDTH, MAX_EXACT_AMOUNT, UNITS
 from pipeline.layers.officials import mentions, title_byline
 from pipeline.layers.terms import numbers_of, quoted
@@ -490,6 +491,25 @@ def test_near_duplicates_cluster_with_earliest_canonical() -> None:
     assert clusters(dict(reversed(list(signatures.items()))), dates, settings) == canonical  # order-free
 
 
+@given(st.text(alphabet="人大常委会召开议审报告，。abé\u0301ÿ𝌆\x00", max_size=200), st.integers(1, 8))
+def test_shingle_crc32_is_zlibs_per_shingle(compact: str, size: int) -> None:
+    """The numpy CRC-32 of each shingle equals zlib's on its UTF-8 bytes: 1- to 4-byte characters, texts shorter
+    than a shingle (one shingle, the whole text) and the empty text."""
+    expected = [
+        zlib.crc32(compact[i : i + size].encode("utf-8")) for i in range(max(1, len(compact) - size + 1))
+    ]
+    found = shingle_crc32(compact, size)
+    assert found.dtype == np.uint32 and found.tolist() == expected
+
+
+def test_shingle_crc32_values() -> None:
+    assert shingle_crc32("", 5).tolist() == [0]
+    assert shingle_crc32("abc", 5).tolist() == [0x352441C2]  # crc32(b"abc")
+    assert shingle_crc32("人大常委会召开", 5).tolist() == [
+        zlib.crc32(word.encode("utf-8")) for word in ("人大常委会", "大常委会召", "常委会召开")
+    ]
+
+
 @given(st.text(alphabet="人大常委会召开议审报告 \n，。ab𝌆", max_size=300))
 def test_signature_is_datasketchs_own(text: str) -> None:
     """The numpy signature holds the hash values datasketch's `update_batch` computes from the same shingles."""
@@ -563,6 +583,42 @@ def test_lsh_bands_are_stored_and_a_rebuild_reads_them_without_datasketch(tmp_pa
         [sys.executable, "-c", probe, str(tmp_path / "empty")], capture_output=True, text=True, check=True
     )
     assert empty.stdout.splitlines()[1] == "True True"  # computed: datasketch asked
+
+
+def test_known_bands_are_datasketchs_own() -> None:
+    """Every `KNOWN_BANDS` entry of the installed datasketch and SciPy is what `MinHashLSH` chooses."""
+    from importlib import metadata
+
+    from datasketch import MinHashLSH
+
+    from pipeline.settings import KNOWN_BANDS
+
+    installed = (metadata.version("datasketch"), metadata.version("scipy"))
+    entries = [(key, bands) for key, bands in KNOWN_BANDS.items() if key[:2] == installed]
+    if not entries:
+        pytest.skip(f"no known bands for datasketch {installed[0]} and SciPy {installed[1]}")
+    for (_, _, threshold, num_perm), bands in entries:
+        assert bands == tuple(MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges)
+
+
+def test_default_bands_need_no_datasketch_without_a_cache() -> None:
+    """With the default settings and the locked versions, no cache: the bands without importing datasketch."""
+    import subprocess
+    import sys
+
+    from pipeline.settings import Settings, _known_bands
+
+    if _known_bands(0.8, 128) is None:
+        pytest.skip("no known bands for the installed datasketch and SciPy")
+    probe = (
+        "import sys\n"
+        "from pipeline.settings import Settings, check_duplicate_index, duplicate_bands\n"
+        "check_duplicate_index(Settings())\n"
+        "print(len(duplicate_bands(Settings())), 'datasketch' in sys.modules, 'scipy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert Settings().execution.cache is None
+    assert result.stdout.split() == ["9", "False", "False"]
 
 
 def test_enrich_in_a_build_marks_reposts_and_duplicates(tmp_path: Path) -> None:

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import pytest
 from conftest import FIXTURES, span
+from markdown_it.rules_inline.autolink import autolink
 
 from pipeline.decode import decode_bytes
 from pipeline.formats import FORMATS, detect_format
 from pipeline.layers import Paragraph, raw_offsets
-from pipeline.markdown import read_inline, read_lines
+from pipeline.markdown import (
+    _inline_parser,
+    _read_markdown,
+    inline_tokens,
+    read_inline,
+    read_lines,
+    read_markdown,
+)
 from pipeline.parser import parse_text, span_text
 
 
@@ -209,3 +217,73 @@ def test_br_cuts_keep_offsets_and_hard_breaks() -> None:
         (22, 22, False, ""),
     ]
     assert [line.number for line, _ in lines] == list(range(6))
+
+
+# Sources for the inline parser's own rules: autolinks and e-mail links, tags with `:` and `@` in attributes,
+# unclosed and nested angle brackets, text in angle brackets, a table line.
+INLINE_SOURCES = [
+    "<https://example.org/a_b?c=1>",
+    "<mailto:me@example.org>",
+    "写信到 <me@example.org> 或 <https://x.cn>。",
+    '<span style="color: red">红</span><td data-mail="a@b.c">x</td>',
+    "a < b > c <https://x.cn <b>粗</b>",
+    "<stdin> and <host>:<port>",
+    "<a:b> <x@y> <1@2.3> <@> <:> <>",
+    "unclosed <span style=",
+    "<table><tr><td>一</td><td><strong>二</strong></td></tr></table>",
+    "[链接](<https://x.cn>) ![图](<a@b.c>)",
+    "`<https://in.code>` \\<https://escaped.cn>",
+]
+
+
+def _stock_inline_tokens(source: str) -> list[tuple[str, str, int]]:
+    """The tokens of `source` by the inline parser with markdown-it's own autolink rule, not `_quick_autolink`."""
+    parser = _inline_parser()
+    parser.inline.ruler.at("autolink", autolink)
+    return [(t.type, t.content, t.level) for t in parser.parseInline(source)[0].children or []]
+
+
+@pytest.mark.parametrize("source", INLINE_SOURCES)
+def test_quick_autolink_reads_as_markdown_its_rule(source: str) -> None:
+    assert [(t.type, t.content, t.level) for t in inline_tokens(source)] == _stock_inline_tokens(source)
+
+
+def test_autolinks_are_links() -> None:
+    kinds = [(t.type, t.content) for t in inline_tokens("写信到 <me@example.org> 或 <https://x.cn>。")]
+    assert kinds == [
+        ("text", "写信到 "),
+        ("link_open", ""),
+        ("text", "me@example.org"),
+        ("link_close", ""),
+        ("text", " 或 "),
+        ("link_open", ""),
+        ("text", "https://x.cn"),
+        ("link_close", ""),
+        ("text", "。"),
+    ]
+
+
+def test_inline_tokens_are_kept_for_the_last_source_only() -> None:
+    first = inline_tokens("<p>一</p>")
+    assert inline_tokens("<p>一</p>") is first
+    inline_tokens("<p>二</p>")
+    assert inline_tokens("<p>一</p>") is not first
+    assert [(t.type, t.content) for t in inline_tokens("<p>一</p>")] == [(t.type, t.content) for t in first]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "```",
+        "**一是应急响应。**部分",
+        "> - 1. # 标题",
+        "<td>一</td>",
+        "a" * 256 + "**b**",
+        "[链接](x) " * 40,
+    ],
+)
+def test_memoized_line_reading_is_a_fresh_one(line: str) -> None:
+    """A line read before (memoized up to 256 characters) reads as it does fresh, and the same twice."""
+    first = read_markdown(line)
+    assert first == _read_markdown(line) and read_markdown(line) == first

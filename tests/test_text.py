@@ -50,3 +50,12 @@ def test_sentences_include_closing_quotes() -> None:
 )
 def test_join_wrapped(parts: list[str], joined: str) -> None:
     assert join_wrapped(parts) == joined
+
+
+def test_match_key_is_the_same_memoized_or_not() -> None:
+    """Keys of short texts are memoized (up to 256 characters); a long text's key is computed the same way."""
+    from pipeline.text import _match_key
+
+    for text in ("文章有问题？点此查看", "  ＡＢＣ　開會  ", "x" * 256, "後" * 257 + " ？"):
+        assert match_key(text) == _match_key(text) == match_key(text)
+    assert match_key("後" * 257 + " ？") == "后" * 257 + "?"

@@ -14,7 +14,6 @@ import array
 import datetime as dt
 import os
 import tempfile
-import zlib
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -37,9 +36,42 @@ class DuplicateSettings:
     seed: int = 1
 
 
-def _crc32(data: bytes) -> int:
-    """32-bit shingle hash: deterministic across runs (unlike hash()) and C-fast (datasketch's SHA-1 is 5× slower)."""
-    return zlib.crc32(data)
+def _crc32_table() -> np.ndarray:
+    """The byte table of CRC-32 (zlib's polynomial, reflected), one entry per byte value. CRC-32 is the shingle
+    hash: deterministic across runs (unlike hash()) and fast (datasketch's SHA-1 is 5× slower)."""
+    table = []
+    for byte in range(256):
+        value = byte
+        for _ in range(8):
+            value = (value >> 1) ^ (0xEDB88320 if value & 1 else 0)
+        table.append(value)
+    return np.array(table, dtype=np.uint32)
+
+
+_CRC32_TABLE = _crc32_table()
+
+
+def shingle_crc32(compact: str, size: int) -> np.ndarray:
+    """`zlib.crc32` of the UTF-8 bytes of every `size`-character shingle of `compact` (one shingle, the whole text,
+    when it is shorter), in order, as uint32.
+
+    Hashing each shingle from Python cost a slice, an encode and a call per character of every body (most of the
+    MinHash time); here the text is encoded once and CRC-32 runs table-driven over all shingles at once, one numpy
+    step per byte position (at most 4 × `size`), each shingle masked past its own end. The same values as
+    `zlib.crc32` (a test compares them, multi-byte characters and short texts included)."""
+    count = max(1, len(compact) - size + 1)
+    data = np.frombuffer(compact.encode("utf-8"), dtype=np.uint8)
+    # Where each character's bytes start (not a UTF-8 continuation byte), then the end of the text.
+    bounds = np.append(np.flatnonzero((data & 0xC0) != 0x80), len(data))
+    starts = bounds[:count]
+    lengths = bounds[np.minimum(np.arange(size, size + count), len(compact))] - starts
+    padded = np.append(data, np.uint8(0))  # a masked step past the end reads this byte, never out of range
+    crc = np.full(count, 0xFFFFFFFF, dtype=np.uint32)
+    for offset in range(int(lengths.max())):
+        byte = padded[np.minimum(starts + offset, len(data))]
+        step = _CRC32_TABLE[(crc ^ byte) & 0xFF] ^ (crc >> np.uint32(8))
+        crc = np.where(offset < lengths, step, crc)
+    return crc ^ np.uint32(0xFFFFFFFF)
 
 
 # Shingle hashes permuted per numpy call: a (hashes × num_perm) uint32 matrix, so a 1,000,000-character body in
@@ -84,19 +116,13 @@ def signature(text: str, settings: DuplicateSettings) -> MinHash:
 def signature_values(text: str, settings: DuplicateSettings) -> np.ndarray:
     """MinHash hash values (uint32, one per permutation) of the body's character shingles (whitespace removed).
 
-    Each shingle is hashed once to a crc32 value and the distinct values are kept in a numpy array (4 bytes each,
-    not a Python string each). The permutations are applied in numpy, chunk by chunk, as datasketch's
+    Each shingle is hashed once to a crc32 value (`shingle_crc32`) and the distinct values are kept in a numpy
+    array (4 bytes each, not a Python string each). The permutations are applied in numpy, chunk by chunk, as datasketch's
     `update_batch` applies them, without its per-value Python loop: the same hash values (a test compares them).
     The minimum over permutations does not depend on order or on repeats, so this is the same signature as
     hashing the set of shingle strings.
     """
-    compact = "".join(text.split())
-    size = settings.shingle
-    count = max(1, len(compact) - size + 1)
-    hashes = np.fromiter(
-        (_crc32(compact[i : i + size].encode("utf-8")) for i in range(count)), dtype=np.uint32, count=count
-    )
-    distinct = np.unique(hashes)
+    distinct = np.unique(shingle_crc32("".join(text.split()), settings.shingle))
     permutations = _permutations(settings.num_perm, settings.seed)
     a, b = permutations
     values = np.full(settings.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
