@@ -40,13 +40,12 @@ from pipeline.dates import unix_day
 from pipeline.metaline import read_meta_line
 from pipeline.rules import (
     AUTHOR_ROLES,
-    BARE_STYLE,
     BOLD_HEADING_MAX_CHARS,
     CAPTION_MAX_CHARS,
     CREDIT_LABELS,
     LINK_ITEM_MARK,
+    numbered,
 )
-from pipeline.rules import heading_style as numbering_style
 from pipeline.text import EDGE_SPACE, ends_sentence, nfc
 
 # Elements whose content is never article text.
@@ -561,10 +560,6 @@ def _article_lines(main: lxml.html.HtmlElement) -> list[_Line]:
     return lines
 
 
-def _numbered(text: str) -> bool:
-    return numbering_style(text) not in (None, BARE_STYLE)
-
-
 def mark_captions(main: lxml.html.HtmlElement) -> None:
     """Mark the short lines right under a picture that the article sets apart as the picture's caption.
 
@@ -604,7 +599,7 @@ def mark_captions(main: lxml.html.HtmlElement) -> None:
             continue
         if line.bold in centered_heading_weights or (line.bold and not bold_heading_at_left):
             continue
-        if len(line.text) > CAPTION_MAX_CHARS or line.text.endswith(("：", ":")) or _numbered(line.text):
+        if len(line.text) > CAPTION_MAX_CHARS or line.text.endswith(("：", ":")) or numbered(line.text):
             continue
         line.element.set(CAPTION_MARK, line.picture_above)
 

@@ -607,7 +607,7 @@ def _is_body_heading(rows: list[Row], index: int, doc: ParsedDocument) -> bool:
         return False  # the page's headline inside its article element, under a title its metadata gave
     if row.md.heading_level and row.text:
         return True
-    if _numbered(row.text):
+    if rules.numbered(row.text):
         return True
     nxt = _next_text(rows, index)
     return nxt is not None and len(nxt.text) > rules.BARE_HEADING_MAX_CHARS and not _promo(nxt)
@@ -799,7 +799,7 @@ def _read_tail(rows: list[Row], body_start: int, cut: int, fmt: CaptureFormat, d
             pending, accepted_end = _accept(doc, pending), index
             index -= 1
             continue
-        if len(row.text) <= rules.TAIL_SHORT_MAX_CHARS and not _numbered(row.text):
+        if len(row.text) <= rules.TAIL_SHORT_MAX_CHARS and not rules.numbered(row.text):
             pending.append((row, "tail:short"))
             index -= 1
             continue
@@ -854,11 +854,6 @@ def _item_number(text: str) -> int | None:
     """The number a list item starts with (`3、`, `(3)`, `3.`), else None."""
     found = _ITEM_NUMBER.match(text)
     return int(found.group(1)) if found is not None else None
-
-
-def _numbered(text: str) -> bool:
-    style = rules.heading_style(text)
-    return style is not None and style != rules.BARE_STYLE
 
 
 def _figure_label(text: str, bold_only: bool, before_image: bool) -> bool:
@@ -1221,7 +1216,7 @@ def _heading_style(block: Block, is_last: bool) -> str | None:
         return None
     if rules.CAPTION_LEAD.match(text) and len(text) <= rules.CAPTION_LEAD_MAX_CHARS:
         return None  # `**图为…启动仪式。（刘通摄）**`: a caption, bold or not
-    if block.before_image and not (block.bold_only or block.heading_level or _numbered(text)):
+    if block.before_image and not (block.bold_only or block.heading_level or rules.numbered(text)):
         return None  # a plain short line right above a picture labels the picture (a numbered one heads it)
     numbered = rules.heading_style(text)
     if block.heading_level and len(text) > rules.BOLD_HEADING_MAX_CHARS and ends_sentence(text):
@@ -1280,7 +1275,7 @@ def _is_caption(block: Block) -> bool:
         return False
     if rules.CAPTION_PREFIX.match(text) or block.inline_image:
         return True
-    return block.before_image and not (block.bold_only or block.heading_level or _numbered(text))
+    return block.before_image and not (block.bold_only or block.heading_level or rules.numbered(text))
 
 
 def _structure(blocks: list[Block], doc: ParsedDocument) -> None:

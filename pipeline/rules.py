@@ -83,6 +83,11 @@ def heading_style(text: str) -> str | None:
     return BARE_STYLE if len(text) <= BARE_HEADING_MAX_CHARS else None
 
 
+def numbered(text: str) -> bool:
+    """Whether the line carries a numbering style (`一、`, `（二）`, `3.`): a bare short line does not."""
+    return heading_style(text) not in (None, BARE_STYLE)
+
+
 # A line that opens with a dash names who said or wrote the lines above it (`——（奥地利）西格蒙德·弗洛伊德`, `——编 者`):
 # after text it is an attribution, not a heading, whatever its markup. (Under a title the same dash opens a
 # subtitle, which is header; under a heading, the heading's second line.)
