@@ -33,7 +33,16 @@ from pipeline.markdown import Markdown, block_text, read_inline, read_lines, rea
 from pipeline.metaline import is_control_line, read_meta_line
 from pipeline.people import split_names, split_people
 from pipeline.script import to_simplified
-from pipeline.text import EDGE_SPACE, Line, ends_sentence, join_wrapped, match_key, nfc, split_lines
+from pipeline.text import (
+    EDGE_SPACE,
+    Line,
+    ends_sentence,
+    has_clause_marks,
+    join_wrapped,
+    match_key,
+    nfc,
+    split_lines,
+)
 
 CONTINUATION_START = "。，、；：！？）」』”’,.;:!?)\u00a0"
 OPENING_MARKS = {"“": "”", "（": "）", "《": "》", "「": "」", "『": "』", "(": ")"}
@@ -353,6 +362,9 @@ def _promo(row: Row) -> bool:
     return (
         len(text) <= rules.PROMO_WEAK_MAX_CHARS
         and "。" not in text  # a full stop anywhere makes it prose (`…情况。详情如下：`)
+        and not (
+            has_clause_marks(text) and text.endswith(("：", ":"))
+        )  # `据统计，…，详情如下：` leads into text
         and bool(rules.PROMO_WEAK.search(text))
     )
 
@@ -1256,6 +1268,39 @@ def _with_chapter_numbers(blocks: list[Block], styles: list[str | None]) -> list
     return kept
 
 
+def _with_parallel_headings(blocks: list[Block], styles: list[str | None]) -> list[str | None]:
+    """A plain line named like sibling headings of one style (`1、工行高管团队及其他重要人员`, `1、建行…`; the line
+    `邮储银行高管团队及其他重要人员：一正六副`, which its writer left unnumbered) is one more heading of that style, even
+    above a picture, where a plain line otherwise labels the picture."""
+    kept = list(styles)
+    headings = [(block.text, style) for block, style in zip(blocks, styles, strict=True) if style is not None]
+    for index, block in enumerate(blocks):
+        if kept[index] is not None or not _may_be_parallel_heading(block):
+            continue
+        siblings = Counter(style for text, style in headings if rules.named_alike(block.text, text))
+        style, count = max(siblings.items(), key=lambda item: (item[1], item[0]), default=(None, 0))
+        if count >= rules.PARALLEL_SIBLINGS_MIN and style != rules.CHAPTER_NUMBER_STYLE:
+            kept[index] = style
+    return kept
+
+
+def _may_be_parallel_heading(block: Block) -> bool:
+    """A short plain line; a numbered one has had its reading, and one ending in a colon introduces what follows."""
+    text = block.text
+    return (
+        len(block.rows) == 1
+        and block.kind is None
+        and not block.bullet
+        and not block.inline_image
+        and len(text) <= rules.BARE_HEADING_MAX_CHARS
+        and not ends_sentence(text)
+        and not text.endswith((*rules.CLAUSE_END, "：", ":"))
+        and not rules.numbered(text)
+        and not rules.CAPTION_PREFIX.match(text)
+        and not rules.CAPTION_LEAD.match(text)
+    )
+
+
 def _chapter_number(block: Block) -> bool:
     return (
         len(block.rows) == 1
@@ -1285,6 +1330,7 @@ def _structure(blocks: list[Block], doc: ParsedDocument) -> None:
     styles = _without_heading_runs(blocks, styles)
     styles = _without_attributions(blocks, styles)
     styles = _with_chapter_numbers(blocks, styles)
+    styles = _with_parallel_headings(blocks, styles)
     for block, style in zip(blocks, styles, strict=True):
         if style is not None:
             level = style_levels.setdefault(style, len(style_levels) + 1)

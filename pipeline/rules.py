@@ -88,6 +88,46 @@ def numbered(text: str) -> bool:
     return heading_style(text) not in (None, BARE_STYLE)
 
 
+def heading_words(text: str) -> str:
+    """A heading's words without its numbering (`1、工行高管团队` → `工行高管团队`)."""
+    for style in HEADING_STYLES:
+        numbering = style.pattern.match(text)
+        if numbering:
+            return text[numbering.end() :].strip(" \u3000")
+    return text
+
+
+# Sibling sections are named alike (`1、工行高管团队及其他重要人员`, `1、建行高管团队及其他重要人员`, …). A plain short line that
+# names itself the same way (`邮储银行高管团队及其他重要人员：一正六副`, the one section the writer left unnumbered) is one
+# more of them: it shares with at least this many headings of one style the words at their start and end (the frame
+# around the name that varies: `2020年…人员变动`), at least `PARALLEL_SHARED_MIN_CHARS` of them and this share of the
+# heading's words and of the line's up to its colon. A line that only opens with a heading's words and goes on
+# (`自定义操作中的 GUI 滥用` under `自定义操作`) is not named like it.
+PARALLEL_SIBLINGS_MIN = 2
+PARALLEL_SHARED_MIN_CHARS = 4
+PARALLEL_SHARED_SHARE = 0.6
+
+
+def _shared_start(first: str, second: str) -> int:
+    return next(
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+        min(len(first), len(second)),
+    )
+
+
+def named_alike(line: str, heading: str) -> bool:
+    """Whether `line` (up to its first colon) and `heading`'s words share a long enough start and end."""
+    label = re.split(r"[：:]", line, maxsplit=1)[0]
+    words = heading_words(heading)
+    if not words or label == words:
+        return False
+    prefix = _shared_start(label, words)
+    suffix = _shared_start(label[::-1], words[::-1])
+    shared = min(prefix + suffix, len(label), len(words))  # the frame around a varying middle
+    longer = max(len(label), len(words))
+    return shared >= PARALLEL_SHARED_MIN_CHARS and shared >= PARALLEL_SHARED_SHARE * longer
+
+
 # A line that opens with a dash names who said or wrote the lines above it (`——（奥地利）西格蒙德·弗洛伊德`, `——编 者`):
 # after text it is an attribution, not a heading, whatever its markup. (Under a title the same dash opens a
 # subtitle, which is header; under a heading, the heading's second line.)

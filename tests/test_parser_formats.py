@@ -1080,3 +1080,58 @@ def test_a_bold_one_word_label_heads_the_text_under_it_and_a_longer_one_is_a_sal
         "每当诵读那些关于父亲的古诗词，许多人的心中都会涌起一种深沉而又温暖的情感。",
         "这首诗流传千古，它以思想性与哲理性取胜，强调直接经验、间接经验的重要性。",
     ]
+
+
+def test_a_plain_line_named_like_sibling_headings_is_one_more_heading() -> None:
+    picture = "![](https://mmbiz.qpic.cn/table{n}/640)"
+    text = (
+        "# 六大行高管团队一览\n\n"
+        "据统计，整理了六大行目前高管与其他重要人员情况，详情如下：\n\n"
+        "**一、工行**\n\n"
+        "1、工行高管团队及其他重要人员\n\n" + picture.format(n=1) + "\n\n"
+        "2、2020年工行高管及重要人员变动\n\n" + picture.format(n=2) + "\n\n"
+        "**二、建行**\n\n"
+        "1、建行高管团队及其他重要人员\n\n" + picture.format(n=3) + "\n\n"
+        "建行总部大楼\n\n" + picture.format(n=4) + "\n\n"
+        "**三、邮储银行**\n\n"
+        "邮储银行高管团队及其他重要人员：一正六副\n\n" + picture.format(n=5) + "\n"
+    )
+    doc = parse_text(text, FORMATS["wechatmp2markdown"])
+    assert [(s["heading"], s["level"]) for s in doc.sections] == [
+        (None, 0),
+        ("一、工行", 1),
+        ("1、工行高管团队及其他重要人员", 2),
+        ("2、2020年工行高管及重要人员变动", 2),
+        ("二、建行", 1),
+        ("1、建行高管团队及其他重要人员", 2),
+        ("三、邮储银行", 1),
+        ("邮储银行高管团队及其他重要人员：一正六副", 2),  # unnumbered, named like its siblings
+    ]
+    assert [(p["kind"], p["text"], p["section_index"]) for p in doc.paragraphs] == [
+        ("body", "据统计，整理了六大行目前高管与其他重要人员情况，详情如下：", 0),
+        (
+            "caption",
+            "建行总部大楼",
+            5,
+        ),  # a plain line above a picture, named like no heading: the picture's label
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "heading", "alike"),
+    [
+        ("邮储银行高管团队及其他重要人员：一正六副", "1、工行高管团队及其他重要人员", True),
+        ("2020年邮储银行人员变动", "（二）2020年工行人员变动", True),
+        ("自定义操作中的 GUI 滥用", "自定义操作", False),  # it opens with the heading's words, and goes on
+        (
+            "工行高管团队及其他重要人员",
+            "1、工行高管团队及其他重要人员",
+            False,
+        ),  # the same words: not a sibling
+        ("管团队", "1、工行高管团队", False),  # fewer than four characters shared
+    ],
+)
+def test_named_alike_needs_a_long_shared_frame(line: str, heading: str, alike: bool) -> None:
+    from pipeline import rules
+
+    assert rules.named_alike(line, heading) is alike
