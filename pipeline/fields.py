@@ -360,7 +360,8 @@ _FIELD_LIST: tuple[Field, ...] = (
     Field(
         "authors",
         "list<string>",
-        "Names of the credited authors, in the order of the credit line; empty when none is credited.",
+        "Names of the credited authors, in the order of the credit line; without a credit, the person who signs the "
+        "document at its end with a profession (邓学平律师 above the date); empty when none is credited.",
         "署名作者姓名（按署名顺序）。",
         ["郭延红"],
     ),

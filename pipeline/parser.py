@@ -1472,6 +1472,19 @@ def _once_each(names: list[str], positions: list[str | None]) -> tuple[list[str]
     return list(kept), list(kept.values())
 
 
+def _closing_signer(doc: ParsedDocument) -> tuple[str, str] | None:
+    """The person who signs the document where it ends (the signature block after its last paragraph of text) with
+    their profession: name and profession. A letter quoted inside a report is signed by someone who did not write
+    the report, and its signature block has text after it."""
+    for paragraph in reversed(doc.paragraphs):
+        if paragraph["kind"] != "signature":
+            return None
+        found = rules.SIGNER_PERSON.fullmatch(paragraph["text"].strip())
+        if found is not None:
+            return found["name"], found["position"]
+    return None
+
+
 def document_fields(doc: ParsedDocument) -> dict[str, Any]:
     """Header and credit fields of the `documents` table, from the parsed header and credits."""
     authors: list[str] = []
@@ -1499,6 +1512,9 @@ def document_fields(doc: ParsedDocument) -> dict[str, Any]:
     if not authors and header.get("byline_name"):
         authors.append(re.sub(r"\s+", "", header["byline_name"]))
         positions.append(header.get("byline_position"))
+    if not authors and (signer := _closing_signer(doc)) is not None:
+        authors.append(signer[0])
+        positions.append(signer[1])
     authors, positions = _once_each(authors, positions)
     editors = list(dict.fromkeys(editors))
     body = doc.body_paragraphs

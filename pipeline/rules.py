@@ -389,6 +389,12 @@ CLOSING_DATELINE = re.compile(r"[（(]\s*\S{2,20}?\d{1,2}月\d{1,2}日\s*(?:电|
 # The signer: a person (`习近平`, `邓学平律师`) or an office (`山河区人民政府`, `全国人大常委会办公厅`), in words alone.
 SIGNER_NAME = re.compile(r"[\u4e00-\u9fff·（）]{2,20}")
 SIGNER_LINES_MAX = 2
+# A person who signs a document at its end with their profession (`邓学平律师` above the date of a defence speech; a
+# professor's or a doctor's open letter) wrote it: its author when no credit names one. An office (`山河区人民政府`)
+# or a name alone (who may be a person quoted, or an office's head signing for it) is not taken.
+SIGNER_PERSON = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]{2,3})(?P<position>律师|教授|研究员|医生|记者|评论员|老师)"
+)
 # Summary points printed above a news article's dateline (`■ “十五五”时期，要坚持…`): marked with a bullet sign, they
 # stand before the article begins, so they are header, not paragraphs.
 SUMMARY_BULLET = re.compile(r"[■●◆▲★□◇]\s*\S")

@@ -1135,3 +1135,26 @@ def test_named_alike_needs_a_long_shared_frame(line: str, heading: str, alike: b
     from pipeline import rules
 
     assert rules.named_alike(line, heading) is alike
+
+
+@pytest.mark.parametrize(
+    ("ending", "authors", "positions"),
+    [
+        ("李四委托辩护人\n\n王明律师\n\n二〇一九年一月八日\n", ["王明"], ["律师"]),
+        ("王明\n\n二〇一九年一月八日\n", [], []),  # a name alone may sign for an office: not taken
+        ("山河区人民政府\n\n2019年1月8日\n", [], []),  # an office
+        # a statement quoted inside a report: its signer did not write the report
+        ("王明律师\n\n二〇一九年一月八日\n\n法庭将择期宣判，本报将继续关注。\n", [], []),
+    ],
+)
+def test_a_person_signing_with_a_profession_at_the_end_is_the_author(
+    ending: str, authors: list[str], positions: list[str]
+) -> None:
+    text = (
+        "# 一份辩护词\n\n"
+        "审判长、审判员：\n\n"
+        "受被告人家属委托，我们担任被告人的辩护人。现发表如下辩护意见，供合议庭参考。\n\n"
+        "以上意见，恳请予以采纳。谢谢。\n\n" + ending
+    )
+    fields = document_fields(parse_text(text, FORMATS["generic"]))
+    assert (fields["authors"], fields["author_positions"]) == (authors, positions)
