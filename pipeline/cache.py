@@ -111,13 +111,15 @@ class Cache:
         whatever else `also` names that this one input depends on."""
         return digest(self.namespace, self.context, content, *also)
 
-    def _path(self, key: str) -> Path:
-        return self.folder / self.namespace / key[:2] / key
+    def _path(self, key: str) -> str:
+        # A string, not a Path: building and opening 20,000 Path objects was 0.6 CPU s of a +1 % rebuild's stage.
+        return os.path.join(self.folder, self.namespace, key[:2], key)
 
     def get(self, key: str) -> bytes | None:
         """The payload stored under `key`, or None: absent, or corrupt (counted; the next `put` replaces it)."""
         try:
-            data = self._path(key).read_bytes()
+            with open(self._path(key), "rb") as entry:
+                data = entry.read()
         except FileNotFoundError:
             return None
         except OSError:
@@ -162,8 +164,8 @@ class Cache:
             return
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.write(MAGIC + hashlib.sha256(payload).digest() + payload)

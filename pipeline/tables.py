@@ -50,11 +50,14 @@ class TableWriter:
         self.rows = 0
         self._buffer: list[dict[str, Any]] = []
         self._buffer_chars = 0
+        # The columns whose values are text, for counting a row group's characters: looking only at them, not
+        # at the type of every value of every row, was 0.8 of validate's 9 CPU s on 400,000 rows.
+        self._text_columns = tuple(f.name for f in self.schema if pa.types.is_string(f.type))
         self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
 
     def write(self, row: dict[str, Any]) -> None:
         self._buffer.append(row)
-        self._buffer_chars += sum(len(value) for value in row.values() if isinstance(value, str))
+        self._buffer_chars += sum(len(row.get(column) or "") for column in self._text_columns)
         if len(self._buffer) >= BATCH_ROWS or self._buffer_chars >= BATCH_CHARS:
             self._flush()
 

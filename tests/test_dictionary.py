@@ -104,3 +104,16 @@ def test_readme_names_every_table_and_column() -> None:
         assert f"`{table}`" in readme, table
         for column in spec.columns:
             assert f"`{column}`" in readme, f"{table}.{column} is not in README.md"
+
+
+def test_the_written_out_traditional_labels_are_what_opencc_gives() -> None:
+    """`rules.TRADITIONAL_LABELS` is written out so that no process loads three opencc dictionaries at start;
+    it must stay what opencc's s2t, s2tw and s2hk make of every credit label."""
+    from pipeline import rules
+    from pipeline.script import traditional_variants
+
+    labels = [label for labels in rules.CREDIT_ROLE_LABELS.values() for label in labels]
+    assert {label: set(rules.TRADITIONAL_LABELS.get(label, ())) for label in labels} == {
+        label: traditional_variants(label) for label in labels
+    }
+    assert set(rules.TRADITIONAL_LABELS) <= set(labels)
