@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import heapq
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
@@ -38,6 +39,17 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
+def text_columns(schema: pa.Schema) -> tuple[str, ...]:
+    """The columns of a schema whose values are text."""
+    return tuple(f.name for f in schema if pa.types.is_string(f.type))
+
+
+def text_chars(row: dict[str, Any], columns: tuple[str, ...]) -> int:
+    """The characters of text in a row (`columns`: its table's `text_columns`), as a row group counts them
+    against `BATCH_CHARS`."""
+    return sum(len(row.get(column) or "") for column in columns)
+
+
 class TableWriter:
     """Buffers rows of one table and writes them as Parquet row groups of `BATCH_ROWS` rows.
 
@@ -48,24 +60,85 @@ class TableWriter:
         self.schema = arrow_schema(table, columns)
         self.path = path
         self.rows = 0
+        # The row group being filled: rows given as dicts (not yet converted), after Arrow pieces given whole.
         self._buffer: list[dict[str, Any]] = []
-        self._buffer_chars = 0
+        self._pieces: list[pa.RecordBatch] = []
+        self._pending = 0  # rows in the pieces and the buffer
+        self._buffer_chars = 0  # characters of text in them
         # The columns whose values are text, for counting a row group's characters: looking only at them, not
         # at the type of every value of every row, was 0.8 of validate's 9 CPU s on 400,000 rows.
-        self._text_columns = tuple(f.name for f in self.schema if pa.types.is_string(f.type))
+        self._text_columns = text_columns(self.schema)
         self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
 
     def write(self, row: dict[str, Any]) -> None:
         self._buffer.append(row)
-        self._buffer_chars += sum(len(row.get(column) or "") for column in self._text_columns)
-        if len(self._buffer) >= BATCH_ROWS or self._buffer_chars >= BATCH_CHARS:
+        self._pending += 1
+        self._buffer_chars += text_chars(row, self._text_columns)
+        if self._pending >= BATCH_ROWS or self._buffer_chars >= BATCH_CHARS:
             self._flush()
 
-    def _flush(self) -> None:
+    def write_batch(self, batch: pa.RecordBatch, chars: Sequence[int] | None = None) -> None:
+        """Rows already in Arrow (of this writer's schema): the same row groups as writing them one by one, cut
+        where `write` would cut them, without a Python object per row. `chars` is each row's `text_chars`, when
+        the caller knows them (counting them here costs Arrow calls per batch, much for a batch of a few
+        rows)."""
+        if batch.num_rows == 0:
+            return
+        if batch.schema != self.schema:
+            raise ValueError(f"{self.table}: a batch of another schema ({batch.schema.names})")
+        if chars is None:
+            chars = self._batch_chars(batch)
+        self._convert_buffer()
+        start = 0
+        while start < batch.num_rows:
+            cut = self._cut(chars, start)
+            if cut is None:  # the rest fits: `write` would not flush within it
+                self._pieces.append(batch.slice(start) if start else batch)
+                self._pending += batch.num_rows - start
+                self._buffer_chars += sum(chars[start:])
+                return
+            self._pieces.append(batch.slice(start, cut - start))
+            self._pending += cut - start
+            self._flush()
+            start = cut
+
+    def _cut(self, chars: Sequence[int], start: int) -> int | None:
+        """Where `write`, given the rows from `start` on, would flush: the end of the row that fills the row
+        group (by rows or by characters), or None if none does."""
+        total = self._buffer_chars
+        room = BATCH_ROWS - self._pending
+        if len(chars) - start < room and total + sum(chars[start:]) < BATCH_CHARS:
+            return None
+        for offset, count in enumerate(chars[start:]):
+            total += count
+            if offset + 1 >= room or total >= BATCH_CHARS:
+                return start + offset + 1
+        return None
+
+    def _batch_chars(self, batch: pa.RecordBatch) -> list[int]:
+        counts = np.zeros(batch.num_rows, dtype=np.int64)
+        for column in self._text_columns:
+            counts += pc.utf8_length(batch.column(column)).fill_null(0).to_numpy(zero_copy_only=False)
+        return counts.tolist()
+
+    def _convert_buffer(self) -> None:
         if self._buffer:
-            self._writer.write_batch(pa.RecordBatch.from_pylist(self._buffer, schema=self.schema))
-            self.rows += len(self._buffer)
+            self._pieces.append(pa.RecordBatch.from_pylist(self._buffer, schema=self.schema))
             self._buffer.clear()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._convert_buffer()
+            pieces = self._pieces
+            batch = (
+                pieces[0]
+                if len(pieces) == 1
+                else pa.Table.from_batches(pieces).combine_chunks().to_batches()[0]
+            )
+            self._writer.write_batch(batch)
+            self.rows += self._pending
+            self._pieces = []
+            self._pending = 0
             self._buffer_chars = 0
             release_unused()
 

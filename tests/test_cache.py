@@ -394,7 +394,7 @@ def test_validate_refuses_a_cached_duplicate_from_its_identity_alone(raw: Path, 
     with validate.SeenDocuments() as seen:
         seen.add(found.doc_id, "first.txt")
         duplicate = validate.checked_line(path, number, line, cache, seen)
-        assert duplicate.records is None and duplicate.refused is not None
+        assert duplicate.document is None and duplicate.refused is not None
         assert duplicate.refused.reason_code == "duplicate_document"
         assert f"same content as first.txt (doc_id {found.doc_id})" in (duplicate.refused.detail or "")
         assert (stats.hits, stats.misses, stats.corrupt) == (1, 1, 0)

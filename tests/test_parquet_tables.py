@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
 
 from pipeline import tables
-from pipeline.tables import TableWriter, iter_rows
+from pipeline.tables import TableWriter, iter_rows, text_chars, text_columns
 
 
 def _reject(index: int, detail: str = "d") -> dict[str, object]:
@@ -133,3 +135,71 @@ def test_iter_sorted_of_an_empty_table_is_empty(tmp_path: Path) -> None:
     with TableWriter("rejects", path):
         pass
     assert list(tables.iter_sorted(path, "source_file", ["source_file"])) == []
+
+
+@given(
+    details=st.lists(st.integers(min_value=0, max_value=70), min_size=0, max_size=40),
+    cuts=st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=12),
+    as_dicts=st.lists(st.booleans(), min_size=1, max_size=12),
+)
+@settings(max_examples=60, deadline=None)
+def test_rows_given_in_arrow_make_the_same_file_as_rows_given_one_by_one(
+    details: list[int], cuts: list[int], as_dicts: list[bool]
+) -> None:
+    """`write_batch` cuts row groups where `write` does (at `BATCH_ROWS` rows or `BATCH_CHARS` characters, also
+    inside a batch and mixed with rows given as dicts): the same bytes."""
+    import tempfile
+
+    import pyarrow as pa
+
+    from pipeline.arrow import arrow_schema
+
+    rows = [_reject(index, "字" * length if length else "") for index, length in enumerate(details)]
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tables, "BATCH_ROWS", 7)
+        patch.setattr(
+            tables, "BATCH_CHARS", 400
+        )  # 7 rows of 23 to 93 characters: either bound may close a group
+        one_by_one, batched = Path(folder) / "a.parquet", Path(folder) / "b.parquet"
+        with TableWriter("rejects", one_by_one) as writer:
+            for row in rows:
+                writer.write(row)
+        with TableWriter("rejects", batched) as writer:
+            start, step = 0, 0
+            while start < len(rows):
+                piece = rows[start : start + cuts[step % len(cuts)]]
+                if as_dicts[step % len(as_dicts)]:
+                    for row in piece:
+                        writer.write(row)
+                else:  # each row's characters given by the caller on every other batch, else counted
+                    schema = arrow_schema("rejects")
+                    chars = [text_chars(row, text_columns(schema)) for row in piece] if step % 2 else None
+                    writer.write_batch(pa.RecordBatch.from_pylist(piece, schema=schema), chars)
+                start, step = start + len(piece), step + 1
+        assert batched.read_bytes() == one_by_one.read_bytes()
+
+
+def test_a_batch_of_another_schema_is_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    with (
+        TableWriter("rejects", tmp_path / "rejects.parquet") as writer,
+        pytest.raises(ValueError, match="rejects: a batch of another schema"),
+    ):
+        writer.write_batch(pa.RecordBatch.from_pylist([{"source_file": "f.txt"}]))
+
+
+def test_a_batch_closes_a_row_group_at_exactly_the_character_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    from pipeline.arrow import arrow_schema
+
+    monkeypatch.setattr(tables, "BATCH_CHARS", 400)
+    rows = [_reject(index, "字" * 78) for index in range(10)]  # 100 characters of text each
+    path = tmp_path / "rejects.parquet"
+    with TableWriter("rejects", path) as writer:
+        writer.write_batch(pa.RecordBatch.from_pylist(rows, schema=arrow_schema("rejects")))
+    metadata = pq.ParquetFile(path).metadata
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == [4, 4, 2]

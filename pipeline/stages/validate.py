@@ -23,11 +23,16 @@ import sqlite3
 import tempfile
 from collections import Counter
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
 from pipeline import codec
+from pipeline.arrow import arrow_schema
 from pipeline.cache import Cache, CacheStats, open_cache, warning
 from pipeline.checks import file_to_write
 from pipeline.codec import SOURCES_FILE, TEMPLATES_FILE, UNITS_FILE, Unreadable
@@ -48,7 +53,7 @@ from pipeline.process import table_problems
 from pipeline.progress import NO_PROGRESS, Progress
 from pipeline.settings import Settings
 from pipeline.stages.base import StageReport, check_input_folder, run_atomic
-from pipeline.tables import TableWriter
+from pipeline.tables import TableWriter, text_chars, text_columns
 
 NAME = "validate"
 TABLE_FILES = CORE_TABLES
@@ -94,12 +99,57 @@ def run(
 @dataclass(frozen=True)
 class Checked:
     """What one line of the parsed units is on its own, before the corpus-wide duplicate check: an earlier
-    stage's reject passed on, this stage's reject, or the rows of an accepted bundle (its document row with
-    `record_sha256`)."""
+    stage's reject passed on, this stage's reject, or an accepted bundle: its document row (with
+    `record_sha256`) and its rows of the other tables, as dicts (`records`, as checked) or in Arrow (`rows`,
+    with each row's `tables.text_chars`, as the cache keeps them and the table writers take them whole). A table
+    the document has no rows of is absent."""
 
     earlier: Reject | None = None
     refused: Reject | None = None
-    records: dict[str, Any] | None = None
+    document: dict[str, Any] | None = None
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    rows: dict[str, pa.RecordBatch] = field(default_factory=dict)
+    chars: dict[str, list[int]] = field(default_factory=dict)
+
+    def in_arrow(self) -> Checked:
+        """The same, its rows in Arrow."""
+        rows = {
+            table: pa.RecordBatch.from_pylist(dicts, schema=_schema(table))
+            for table, dicts in self.records.items()
+        }
+        chars = {
+            table: [text_chars(row, _text_columns(table)) for row in dicts]
+            for table, dicts in self.records.items()
+        }
+        return Checked(
+            self.earlier, self.refused, self.document, {}, {**self.rows, **rows}, {**self.chars, **chars}
+        )
+
+    def dump(self) -> Any:
+        """What the cache pickles of it (in Arrow): the rows as Arrow IPC messages, read back without a Python
+        object per row."""
+        arrow = self.in_arrow() if self.records else self
+        batches = {table: batch.serialize().to_pybytes() for table, batch in arrow.rows.items()}
+        return (self.earlier, self.refused, self.document, batches, arrow.chars)
+
+    @staticmethod
+    def from_dump(dumped: Any) -> Checked:
+        earlier, refused, document, batches, chars = dumped
+        rows = {
+            table: ipc.read_record_batch(pa.py_buffer(data), _schema(table))
+            for table, data in batches.items()
+        }
+        return Checked(earlier, refused, document, {}, rows, chars)
+
+
+@cache
+def _schema(table: str) -> pa.Schema:
+    return arrow_schema(table)
+
+
+@cache
+def _text_columns(table: str) -> tuple[str, ...]:
+    return text_columns(_schema(table))
 
 
 def check_line(path: Path, number: int, line: bytes) -> Checked:
@@ -117,8 +167,8 @@ def check_line(path: Path, number: int, line: bytes) -> Checked:
             refused=new_reject(document.source_file, document.source_row, NAME, "invalid_table", detail)
         )
     records = unit.model_dump()
-    records["document"] = {**records["document"], "record_sha256": record_digest(records)}
-    return Checked(records=records)
+    document = {**records["document"], "record_sha256": record_digest(records)}
+    return Checked(document=document, records={t: records[t] for t in BUNDLE_TABLES[1:] if records[t]})
 
 
 @dataclass(frozen=True)
@@ -132,10 +182,15 @@ class Identity:
 
 def identity(checked: Checked) -> Identity | None:
     """The identity of an accepted line's document, None for a reject."""
-    if checked.records is None:
+    document = checked.document
+    if document is None:
         return None
-    document = checked.records["document"]
     return Identity(document["doc_id"], document["source_file"], document["source_row"])
+
+
+# What a cache entry holds after the identity of a line that was a duplicate when it was checked: no rows (they
+# were never needed; a later build in which it is no duplicate checks it again).
+IDENTITY_ONLY = "identity only"
 
 
 def checked_line(
@@ -144,10 +199,12 @@ def checked_line(
     """`check_line`, from the cache when it holds the line's key (an entry that does not load is corrupt:
     recomputed and replaced).
 
-    An entry is the line's `Identity` pickled before its `Checked`, so that a line whose document was accepted
-    before (in `seen`) becomes its `duplicate_document` reject without its rows being unpickled: measured on 16
-    copies of the shared corpus, 16,000 of 20,557 lines are such duplicates, and unpickling their rows was 1.6 of
-    validate's 9 CPU s in the +1 % rebuild."""
+    An entry is the line's `Identity` pickled before its `Checked` (in Arrow), so that a line whose document was
+    accepted before (in `seen`) becomes its `duplicate_document` reject without its rows being read: measured on
+    16 copies of the shared corpus, 16,000 of 20,557 lines are such duplicates, and unpickling their rows was
+    1.6 of validate's 9 CPU s in the +1 % rebuild. For the same reason a duplicate's rows are never turned into
+    Arrow nor stored, and an accepted line's rows are read back as Arrow batches that the table writers take
+    whole (1.1 of validate's 6 CPU s in the +1 % rebuild)."""
     if cache is None:
         return check_line(path, number, line)
     key = cache.key(line)
@@ -158,16 +215,28 @@ def checked_line(
             found = pickle.load(stream)
             if found is None or isinstance(found, Identity):
                 duplicate = _duplicate(found, seen) if found is not None and seen is not None else None
-                checked = Checked(refused=duplicate) if duplicate is not None else pickle.load(stream)
-                if isinstance(checked, Checked):
+                if duplicate is not None:
+                    cache.stats.hits += 1
+                    return Checked(refused=duplicate)
+                rest = pickle.load(stream)
+                if rest != IDENTITY_ONLY:
+                    checked = Checked.from_dump(rest)
                     cache.stats.hits += 1
                     return checked
+                payload = None  # checked before as a duplicate only: a miss
         except Exception:  # passed its checksum but does not load (a class renamed since it was written)
             pass
-        cache.stats.corrupt += 1
+        if payload is not None:
+            cache.stats.corrupt += 1
     checked = check_line(path, number, line)
     cache.stats.misses += 1
-    cache.put(key, pickle.dumps(identity(checked), protocol=5) + pickle.dumps(checked, protocol=5))
+    found = identity(checked)
+    duplicate = _duplicate(found, seen) if found is not None and seen is not None else None
+    if duplicate is not None:
+        cache.put(key, pickle.dumps(found, protocol=5) + pickle.dumps(IDENTITY_ONLY, protocol=5))
+        return Checked(refused=duplicate)
+    checked = checked.in_arrow()
+    cache.put(key, pickle.dumps(found, protocol=5) + pickle.dumps(checked.dump(), protocol=5))
     return checked
 
 
@@ -208,16 +277,15 @@ def _write(
                 writers["rejects"].write(checked.earlier.model_dump())
                 rows["rejects"] += 1
                 continue
-            records = checked.records
+            document = checked.document
             found = identity(checked)
             reject = checked.refused or (_duplicate(found, seen) if found is not None else None)
-            if reject is not None or records is None:
+            if reject is not None or document is None:
                 assert reject is not None
                 report.reject(reject)
                 writers["rejects"].write(reject.model_dump())
                 rows["rejects"] += 1
                 continue
-            document = records["document"]
             seen.add(
                 document["doc_id"],
                 document["source_file"]
@@ -229,10 +297,13 @@ def _write(
                 with_field[field_name] += document[field_name] not in (None, [])
             writers["documents"].write(document)
             rows["documents"] += 1
-            for table in BUNDLE_TABLES[1:]:
-                for row in records[table]:
+            for table, batch in checked.rows.items():
+                writers[table].write_batch(batch, checked.chars[table])
+                rows[table] += batch.num_rows
+            for table, table_rows in checked.records.items():
+                for row in table_rows:
                     writers[table].write(row)
-                rows[table] += len(records[table])
+                rows[table] += len(table_rows)
     if cache is not None:
         report.cache = stats.as_dict()
         if (message := warning(cache.folder, stats)) is not None:
