@@ -1273,11 +1273,23 @@ def _with_parallel_headings(blocks: list[Block], styles: list[str | None]) -> li
     `邮储银行高管团队及其他重要人员：一正六副`, which its writer left unnumbered) is one more heading of that style, even
     above a picture, where a plain line otherwise labels the picture."""
     kept = list(styles)
-    headings = [(block.text, style) for block, style in zip(blocks, styles, strict=True) if style is not None]
+    # the headings' words by their first and by their last character: a line shares a frame only with headings
+    # that start or end as it does (a law has hundreds of headings and of short lines)
+    by_end: dict[str, list[tuple[int, str, str]]] = {}
+    for position, (block, style) in enumerate(zip(blocks, styles, strict=True)):
+        words = rules.heading_words(block.text) if style is not None else ""
+        if words and style is not None:
+            by_end.setdefault(words[0], []).append((position, words, style))
+            if words[-1] != words[0]:
+                by_end.setdefault(words[-1], []).append((position, words, style))
     for index, block in enumerate(blocks):
         if kept[index] is not None or not _may_be_parallel_heading(block):
             continue
-        siblings = Counter(style for text, style in headings if rules.named_alike(block.text, text))
+        label = rules.parallel_label(block.text)
+        if not label:
+            continue
+        near = by_end.get(label[0], []) + (by_end.get(label[-1], []) if label[-1] != label[0] else [])
+        siblings = Counter(style for _, words, style in set(near) if rules.frame_shared(label, words))
         style, count = max(siblings.items(), key=lambda item: (item[1], item[0]), default=(None, 0))
         if count >= rules.PARALLEL_SIBLINGS_MIN and style != rules.CHAPTER_NUMBER_STYLE:
             kept[index] = style

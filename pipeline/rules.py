@@ -114,17 +114,27 @@ def _shared_start(first: str, second: str) -> int:
     )
 
 
+def parallel_label(line: str) -> str:
+    """What of a line is compared with headings' words: the line up to its first colon."""
+    return line.split("：", 1)[0].split(":", 1)[0]
+
+
+def frame_shared(label: str, words: str) -> bool:
+    """Whether a line's `parallel_label` and a heading's `heading_words` share a long enough start and end.
+
+    Cheap tests first: the parser asks it of every short plain line against every heading of a document."""
+    shorter, longer = sorted((len(label), len(words)))
+    if shorter < PARALLEL_SHARED_MIN_CHARS or shorter < PARALLEL_SHARED_SHARE * longer or label == words:
+        return False  # the shared frame is at most the shorter one
+    if label[0] != words[0] and label[-1] != words[-1]:
+        return False
+    shared = min(_shared_start(label, words) + _shared_start(label[::-1], words[::-1]), shorter)
+    return shared >= PARALLEL_SHARED_MIN_CHARS and shared >= PARALLEL_SHARED_SHARE * longer
+
+
 def named_alike(line: str, heading: str) -> bool:
     """Whether `line` (up to its first colon) and `heading`'s words share a long enough start and end."""
-    label = re.split(r"[：:]", line, maxsplit=1)[0]
-    words = heading_words(heading)
-    if not words or label == words:
-        return False
-    prefix = _shared_start(label, words)
-    suffix = _shared_start(label[::-1], words[::-1])
-    shared = min(prefix + suffix, len(label), len(words))  # the frame around a varying middle
-    longer = max(len(label), len(words))
-    return shared >= PARALLEL_SHARED_MIN_CHARS and shared >= PARALLEL_SHARED_SHARE * longer
+    return frame_shared(parallel_label(line), heading_words(heading))
 
 
 # A line that opens with a dash names who said or wrote the lines above it (`——（奥地利）西格蒙德·弗洛伊德`, `——编 者`):

@@ -1158,3 +1158,30 @@ def test_a_person_signing_with_a_profession_at_the_end_is_the_author(
     )
     fields = document_fields(parse_text(text, FORMATS["generic"]))
     assert (fields["authors"], fields["author_positions"]) == (authors, positions)
+
+
+def test_two_headings_with_the_same_words_are_two_siblings() -> None:
+    """Chapters often repeat a subheading word for word: each one counts as a sibling (one alone would not make
+    the line a heading)."""
+    text = (
+        "# 两家银行的高管\n\n"
+        "据统计，整理了两家银行的情况，详情如下：\n\n"
+        "**一、上半年**\n\n"
+        "1、工商银行高管团队\n\n"
+        "工行的高管团队保持稳定，人员变动有序推进。\n\n"
+        "**二、下半年**\n\n"
+        "1、工商银行高管团队\n\n"
+        "工行下半年新增一名副行长，分管个人金融业务。\n\n"
+        "邮储银行高管团队\n\n"  # above a picture: a heading only as the sibling of both
+        "![](https://mmbiz.qpic.cn/team/640)\n\n"
+        "邮储银行的高管团队人数最多，分工也最细。\n"
+    )
+    doc = parse_text(text, FORMATS["wechatmp2markdown"])
+    assert [(s["heading"], s["level"]) for s in doc.sections] == [
+        (None, 0),
+        ("一、上半年", 1),
+        ("1、工商银行高管团队", 2),
+        ("二、下半年", 1),
+        ("1、工商银行高管团队", 2),
+        ("邮储银行高管团队", 2),
+    ]
