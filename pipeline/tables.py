@@ -239,5 +239,33 @@ def release_unused() -> None:
     pa.default_memory_pool().release_unused()
 
 
+def return_freed_memory() -> None:
+    """`release_unused`, and glibc's heap trimmed (`malloc_trim`): what C++ and Python freed outside Arrow's
+    pool, above all a Parquet footer (thrift objects for every column of every row group, about 17 MB for the
+    2,182 row groups of `paragraphs` at 100,000 synthetic documents), otherwise stays in the process. Called
+    between the release's steps, not per row group: trimming walks the whole heap. A no-op without glibc."""
+    release_unused()
+    global _malloc_trim
+    if _malloc_trim is None:
+        _malloc_trim = _find_malloc_trim()
+    if _malloc_trim is not False:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
+
+
+def _find_malloc_trim() -> Any:
+    """glibc's `malloc_trim`, or False where there is none (macOS, musl, Windows)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", False) if name else False
+    except OSError:
+        return False
+
+
 def row_count(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows

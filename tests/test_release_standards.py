@@ -427,3 +427,58 @@ def test_the_datasheet_written_chunk_by_chunk_is_the_datasheet_text(
     # in that description: its provenance table is the same rows
     release_text = (fixture_release / "DATASHEET.md").read_text(encoding="utf-8")
     assert release_text.endswith(held[held.index("## Provenance") :])
+
+
+def test_body_paragraph_lengths_count_body_and_list_items_by_characters(tmp_path: Path) -> None:
+    """The histogram the lengths plot and the datasheet share: characters (not bytes) of body paragraphs and
+    list items only, across row groups."""
+    from pipeline.publish.composition import body_paragraph_lengths
+
+    table = pa.table(
+        {
+            "kind": ["body", "caption", "list_item", "body", "code", "body"],
+            "text": ["人大常委会", "图片说明文字", "一、", "abc", "x = 1", "常委会"],
+        }
+    )
+    pq.write_table(table, tmp_path / "paragraphs.parquet", row_group_size=2)
+    assert pq.ParquetFile(tmp_path / "paragraphs.parquet").num_row_groups == 3
+    assert body_paragraph_lengths(tmp_path) == {5: 1, 2: 1, 3: 2}
+
+
+def test_datasheet_from_what_the_release_computed_is_the_datasheet_read_from_the_tables(
+    fixture_release: Path, tmp_path: Path
+) -> None:
+    """The release passes its row counts and paragraph length histogram to the datasheet instead of reading
+    the tables again; the text is the same as when the datasheet reads them itself, and it uses what it is
+    given (a different histogram changes the lengths line)."""
+    from collections import Counter
+
+    from pipeline.provenance import code_tree_id, package_version
+    from pipeline.publish.composition import body_paragraph_lengths
+    from pipeline.publish.datasheet import write_datasheet
+    from pipeline.settings import Settings
+    from pipeline.tables import row_count
+
+    provenance = {"package_version": package_version(), "code_tree": code_tree_id()}
+    read_itself, given, other = tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"
+    write_datasheet(read_itself, fixture_release, Settings(), provenance)
+    rows = {table: row_count(fixture_release / f"{table}.parquet") for table in TABLES}
+    lengths = body_paragraph_lengths(fixture_release)
+    write_datasheet(given, fixture_release, Settings(), provenance, paragraph_lengths=lengths, rows=rows)
+    assert given.read_text(encoding="utf-8") == read_itself.read_text(encoding="utf-8")
+    write_datasheet(
+        other, fixture_release, Settings(), provenance, paragraph_lengths=Counter({7: 4}), rows=rows
+    )
+    assert "Body paragraphs: 4; characters per paragraph: 10th percentile 7, median 7" in other.read_text(
+        encoding="utf-8"
+    )
+
+
+def test_write_csv_returns_the_rows_it_wrote(tmp_path: Path) -> None:
+    from pipeline.stages import release
+
+    notes = release.CsvNotes()
+    table = pa.table({column: ["x", "y", "z"] for column in TABLES["templates"].columns})
+    pq.write_table(table, tmp_path / "templates.parquet")
+    assert release.write_csv(tmp_path / "templates.parquet", tmp_path / "templates.csv", notes) == 3
+    assert (tmp_path / "templates.csv").read_bytes().count(b"\r\n") == 4  # the header and three rows

@@ -13,7 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.tables import iter_rows
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.fields import BODY_KINDS
+from pipeline.tables import iter_rows, release_unused
 
 COLUMNS = ["source_file", "account", "issuer_type", "issuer_level", "region_code", "region_name", "in_scope"]
 NO_ACCOUNT = "(no account)"
@@ -60,6 +65,22 @@ def compose(rows: Iterable[dict], in_scope_types: Iterable[str]) -> Composition:
 def read_composition(release: Path, in_scope_types: Iterable[str]) -> Composition:
     """The composition of a release folder, streamed (one row at a time, a few columns)."""
     return compose(iter_rows(release / "documents.parquet", columns=COLUMNS), in_scope_types)
+
+
+def body_paragraph_lengths(release: Path) -> Counter[int]:
+    """How many body paragraphs have each length in characters: read once, for the lengths plot and the
+    datasheet's quantiles (each read the paragraphs on its own before; a release of 100,000 synthetic documents
+    has 2,182 row groups of them, and each reading of their footer alone took about 17 MB)."""
+    histogram: Counter[int] = Counter()
+    parquet = pq.ParquetFile(release / "paragraphs.parquet")
+    body_kinds = pa.array(sorted(BODY_KINDS), pa.string())
+    for index in range(parquet.num_row_groups):
+        group = parquet.read_row_group(index, columns=["kind", "text"])
+        body = pc.is_in(group.column("kind"), value_set=body_kinds)
+        histogram.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
+        del group, body
+        release_unused()
+    return histogram
 
 
 def scope_line(composition: Composition, listed: int = 8) -> str:

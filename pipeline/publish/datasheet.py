@@ -13,12 +13,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.fields import (
-    BODY_KINDS,
     COVERAGE_FIELDS,
     FIELDS,
     REJECT_REASON_DESCRIPTIONS,
@@ -26,11 +23,11 @@ from pipeline.fields import (
     is_nullable,
 )
 from pipeline.publish.card import bibtex
-from pipeline.publish.composition import Composition, markdown, read_composition
+from pipeline.publish.composition import Composition, body_paragraph_lengths, markdown, read_composition
 from pipeline.publish.plots import PLOT_FILES
 from pipeline.publish.prose import prose
 from pipeline.settings import Settings
-from pipeline.tables import iter_rows, release_unused
+from pipeline.tables import iter_rows
 
 
 def _cell(text: object) -> str:
@@ -76,16 +73,9 @@ def date_range(values: Iterable[dt.date | None]) -> tuple[int, dt.date | None, d
     return count, first, last
 
 
-def _length_summary(release: Path) -> str:
-    """Paragraph length quantiles from a histogram, so memory does not grow with the corpus."""
-    histogram: Counter[int] = Counter()
-    parquet = pq.ParquetFile(release / "paragraphs.parquet")
-    for index in range(parquet.num_row_groups):
-        group = parquet.read_row_group(index, columns=["kind", "text"])
-        body = pc.is_in(group.column("kind"), value_set=pa.array(BODY_KINDS))
-        histogram.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
-        del group, body
-        release_unused()
+def _length_summary(histogram: Counter[int]) -> str:
+    """Paragraph length quantiles from a histogram (`body_paragraph_lengths`), so memory does not grow with the
+    corpus."""
     total = sum(histogram.values())
     if total == 0:
         return "No body paragraphs."
@@ -199,12 +189,22 @@ def write_datasheet(
     csv_over_limit: Counter[str] | None = None,
     csv_formula_like: Counter[str] | None = None,
     composition: Composition | None = None,
+    paragraph_lengths: Counter[int] | None = None,
+    rows: dict[str, int] | None = None,
 ) -> None:
     """Write DATASHEET.md chunk by chunk: its provenance table has a row per raw file, which as one string
-    (listed, joined, encoded) grew the release's memory with the corpus."""
+    (listed, joined, encoded) grew the release's memory with the corpus. What the release stage computed already
+    (the composition, the paragraph length histogram, the row counts) is passed in rather than read again."""
     with path.open("w", encoding="utf-8") as handle:
         for chunk in datasheet_chunks(
-            release, settings, provenance, csv_over_limit, csv_formula_like, composition
+            release,
+            settings,
+            provenance,
+            csv_over_limit,
+            csv_formula_like,
+            composition,
+            paragraph_lengths,
+            rows,
         ):
             handle.write(chunk)
 
@@ -216,9 +216,12 @@ def datasheet_chunks(
     csv_over_limit: Counter[str] | None = None,
     csv_formula_like: Counter[str] | None = None,
     composition: Composition | None = None,
+    paragraph_lengths: Counter[int] | None = None,
+    rows: dict[str, int] | None = None,
 ) -> Iterator[str]:
     """DATASHEET.md in order: the sections as one chunk, then the provenance table a row at a time."""
-    rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
+    if rows is None:
+        rows = {name: pq.ParquetFile(release / f"{name}.parquet").metadata.num_rows for name in TABLES}
     formats = Counter(_column(release, "documents", "capture_format"))
     accounts = Counter(_column(release, "documents", "account"))
     n_dated, first_date, last_date = date_range(_column(release, "documents", "published_date"))
@@ -254,7 +257,7 @@ def datasheet_chunks(
         markdown(composition or read_composition(release, settings.issuers.in_scope)),
         "- **Accounts.**\n\n" + _counts_table(accounts, ("account", "documents")),
         "- **Field coverage.**\n\n" + "\n".join(coverage_lines),
-        f"- **Lengths.** {_length_summary(release)}",
+        f"- **Lengths.** {_length_summary(body_paragraph_lengths(release) if paragraph_lengths is None else paragraph_lengths)}",
         "- **Plots.**\n\n" + "\n\n".join(f"![{title}](plots/{name})" for name, title in PLOT_FILES.items()),
         passages["labels"],
         passages["personal_data"],

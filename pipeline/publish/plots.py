@@ -24,14 +24,12 @@ matplotlib.use("Agg")
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from pipeline.fields import BODY_KINDS
-from pipeline.tables import iter_rows, release_unused
+from pipeline.publish.composition import body_paragraph_lengths
+from pipeline.tables import iter_rows
 
 PLOTS_DIR = "plots"
 TOP_ACCOUNTS = 8
@@ -299,26 +297,19 @@ def log_histogram(axes: Axes, lengths: Mapping[int, int], title: str, measure: s
     axes.set_title(f"{title}\n(n = {n:,}, median {median_low(lengths):,}{note})")
 
 
-def _lengths(release: Path, path: Path) -> None:
-    paragraph_lengths: Counter[int] = Counter()
+def _lengths(release: Path, path: Path, paragraph_lengths: Counter[int]) -> None:
     document_lengths: Counter[int] = Counter(
         row["n_chars"] for row in iter_rows(release / "documents.parquet", columns=["n_chars"])
     )
-    parquet = pq.ParquetFile(release / "paragraphs.parquet")
-    for index in range(parquet.num_row_groups):
-        group = parquet.read_row_group(index, columns=["kind", "text"])
-        body = pc.is_in(group.column("kind"), value_set=pc.cast(list(BODY_KINDS), "string"))
-        paragraph_lengths.update(pc.utf8_length(pc.filter(group.column("text"), body)).to_pylist())
-        del group, body
-        release_unused()
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     log_histogram(left, paragraph_lengths, "Characters per body paragraph", "Paragraphs")
     log_histogram(right, document_lengths, "Body characters per document", "Documents")
     _save(figure, path)
 
 
-def write_plots(release: Path) -> list[Path]:
-    """Write the PNG plots into `<release>/plots/`; return their paths."""
+def write_plots(release: Path, paragraph_lengths: Counter[int] | None = None) -> list[Path]:
+    """Write the PNG plots into `<release>/plots/`; return their paths. `paragraph_lengths` is
+    `body_paragraph_lengths` of the release, when the caller has it already."""
     _style()
     folder = release / PLOTS_DIR
     folder.mkdir(exist_ok=True)
@@ -331,7 +322,8 @@ def write_plots(release: Path) -> list[Path]:
         for row in iter_rows(release / "documents.parquet", ["issuer_type", "in_scope"])
     )
     _per_month(release, folder / "documents_per_month.png")
-    _lengths(release, folder / "lengths.png")
+    lengths = body_paragraph_lengths(release) if paragraph_lengths is None else paragraph_lengths
+    _lengths(release, folder / "lengths.png", lengths)
     bar_chart(
         formats, folder / "capture_formats.png", "Documents per capture format", "capture_format", "Documents",
         "no documents",
