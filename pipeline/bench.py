@@ -35,7 +35,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 STAGES = ("ingest", "templates", "parse", "validate", "enrich", "release")
-# The stages with a per-document cache (--cache); parse and enrich also run on a process pool (--jobs).
+# The stages whose per-document work runs on `--jobs` processes.
+PARALLEL_STAGES = ("templates", "parse", "enrich")
+# The stages with a per-document cache (--cache); templates, parse and enrich also run on a process pool (--jobs).
 CACHED_STAGES = ("ingest", "templates", "parse", "validate", "enrich")
 # The end of a stage's last line on stderr when it used the cache.
 CACHE_LINE = re.compile(rb"cache: (\d+) hits, (\d+) misses\s*$")
@@ -348,7 +350,7 @@ def stage_costs(
     counts = {}
     for stage in STAGES:
         source, target = folders[stage]
-        extra = ["--jobs", str(jobs)] if stage in ("parse", "enrich") else []
+        extra = ["--jobs", str(jobs)] if stage in PARALLEL_STAGES else []
         if stage == "parse":
             extra += ["--templates", str(work / "templates")]
         if cache is not None and stage in CACHED_STAGES:

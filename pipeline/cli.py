@@ -218,11 +218,13 @@ def ingest(
     _print_report(ingest_stage.run(raw_dir, out_dir, settings, _progress(bars)))
 
 
-@command("renda templates data/interim/ingested data/interim/templates")
+@command("renda templates data/interim/ingested data/interim/templates --jobs 2")
 def templates(
     in_dir: StageInput,
     out_dir: StageOutput,
     params: Params = None,
+    jobs: Jobs = None,
+    scheduler: Scheduler = None,
     cache: CacheFolder = None,
     bars: Bars = None,
 ) -> None:
@@ -230,7 +232,7 @@ def templates(
     from pipeline.settings import with_jobs
     from pipeline.stages import templates as templates_stage
 
-    settings = with_jobs(load_settings(params), None, None, cache)
+    settings = with_jobs(load_settings(params), jobs, scheduler, cache)
     _print_report(templates_stage.run(in_dir, out_dir, settings, _progress(bars)))
 
 
@@ -544,7 +546,7 @@ def bench(
     ] = 2000,
     scale: Annotated[int, typer.Option("--scale", help="copies of the folder to build", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="seed of the synthetic corpus")] = 1,
-    jobs: Annotated[int, typer.Option("--jobs", help="processes for parse and enrich", min=0)] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", help="processes for templates, parse and enrich", min=0)] = 1,
     incremental: Annotated[
         bool,
         typer.Option("--incremental/--no-incremental", help="also rebuild after adding 1 % new captures"),

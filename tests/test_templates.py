@@ -233,6 +233,38 @@ def test_cached_counts_read_only_window_and_max_line_chars(tmp_path: Path) -> No
     assert learned["cold", True].count(b"\n") == 4 and learned["threshold", True] == b""
 
 
+def test_two_processes_learn_the_same_lines_and_count_the_cache_the_same(tmp_path: Path) -> None:
+    """On a process pool each unit is read in a worker and the counts are added in input order: the same
+    templates bytes as one process, and the cache's hits and misses come back from the workers."""
+    from pipeline.settings import ExecutionSettings
+    from pipeline.stages import ingest
+    from pipeline.stages import templates as stage
+
+    pages = {f"page{i}.txt": page(i) for i in range(4)}
+    write_site(tmp_path / "raw" / "site", pages)
+    write_site(
+        tmp_path / "raw" / "other", {name: text.replace(SITE, "另一网站") for name, text in pages.items()}
+    )
+    ingest.run(tmp_path / "raw", tmp_path / "ingested", SETTINGS)
+    written = {}
+    for jobs in (1, 2):
+        for run in ("cold", "warm"):
+            settings = SETTINGS.model_copy(
+                update={"execution": ExecutionSettings(jobs=jobs, cache=tmp_path / f"cache-{jobs}")}
+            )
+            out = tmp_path / f"templates-{jobs}-{run}"
+            report = stage.run(tmp_path / "ingested", out, settings)
+            expected = (
+                {"hits": 0, "misses": 8, "corrupt": 0}
+                if run == "cold"
+                else {"hits": 8, "misses": 0, "corrupt": 0}
+            )
+            assert report.cache == expected, (jobs, run)
+            written[jobs, run] = (out / "templates.jsonl").read_bytes()
+    assert len(set(written.values())) == 1
+    assert written[2, "cold"].count(b'"origin":"other"') == written[2, "cold"].count(b'"origin":"site"') == 4
+
+
 def test_line_key_counts_digits_and_spacing_as_one() -> None:
     assert line_key("点击数：123") == line_key("点击数: 4567") == "点击数:#"
     assert line_key("首页 > 新闻") == line_key("首页>新闻")

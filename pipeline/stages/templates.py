@@ -14,12 +14,14 @@ rebuild reads and splits only the units it has not seen.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from pipeline import codec
 from pipeline.cache import Cache, CacheStats, open_cache, warning
 from pipeline.codec import TEMPLATES_FILE, UNITS_FILE, RecordWriter, Unreadable
 from pipeline.errors import RendaError
+from pipeline.executor import ordered_map
 from pipeline.formats import FORMATS
 from pipeline.models import RawUnit, Reject, Template
 from pipeline.progress import NO_PROGRESS, Progress
@@ -60,21 +62,37 @@ def cached_counts(
     return cache.computed(cache.key(line), lambda: unit_counts(path, number, line, params))
 
 
+Counted = tuple[tuple[tuple[str, ...], DocumentCounts] | None, CacheStats]
+
+
+def count_line(item: tuple[int, bytes], source: Path, params: TemplateParams, cache: Cache | None) -> Counted:
+    """One line of the ingested units → what it adds to the counts, and what the cache did for it: the function
+    the executor maps (on a process pool the cache's counts come back with the result, not in shared state)."""
+    number, line = item
+    stats = CacheStats()
+    if cache is not None:
+        cache = replace(cache, stats=stats)
+    return cached_counts(source, number, line, params, cache), stats
+
+
 def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
-    # load: the units ingest wrote, one line at a time (decoded only when the cache does not hold it)
+    # load: the units ingest wrote, one line at a time (decoded only when the cache does not hold it), read and
+    # counted on `execution.jobs` processes; the counts are added here in input order, so any number of
+    # processes learns the same lines
     report = StageReport(NAME)
     params = params_of(settings)
     learner = TemplateLearner(params)
     stats = CacheStats()
     cache = open_cache(settings.execution.cache, NAME, f"window={params.window} max={params.max_line_chars}")
-    if cache is not None:
-        cache = replace(cache, stats=stats)
+    work = partial(count_line, source=source / UNITS_FILE, params=params, cache=cache)
     counted = 0
     with progress.task(NAME, lambda: codec.count(source / UNITS_FILE), "docs") as task:
-        for number, line in codec.lines(source / UNITS_FILE):
+        for found, line_stats in ordered_map(
+            work, codec.lines(source / UNITS_FILE), settings.execution.jobs, settings.execution.scheduler
+        ):
             task.advance()
             report.received += 1
-            found = cached_counts(source / UNITS_FILE, number, line, params, cache)
+            stats.add(line_stats)
             if found is None:
                 continue  # a reject or an unreadable line: parse passes it on or rejects it
             # process: count the unit's window lines under its origin
