@@ -36,8 +36,8 @@ from pathlib import Path
 
 STAGES = ("ingest", "templates", "parse", "validate", "enrich", "release")
 # The stages whose per-document work runs on `--jobs` processes.
-PARALLEL_STAGES = ("templates", "parse", "enrich")
-# The stages with a per-document cache (--cache); templates, parse and enrich also run on a process pool (--jobs).
+PARALLEL_STAGES = ("ingest", "templates", "parse", "enrich")
+# The stages with a per-document cache (--cache); all but validate also run on a process pool (--jobs).
 CACHED_STAGES = ("ingest", "templates", "parse", "validate", "enrich")
 # The end of a stage's last line on stderr when it used the cache.
 CACHE_LINE = re.compile(rb"cache: (\d+) hits, (\d+) misses\s*$")

@@ -201,11 +201,12 @@ def snapshot(
     typer.echo(f"snapshot: {len(rows)} files from {len(by_source)} sources into {folder}", err=True)
 
 
-@command("renda ingest data/raw data/interim/ingested")
+@command("renda ingest data/raw data/interim/ingested --jobs 2")
 def ingest(
     raw_dir: Annotated[Path, typer.Argument(help="folder of raw captures (any sub-folders)")],
     out_dir: StageOutput,
     params: Params = None,
+    jobs: Jobs = None,
     cache: CacheFolder = None,
     bars: Bars = None,
 ) -> None:
@@ -213,7 +214,7 @@ def ingest(
     from pipeline.settings import check_duplicate_index, with_jobs
     from pipeline.stages import ingest as ingest_stage
 
-    settings = with_jobs(load_settings(params), None, None, cache)
+    settings = with_jobs(load_settings(params), jobs, None, cache)
     check_duplicate_index(settings)  # the first stage checks what later ones need
     _print_report(ingest_stage.run(raw_dir, out_dir, settings, _progress(bars)))
 
@@ -546,7 +547,9 @@ def bench(
     ] = 2000,
     scale: Annotated[int, typer.Option("--scale", help="copies of the folder to build", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="seed of the synthetic corpus")] = 1,
-    jobs: Annotated[int, typer.Option("--jobs", help="processes for templates, parse and enrich", min=0)] = 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", help="processes for ingest, templates, parse and enrich", min=0)
+    ] = 1,
     incremental: Annotated[
         bool,
         typer.Option("--incremental/--no-incremental", help="also rebuild after adding 1 % new captures"),

@@ -206,8 +206,9 @@ class IssuerSettings(_Section):
 
 
 class ExecutionSettings(_Section):
-    # Processes for the per-document work of templates, parse and enrich: 0 = one per core, 1 = this process
-    # only. The outputs are byte-identical for every value (results are written in input order).
+    # Processes for the per-file and per-document work of ingest, templates, parse and enrich: 0 = one per
+    # core, 1 = this process only. The outputs are byte-identical for every value (results are written in input
+    # order).
     jobs: int = Field(default=0, ge=0, le=512)
     # Address of an existing Dask scheduler (tcp://host:8786) to run that work on instead; null: local.
     scheduler: str | None = None

@@ -107,6 +107,27 @@ def test_cold_warm_and_no_cache_give_byte_identical_outputs(raw: Path, tmp_path:
             assert run[name].problems == plain[name].problems
 
 
+def test_ingest_on_two_processes_streams_large_files_itself(
+    raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ingest reads small files on the pool and streams larger ones in the parent (a big container's units are
+    never held as one list): with the bound low enough that both happen, two processes write the bytes one
+    does, and every file's cache hit or miss is counted once, wherever it was read."""
+    sizes = sorted(path.stat().st_size for path in raw.rglob("*") if path.is_file())
+    monkeypatch.setattr(ingest, "POOL_FILE_BYTES", sizes[len(sizes) // 2])  # forked workers see it too
+    outputs = {}
+    for jobs in (1, 2):
+        cache = tmp_path / f"cache-{jobs}"
+        for run in ("cold", "warm"):
+            out = tmp_path / f"ingested-{jobs}-{run}"
+            report = ingest.run(raw, out, settings_with(cache, jobs=jobs))
+            misses = report.received if run == "cold" else 0
+            assert report.cache == {"hits": report.received - misses, "misses": misses, "corrupt": 0}
+            outputs[jobs, run] = files(out)
+    assert all(found == outputs[1, "cold"] for found in outputs.values())
+    assert sizes[0] <= ingest.POOL_FILE_BYTES < sizes[-1]
+
+
 def test_adding_one_capture_computes_only_that_one(raw: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     settings = settings_with(cache)

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from fnmatch import fnmatch
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -32,6 +33,7 @@ from pipeline.containers import (
 )
 from pipeline.decode import DecodeError, decode_bytes
 from pipeline.errors import RendaError
+from pipeline.executor import ordered_map
 from pipeline.formats import FORMATS, detect_format
 from pipeline.html import looks_like_html, read_page, render
 from pipeline.models import RawUnit, Reject, Source, new_reject
@@ -371,6 +373,52 @@ def cached_units(
         cache.put(key, b"\n".join(lines))
 
 
+# Files up to this size are ingested on the process pool, their units coming back as one list; a larger file (a
+# big container) is ingested here in the parent, its units streamed, so memory stays bounded whatever the file.
+POOL_FILE_BYTES = 1024 * 1024
+# Files in flight per process: with `POOL_FILE_BYTES` this bounds what the pool holds at once (a few MB a file).
+POOL_WINDOW_PER_JOB = 16
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What became of one entry on the pool: its `sources` row and units (None and none when the file is too
+    large for the pool: the parent ingests it, streaming), and what the cache did for it."""
+
+    source_row: dict[str, Any] | None
+    produced: list[Produced]
+    stats: CacheStats
+
+
+LEFT_TO_PARENT = Ingested(None, [], CacheStats())
+
+
+def ingest_entry(entry: RawEntry, settings: Settings, cache: Cache | None) -> Ingested:
+    """One entry read, decoded, detected and split into units, encoded: the function the executor maps. A file
+    over `POOL_FILE_BYTES` is left to the caller (`LEFT_TO_PARENT`), which streams its units."""
+    if entry.reason_code is None:
+        try:
+            if entry.path.stat().st_size > POOL_FILE_BYTES:
+                return LEFT_TO_PARENT
+        except OSError:
+            pass  # `read_entry` turns it into the file's reject
+    stats = CacheStats()
+    source_row, produced = _ingested(entry, settings, cache, stats)
+    return Ingested(source_row, list(produced), stats)
+
+
+def _ingested(
+    entry: RawEntry, settings: Settings, cache: Cache | None, stats: CacheStats
+) -> tuple[dict[str, Any], Iterator[Produced]]:
+    """An entry's `sources` row and its units, encoded, streamed."""
+    source_row, read = read_entry(entry, settings.ingest.limits)
+    if isinstance(read, bytes):
+        return source_row, cached_units(
+            entry.relative, read, source_row["raw_sha256"], settings, cache, stats
+        )
+    return source_row, _encoded([read])
+
+
 def _write(source: Path, target: Path, settings: Settings, progress: Progress) -> StageReport:
     report = StageReport(NAME)
     formats: dict[str, int] = {}
@@ -379,21 +427,24 @@ def _write(source: Path, target: Path, settings: Settings, progress: Progress) -
     origins = read_origins(settings.snapshot.origins)
     # the walks sort their entries, so they are held in memory already: the count for the bar is free
     entries = raw_entries(source, settings.snapshot.folder)
+    # entries are read on `execution.jobs` local processes (never on a Dask cluster: its workers may not see
+    # this folder) and written here in their order, so the output does not depend on the number of processes
+    work = partial(ingest_entry, settings=settings, cache=cache)
     with (
         RecordWriter(target / UNITS_FILE) as units,
         RecordWriter(target / SOURCES_FILE) as sources,
         progress.task(NAME, len(entries), "files") as task,
     ):
-        for entry in entries:
+        done = ordered_map(work, entries, settings.execution.jobs, window_per_job=POOL_WINDOW_PER_JOB)
+        for entry, ingested in zip(entries, done, strict=True):
             task.advance()
             report.received += 1
-            source_row, read = read_entry(entry, settings.ingest.limits)
+            if ingested.source_row is None:
+                source_row, produced = _ingested(entry, settings, cache, stats)
+            else:
+                source_row, produced = ingested.source_row, iter(ingested.produced)
+                stats.add(ingested.stats)
             sources.write(Source(**source_row, **origin_columns(origins.get(entry.relative))))
-            produced = (
-                cached_units(entry.relative, read, source_row["raw_sha256"], settings, cache, stats)
-                if isinstance(read, bytes)
-                else _encoded([read])
-            )
             for item in produced:
                 units.write_encoded(item.line)
                 if item.reject is not None:
