@@ -128,6 +128,22 @@ def test_ingest_on_two_processes_streams_large_files_itself(
     assert sizes[0] <= ingest.POOL_FILE_BYTES < sizes[-1]
 
 
+def test_a_parquet_container_is_streamed_in_the_parent_however_small(tmp_path: Path) -> None:
+    """A compressed container may decode to many times its size: never one list from a worker."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.rawfiles import RawEntry
+
+    pq.write_table(pa.table({"title": ["标题"], "text": ["正文" * 200]}), tmp_path / "rows.parquet")
+    (tmp_path / "rows.csv").write_text("title,text\n标题," + "正文" * 200 + "\n", encoding="utf-8")
+    settings = settings_with(None)
+    parquet = ingest.ingest_entry(RawEntry("rows.parquet", tmp_path / "rows.parquet", "file"), settings, None)
+    csv = ingest.ingest_entry(RawEntry("rows.csv", tmp_path / "rows.csv", "file"), settings, None)
+    assert parquet is ingest.LEFT_TO_PARENT
+    assert csv.source_row is not None and len(csv.produced) == 1 and csv.produced[0].reject is None
+
+
 def test_adding_one_capture_computes_only_that_one(raw: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     settings = settings_with(cache)

@@ -378,6 +378,9 @@ def cached_units(
 POOL_FILE_BYTES = 1024 * 1024
 # Files in flight per process: with `POOL_FILE_BYTES` this bounds what the pool holds at once (a few MB a file).
 POOL_WINDOW_PER_JOB = 16
+# Container kinds always ingested in the parent, whatever their size: a compressed container's units may be
+# many times its size (`ingest.limits.max_inflation`), too many to come back from a worker as one list.
+STREAMED_KINDS = frozenset({"parquet"})
 
 
 @dataclass(frozen=True)
@@ -395,8 +398,11 @@ LEFT_TO_PARENT = Ingested(None, [], CacheStats())
 
 def ingest_entry(entry: RawEntry, settings: Settings, cache: Cache | None) -> Ingested:
     """One entry read, decoded, detected and split into units, encoded: the function the executor maps. A file
-    over `POOL_FILE_BYTES` is left to the caller (`LEFT_TO_PARENT`), which streams its units."""
+    over `POOL_FILE_BYTES`, or a compressed container, is left to the caller (`LEFT_TO_PARENT`), which streams
+    its units."""
     if entry.reason_code is None:
+        if container_kind(entry.relative) in STREAMED_KINDS:
+            return LEFT_TO_PARENT
         try:
             if entry.path.stat().st_size > POOL_FILE_BYTES:
                 return LEFT_TO_PARENT
