@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, FIXTURES, ROOT
 
-from pipeline.cache import MAGIC, Cache, CacheStats, name_and_version, open_cache
+from pipeline.cache import DIGEST_BYTES, Cache, CacheStats, name_and_version, open_cache
 from pipeline.settings import (
     DatasetSettings,
     DuplicateParams,
@@ -247,30 +248,58 @@ def test_changed_code_misses_everything(raw: Path, tmp_path: Path) -> None:
     ).read_bytes()
 
 
+def _entries(cache: Path, namespace: str) -> list[tuple[bytes, bytes]]:
+    """(key, stored value) of every entry of one namespace's database, by key."""
+    with sqlite3.connect(cache / f"{namespace}.sqlite") as connection:
+        return connection.execute("SELECT key, payload FROM entries ORDER BY key").fetchall()
+
+
+def _store(cache: Path, namespace: str, key: bytes, value: object) -> None:
+    connection = sqlite3.connect(cache / f"{namespace}.sqlite")
+    with connection:
+        connection.execute("UPDATE entries SET payload = ? WHERE key = ?", (value, key))
+    connection.close()
+
+
 def test_corrupt_entries_are_misses_and_get_replaced(raw: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     settings = settings_with(cache)
     run_all(raw, tmp_path / "first", settings)
-    entries = sorted(p for p in (cache / "parse").rglob("*") if p.is_file())
-    truncated, flipped, emptied, replaced = entries[:4]
-    truncated.write_bytes(truncated.read_bytes()[: len(MAGIC) + 10])
-    data = bytearray(flipped.read_bytes())
-    data[-1] ^= 0xFF
-    flipped.write_bytes(bytes(data))
-    emptied.write_bytes(b"")
-    replaced.unlink()
-    replaced.mkdir()  # an entry that cannot be read as a file
-    (enrich_entry,) = sorted(p for p in (cache / "enrich").rglob("*") if p.is_file())[:1]
+    (truncated, stored), (flipped, _), (emptied, _), (not_bytes, _) = _entries(cache, "parse")[:4]
+    _store(cache, "parse", truncated, stored[: DIGEST_BYTES + 10])
+    _store(cache, "parse", flipped, stored[:-1] + bytes([stored[-1] ^ 0xFF]))
+    _store(cache, "parse", emptied, b"")
+    _store(cache, "parse", not_bytes, 7)  # a value of the wrong type
     # a checksum that matches a payload that does not load
-    enrich_entry.write_bytes(MAGIC + hashlib.sha256(b"not a pickle").digest() + b"not a pickle")
+    enrich_key = _entries(cache, "enrich")[0][0]
+    _store(cache, "enrich", enrich_key, hashlib.sha256(b"not a pickle").digest() + b"not a pickle")
     second = run_all(raw, tmp_path / "second", settings)
     parsed = second["parse"].received
     assert second["parse"].cache == {"hits": parsed - 4, "misses": 4, "corrupt": 4}
     assert second["enrich"].cache is not None and second["enrich"].cache["corrupt"] == 1
     assert files(tmp_path / "second" / "release") == files(tmp_path / "first" / "release")
-    third = run_all(raw, tmp_path / "third", settings)  # three entries were replaced; the folder was not
-    assert third["parse"].cache == {"hits": parsed - 1, "misses": 1, "corrupt": 1}
+    third = run_all(raw, tmp_path / "third", settings)  # every damaged entry was replaced
+    assert third["parse"].cache == {"hits": parsed, "misses": 0, "corrupt": 0}
     assert third["enrich"].cache is not None and third["enrich"].cache["corrupt"] == 0
+
+
+def test_a_database_that_is_not_one_is_started_anew(raw: Path, tmp_path: Path) -> None:
+    """A cache database cut short or overwritten (a copy interrupted, a disk error): the stage misses every
+    entry, writes the same outputs, and leaves a working database that the next run hits."""
+    cache = tmp_path / "cache"
+    settings = settings_with(cache)
+    first = run_all(raw, tmp_path / "first", settings)
+    database = cache / "parse.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    database.write_bytes(database.read_bytes()[:100])  # the header's first 100 bytes only
+    second = run_all(raw, tmp_path / "second", settings)
+    parsed = first["parse"].received
+    assert second["parse"].cache == {"hits": 0, "misses": parsed, "corrupt": 0}
+    assert files(tmp_path / "second" / "release") == files(tmp_path / "first" / "release")
+    third = run_all(raw, tmp_path / "third", settings)
+    assert third["parse"].cache == {"hits": parsed, "misses": 0, "corrupt": 0}
+    assert not [p for p in second["parse"].problems if p.startswith("cache ")]
 
 
 def test_unwritable_cache_folder_is_one_warning(raw: Path, tmp_path: Path) -> None:
@@ -308,17 +337,41 @@ def test_entries_are_checksummed_and_keyed_by_context(tmp_path: Path) -> None:
     key = cache.key(b"one unit")
     assert key != other.key(b"one unit") and key != cache.key(b"another unit")
     assert cache.get(key) is None
+    assert not list(tmp_path.iterdir())  # a lookup creates nothing
     cache.put(key, b"payload")
     assert cache.get(key) == b"payload" and other.get(other.key(b"one unit")) is None
-    (entry,) = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert entry == tmp_path / "parse" / key[:2] / key  # no temporary file left behind
-    assert entry.read_bytes().startswith(MAGIC)
+    assert _entries(tmp_path, "parse") == [
+        (bytes.fromhex(key), hashlib.sha256(b"payload").digest() + b"payload")
+    ]
     stats = CacheStats()
     fresh = Cache(cache.folder, cache.namespace, cache.context, stats)
-    entry.write_bytes(entry.read_bytes()[:-1] + b"X")
+    _store(tmp_path, "parse", bytes.fromhex(key), hashlib.sha256(b"payload").digest() + b"payloaX")
     assert fresh.get(key) is None and stats.corrupt == 1
     fresh.put(key, b"payload")
     assert fresh.get(key) == b"payload"
+
+
+def test_processes_writing_one_database_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Pool workers store entries in the same database at the same moment: every entry of every writer is
+    there afterwards, whole."""
+    script = (
+        "import sys\n"
+        "from pipeline.cache import open_cache\n"
+        "cache = open_cache(sys.argv[1], 'parse', 'ctx')\n"
+        "for n in range(300):\n"
+        "    cache.put(cache.key(f'{sys.argv[2]} {n}'), f'{sys.argv[2]} {n}'.encode() * 50)\n"
+        "assert cache.stats.unwritable is None, cache.stats.unwritable\n"
+    )
+    writers = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path), name], cwd=ROOT) for name in "abcd"
+    ]
+    assert [writer.wait(timeout=120) for writer in writers] == [0, 0, 0, 0]
+    cache = open_cache(tmp_path, "parse", "ctx")
+    assert cache is not None
+    for name in "abcd":
+        for n in range(300):
+            assert cache.get(cache.key(f"{name} {n}")) == f"{name} {n}".encode() * 50
+    assert cache.stats.corrupt == 0 and len(_entries(tmp_path, "parse")) == 1200
 
 
 def test_a_computed_result_is_stored_once_and_a_refused_or_unloadable_one_recomputed(tmp_path: Path) -> None:

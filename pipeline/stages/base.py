@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.cache import close_connections
 from pipeline.checks import need_folder
 from pipeline.errors import RendaError
 from pipeline.jsonl import write_json
@@ -83,6 +84,9 @@ def run_atomic(stage: str, source: Path, target: Path, write: Callable[[Path], S
     The target is checked before any work (never the input folder, `.`, home or `/`; only an earlier output of
     ours is replaced), so a mistyped path costs nothing and a killed run leaves the previous output intact.
     """
-    with atomic_output(target, f"stage:{stage}", [source], option=f"{stage} output") as work:
-        report = write(work)
+    try:
+        with atomic_output(target, f"stage:{stage}", [source], option=f"{stage} output") as work:
+            report = write(work)
+    finally:
+        close_connections()  # the stage's cache databases: checkpointed, and opened afresh by the next stage
     return report
