@@ -20,7 +20,15 @@ from pipeline.build import build
 from pipeline.formats import detect_format
 from pipeline.layers import Paragraph
 from pipeline.layers.citations import citation_kind, citations, linked_keys, title_key
-from pipeline.layers.duplicates import DuplicateSettings, clusters, shingle_crc32, signature
+from pipeline.layers.duplicates import (
+    PER_SHINGLE_COUNT,
+    DuplicateSettings,
+    clusters,
+    crc32_at_once,
+    crc32_each,
+    shingle_crc32,
+    signature,
+)
 from pipeline.layers.figures import FULL_WIDTH, MAX_EXACT_AMOUNT, UNITS
 from pipeline.layers.officials import mentions, title_byline
 from pipeline.layers.terms import numbers_of, quoted
@@ -500,6 +508,18 @@ def test_shingle_crc32_is_zlibs_per_shingle(compact: str, size: int) -> None:
     ]
     found = shingle_crc32(compact, size)
     assert found.dtype == np.uint32 and found.tolist() == expected
+    for way in (crc32_each, crc32_at_once):  # both ways, whichever the length chose
+        assert way(compact, size, len(expected)).tolist() == expected
+
+
+def test_a_long_body_is_hashed_at_once_and_a_short_one_shingle_by_shingle() -> None:
+    short = "人大常委会召开会议" * (PER_SHINGLE_COUNT // 9)
+    long = short * 3
+    assert len(long) - 4 > PER_SHINGLE_COUNT >= len(short) - 4
+    for text in (short, long):
+        assert shingle_crc32(text, 5).tolist() == [
+            zlib.crc32(text[i : i + 5].encode()) for i in range(len(text) - 4)
+        ]
 
 
 def test_shingle_crc32_values() -> None:
