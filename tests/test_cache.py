@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, FIXTURES, ROOT
 
-from pipeline.cache import DIGEST_BYTES, Cache, CacheStats, name_and_version, open_cache
+from pipeline.cache import (
+    BATCH_ENTRIES,
+    DIGEST_BYTES,
+    Cache,
+    CacheStats,
+    close_connections,
+    name_and_version,
+    open_cache,
+)
 from pipeline.settings import (
     DatasetSettings,
     DuplicateParams,
@@ -340,6 +348,9 @@ def test_entries_are_checksummed_and_keyed_by_context(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())  # a lookup creates nothing
     cache.put(key, b"payload")
     assert cache.get(key) == b"payload" and other.get(other.key(b"one unit")) is None
+    assert not _entries(tmp_path, "parse")  # pending in this process's batch until the stage ends
+    close_connections()
+    assert cache.get(key) == b"payload"
     assert _entries(tmp_path, "parse") == [
         (bytes.fromhex(key), hashlib.sha256(b"payload").digest() + b"payload")
     ]
@@ -349,6 +360,22 @@ def test_entries_are_checksummed_and_keyed_by_context(tmp_path: Path) -> None:
     assert fresh.get(key) is None and stats.corrupt == 1
     fresh.put(key, b"payload")
     assert fresh.get(key) == b"payload"
+    close_connections()
+
+
+def test_entries_are_written_in_batches_of_a_set_size(tmp_path: Path) -> None:
+    cache = open_cache(tmp_path, "parse", "ctx")
+    assert cache is not None
+    keys = [cache.key(str(n)) for n in range(BATCH_ENTRIES + 1)]
+    for key in keys[:-2]:
+        cache.put(key, key.encode())
+    assert _entries(tmp_path, "parse") == []
+    cache.put(keys[-2], b"the batch is full")
+    assert len(_entries(tmp_path, "parse")) == BATCH_ENTRIES
+    cache.put(keys[-1], b"the next batch")
+    assert len(_entries(tmp_path, "parse")) == BATCH_ENTRIES
+    close_connections()
+    assert len(_entries(tmp_path, "parse")) == BATCH_ENTRIES + 1
 
 
 def test_processes_writing_one_database_at_once_lose_nothing(tmp_path: Path) -> None:
@@ -492,3 +519,17 @@ def test_validate_refuses_a_cached_duplicate_from_its_identity_alone(raw: Path, 
         again = validate.checked_line(path, number, line, cache, unseen)
     assert again == checked and (stats.hits, stats.misses, stats.corrupt) == (1, 2, 1)
     assert validate.checked_line(path, number, line, cache) == checked and stats.hits == 2  # replaced
+
+
+def test_a_batch_older_than_its_time_is_written_at_the_next_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Dask worker may live for hours: what it computed reaches the database within a batch's time."""
+    cache = open_cache(tmp_path, "parse", "ctx")
+    assert cache is not None
+    cache.put(cache.key("first"), b"first")
+    assert _entries(tmp_path, "parse") == []
+    monkeypatch.setattr("pipeline.cache.BATCH_SECONDS", 0.0)
+    cache.put(cache.key("second"), b"second")
+    assert len(_entries(tmp_path, "parse")) == 2
+    close_connections()
