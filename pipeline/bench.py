@@ -250,6 +250,13 @@ def synthetic_corpus(folder: Path, documents: int, seed: int) -> tuple[int, int]
     return files, size
 
 
+def long_capture(target_bytes: int, seed: int) -> str:
+    """One WeChat-markdown article of about `target_bytes` in UTF-8 (a heading every fourth paragraph): the
+    shape of one very long capture (a work report, a law with its commentary). Same size and seed, same text."""
+    rng = random.Random(seed)
+    return _wechat_markdown(rng, 0, _paragraphs(rng, target_bytes // 3))
+
+
 def replicate(corpus: Path, folder: Path, scale: int) -> tuple[int, int]:
     """`corpus` copied `scale` times; each copy's texts get copy-specific trailing newlines (new doc_ids)."""
     files = size = 0
