@@ -7,11 +7,11 @@ of them are the same. Changing the parser code, a library version or a relevant 
 nothing stale is ever read; nothing needs to be invalidated or cleaned up for a build to be correct.
 
 Entries live in one SQLite database a namespace, `<folder>/<namespace>.sqlite` (WAL mode: readers never wait,
-writers from several processes take turns): key → the SHA-256 of the payload, then the payload. A process writes
-its entries in batches (`BATCH_ENTRIES`), each one transaction, and what is pending at the end of a stage or of the
-process; a reader never sees half an entry, and a process killed loses at most its last batch. An entry whose checksum
-fails or that does not load is a miss (and is replaced by the fresh result), never an error; a database file
-that is not one (cut short, overwritten) is deleted and started anew. A folder that cannot be written is one
+writers from several processes take turns): key → the SHA-256 of the payload, then the payload. A process
+writes its entries in batches (`BATCH_ENTRIES`), each one transaction, and what is pending at the end of a stage
+or of the process; a reader never sees half an entry, and a process killed loses at most its last batch. An
+entry whose checksum fails or that does not load is a miss (and is replaced by the fresh result), never an
+error; a database file that is not one (cut short, overwritten) is deleted and started anew. A folder that cannot be written is one
 warning: the build goes on without storing, and its outputs are the same bytes. A file per entry was the first
 design: creating each file cost about 0.2 ms of system time here, and a CSV of a million rows made four million.
 
