@@ -11,9 +11,10 @@ writers from several processes take turns): key → the SHA-256 of the payload, 
 writes its entries in batches (`BATCH_ENTRIES`), each one transaction, and what is pending at the end of a stage
 or of the process; a reader never sees half an entry, and a process killed loses at most its last batch. An
 entry whose checksum fails or that does not load is a miss (and is replaced by the fresh result), never an
-error; a database file that is not one (cut short, overwritten) is deleted and started anew. A folder that cannot be written is one
-warning: the build goes on without storing, and its outputs are the same bytes. A file per entry was the first
-design: creating each file cost about 0.2 ms of system time here, and a CSV of a million rows made four million.
+error; a database file that is not one (cut short, overwritten) is deleted and started anew. A folder that
+cannot be written is one warning: the build goes on without storing, and its outputs are the same bytes. A file
+per entry was the first design: creating each file cost about 0.2 ms of system time here, and a CSV of a million
+rows made four million.
 
 The cache is outside DVC and git (`data/interim/cache/` by default, `execution.cache` in params.yaml): a stage's
 output is byte-identical with a cold, warm or absent cache, so it is no dependency of any stage. Clearing it
