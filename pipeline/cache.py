@@ -173,6 +173,17 @@ class Cache:
         except sqlite3.Error as error:
             self.stats.unwritable = str(error)
 
+    def write_pending(self) -> None:
+        """Write this process's pending batch of this namespace now: for an entry another process may need
+        before this one's stage ends (the LSH bands)."""
+        _own_process()
+        store = _stores.get((self._database(), threading.get_ident()))
+        try:
+            if store is not None:
+                store.flush()
+        except sqlite3.Error as error:
+            self.stats.unwritable = str(error)
+
 
 # One SQLite database a namespace, `<folder>/<namespace>.sqlite`: creating a file per entry cost about 0.2 ms of
 # system time each on this project's machine (ext4), and a commit per entry about 45 µs of CPU; a batch of 64

@@ -351,6 +351,7 @@ def duplicate_bands(settings: Settings) -> tuple[tuple[int, int], ...]:
     bands = tuple((int(start), int(end)) for start, end in lsh.hashranges)
     if cache is not None:
         cache.put(key, json.dumps(bands).encode("utf-8"))
+        cache.write_pending()  # worker processes look them up while this stage runs
     return bands
 
 
