@@ -270,9 +270,6 @@ def _store(database: str, create: bool) -> _Store | None:
             with suppress(FileNotFoundError):
                 os.remove(database + suffix)
         connection = _open(database)
-    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        connection.close()
-        raise sqlite3.DatabaseError(f"{database}: not in WAL mode")
     store = _stores[slot] = _Store(database, connection)
     return store
 
@@ -341,7 +338,8 @@ def _open(database: str) -> sqlite3.Connection:
         database, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
     )
     try:
-        connection.execute("PRAGMA journal_mode=WAL")
+        if connection.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
+            raise sqlite3.DatabaseError(f"{database}: not in WAL mode")
         # A machine that loses power may lose the last batches, never corrupt the database.
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(_SCHEMA)
